@@ -1,0 +1,68 @@
+package dev.stepchat.conversation;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.annotations.UuidGenerator;
+import org.hibernate.type.SqlTypes;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/** A chat thread. Usage totals change only through {@link ConversationRepository#addUsage}. */
+@Entity
+@Table(name = "conversation")
+public class Conversation extends PanacheEntityBase {
+
+    @Id
+    @UuidGenerator(style = UuidGenerator.Style.VERSION_7)
+    public UUID id;
+
+    @Column(nullable = false)
+    public String owner;
+
+    public String title;
+
+    @Column(nullable = false)
+    public String model;
+
+    @Column(name = "system_prompt")
+    public String systemPrompt;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(nullable = false)
+    public Map<String, String> metadata = new LinkedHashMap<>();
+
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
+
+    @Column(name = "message_count", nullable = false)
+    public int messageCount;
+
+    @Column(name = "prompt_tokens", nullable = false)
+    public long promptTokens;
+
+    @Column(name = "completion_tokens", nullable = false)
+    public long completionTokens;
+
+    @Column(name = "total_tokens", nullable = false)
+    public long totalTokens;
+
+    @Column(name = "cached_tokens", nullable = false)
+    public long cachedTokens;
+
+    @Column(nullable = false)
+    public int turns;
+
+    /** Bumped by every change a client can see; the ETag. */
+    @Column(nullable = false)
+    public long version;
+}

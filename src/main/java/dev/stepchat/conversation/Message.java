@@ -1,0 +1,72 @@
+package dev.stepchat.conversation;
+
+import dev.stepchat.problem.Problem;
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.annotations.UuidGenerator;
+import org.hibernate.type.SqlTypes;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/** One message of a conversation: what a user sent or what the model answered. */
+@Entity
+@Table(name = "message")
+public class Message extends PanacheEntityBase {
+
+    public enum Role { USER, ASSISTANT }
+
+    public enum Status { COMPLETED, FAILED, INCOMPLETE, IN_PROGRESS }
+
+    @Id
+    @UuidGenerator(style = UuidGenerator.Style.VERSION_7)
+    public UUID id;
+
+    @Column(name = "conversation_id", nullable = false)
+    public UUID conversationId;
+
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false)
+    public Role role;
+
+    @Column(nullable = false)
+    public String content;
+
+    /** Reasoning text the model streamed apart from its answer; stored, never sent upstream again. */
+    public String reasoning;
+
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false)
+    public Status status;
+
+    /** The model that answered, as the upstream reported it (assistant messages). */
+    public String model;
+
+    @Column(name = "finish_reason")
+    public String finishReason;
+
+    @Column(name = "prompt_tokens")
+    public Integer promptTokens;
+
+    @Column(name = "completion_tokens")
+    public Integer completionTokens;
+
+    @Column(name = "total_tokens")
+    public Integer totalTokens;
+
+    @Column(name = "cached_tokens")
+    public Integer cachedTokens;
+
+    /** Why the turn of this user message failed. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    public Problem error;
+
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+}

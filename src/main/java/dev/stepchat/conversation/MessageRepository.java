@@ -1,0 +1,22 @@
+package dev.stepchat.conversation;
+
+import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
+import io.quarkus.panache.common.Sort;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+@ApplicationScoped
+public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
+
+    public Paging.Slice<Message> page(UUID conversationId, PageRequest page) {
+        return Paging.fetch(this, "conversationId = :conversation", Map.of("conversation", conversationId), page);
+    }
+
+    /** What the model is shown of the thread: every completed message, oldest first. */
+    public List<Message> history(UUID conversationId) {
+        return list("conversationId = ?1 and status = ?2", Sort.by("id"), conversationId, Message.Status.COMPLETED);
+    }
+}

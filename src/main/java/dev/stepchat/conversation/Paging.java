@@ -1,0 +1,72 @@
+package dev.stepchat.conversation;
+
+import dev.stepchat.problem.Problem;
+import dev.stepchat.problem.ProblemException;
+import dev.stepchat.problem.ProblemType;
+import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
+import io.quarkus.panache.common.Parameters;
+import io.quarkus.panache.common.Sort;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Keyset paging by id (ids are UUIDv7, so id order is creation order). {@code after} continues in
+ * the list's order past the cursor, {@code before} returns the items just ahead of it. A cursor
+ * that is not an item of the list is a 400 {@code invalid-cursor}.
+ */
+public final class Paging {
+
+    private Paging() {
+    }
+
+    public record Slice<E>(List<E> rows, boolean hasMore) {
+    }
+
+    static <E> Slice<E> fetch(PanacheRepositoryBase<E, UUID> repository, String where, Map<String, Object> params,
+                              PageRequest page) {
+        checkCursor(repository, where, params, "after", page.after());
+        checkCursor(repository, where, params, "before", page.before());
+        Parameters parameters = new Parameters();
+        params.forEach(parameters::and);
+        StringBuilder query = new StringBuilder(where);
+        if (page.after() != null) {
+            query.append(page.descending() ? " and id < :after" : " and id > :after");
+            parameters.and("after", page.after());
+        }
+        if (page.before() != null) {
+            query.append(page.descending() ? " and id > :before" : " and id < :before");
+            parameters.and("before", page.before());
+        }
+        // with only a 'before' cursor, walk backwards from it and turn the rows round afterwards
+        boolean backwards = page.before() != null && page.after() == null;
+        boolean descending = page.descending() != backwards;
+        Sort sort = Sort.by("id", descending ? Sort.Direction.Descending : Sort.Direction.Ascending);
+        List<E> rows = new ArrayList<>(repository.find(query.toString(), sort, parameters)
+                .range(0, page.limit()).list());
+        boolean hasMore = rows.size() > page.limit();
+        if (hasMore) {
+            rows.removeLast();
+        }
+        if (backwards) {
+            Collections.reverse(rows);
+        }
+        return new Slice<>(rows, hasMore);
+    }
+
+    private static <E> void checkCursor(PanacheRepositoryBase<E, UUID> repository, String where,
+                                        Map<String, Object> params, String name, UUID cursor) {
+        if (cursor == null) {
+            return;
+        }
+        Parameters parameters = new Parameters();
+        params.forEach(parameters::and);
+        if (repository.count(where + " and id = :cursor", parameters.and("cursor", cursor)) == 0) {
+            throw new ProblemException(ProblemType.INVALID_CURSOR, "'" + name + "' is not the id of an item of this list",
+                    List.of(new Problem.FieldError(name, "unknown id")), null);
+        }
+    }
+}

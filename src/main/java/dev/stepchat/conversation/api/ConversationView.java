@@ -1,0 +1,25 @@
+package dev.stepchat.conversation.api;
+
+import dev.stepchat.usage.UsageTotals;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+@RegisterForReflection
+@Schema(name = "Conversation")
+public record ConversationView(
+        @Schema(description = "UUIDv7, time-ordered", required = true) UUID id,
+        @Schema(enumeration = "conversation", required = true) String object,
+        @Schema(nullable = true, required = true) String title,
+        @Schema(description = "Default model of the conversation's turns", examples = "step-3.5-flash", required = true) String model,
+        @Schema(nullable = true, required = true) String systemPrompt,
+        @Schema(description = "At most 16 pairs; keys at most 64, values at most 512 characters", required = true)
+        Map<String, String> metadata,
+        @Schema(required = true) Instant createdAt,
+        @Schema(required = true) Instant updatedAt,
+        @Schema(required = true) long messageCount,
+        @Schema(description = "Exact sums over every answered turn", required = true) UsageTotals usage) {
+}

@@ -1,0 +1,17 @@
+package dev.stepchat.conversation.api;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import java.util.Map;
+
+/** POST /conversations: every field optional. */
+@RegisterForReflection
+@Schema(name = "CreateConversation")
+public record CreateConversation(
+        @Schema(nullable = true) String title,
+        @Schema(description = "Defaults to the server's default model", nullable = true) String model,
+        @Schema(nullable = true) String systemPrompt,
+        @Schema(description = "At most 16 pairs; keys at most 64, values at most 512 characters", nullable = true)
+        Map<String, String> metadata) {
+}

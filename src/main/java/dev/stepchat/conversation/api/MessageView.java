@@ -1,0 +1,27 @@
+package dev.stepchat.conversation.api;
+
+import dev.stepchat.problem.Problem;
+import dev.stepchat.usage.TokenUsage;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import java.time.Instant;
+import java.util.UUID;
+
+@RegisterForReflection
+@Schema(name = "Message")
+public record MessageView(
+        @Schema(required = true) UUID id,
+        @Schema(enumeration = "message", required = true) String object,
+        @Schema(required = true) UUID conversationId,
+        @Schema(enumeration = {"user", "assistant"}, required = true) String role,
+        @Schema(required = true) String content,
+        @Schema(enumeration = {"completed", "failed", "incomplete", "in_progress"}, required = true) String status,
+        @Schema(description = "Model that answered, as the upstream reported it (assistant only)", nullable = true,
+                required = true) String model,
+        @Schema(examples = "stop", nullable = true, required = true) String finishReason,
+        @Schema(description = "Set on assistant messages", nullable = true, required = true) TokenUsage usage,
+        @Schema(description = "Why the turn failed (user messages with status failed)", nullable = true,
+                required = true) Problem error,
+        @Schema(required = true) Instant createdAt) {
+}

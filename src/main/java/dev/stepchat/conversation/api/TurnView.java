@@ -1,0 +1,21 @@
+package dev.stepchat.conversation.api;
+
+import dev.stepchat.usage.TokenUsage;
+import dev.stepchat.usage.UsageTotals;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/** The answer to a chat turn. */
+@RegisterForReflection
+@Schema(name = "Turn")
+public record TurnView(
+        @Schema(enumeration = "turn", required = true) String object,
+        @Schema(required = true) MessageView userMessage,
+        @Schema(description = "The assistant's reply", required = true) MessageView message,
+        @Schema(description = "Usage of this turn", required = true) TokenUsage usage,
+        @Schema(description = "Totals of the conversation after this turn", required = true) UsageTotals conversationUsage) {
+
+    public TurnView(MessageView userMessage, MessageView message, TokenUsage usage, UsageTotals conversationUsage) {
+        this("turn", userMessage, message, usage, conversationUsage);
+    }
+}

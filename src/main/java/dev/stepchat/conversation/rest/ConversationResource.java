@@ -1,0 +1,140 @@
+package dev.stepchat.conversation.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.stepchat.conversation.PageRequest;
+import dev.stepchat.conversation.api.ConversationView;
+import dev.stepchat.conversation.api.CreateConversation;
+import dev.stepchat.conversation.api.ListPage;
+import dev.stepchat.conversation.service.ConversationService;
+import dev.stepchat.problem.Problem;
+import dev.stepchat.problem.ProblemResponses;
+import dev.stepchat.usage.UsageReport;
+import io.smallrye.common.annotation.RunOnVirtualThread;
+import jakarta.validation.Valid;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import java.net.URI;
+
+/** Conversations: create, page through, read, merge-patch, delete, usage. Thin: HTTP in, DTO out. */
+@Path("/conversations")
+@Tag(name = "Conversations")
+@Produces(MediaType.APPLICATION_JSON)
+@RunOnVirtualThread
+public class ConversationResource {
+
+    static final String MERGE_PATCH = "application/merge-patch+json";
+
+    private final ConversationService service;
+
+    ConversationResource(ConversationService service) {
+        this.service = service;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create a conversation")
+    @APIResponse(responseCode = "201", description = "Created",
+            headers = @Header(name = "Location", description = "/conversations/{id}", schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ConversationView.class)))
+    @APIResponse(responseCode = "400", description = "Malformed JSON or invalid fields",
+            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "413", description = "Request body too large",
+            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "415", description = "Not JSON",
+            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public RestResponse<ConversationView> create(@Valid CreateConversation body, UriInfo uri) {
+        ConversationView created = service.create(body);
+        URI location = uri.getBaseUriBuilder().path("conversations").path(created.id().toString()).build();
+        return RestResponse.ResponseBuilder.<ConversationView>created(location).entity(created).build();
+    }
+
+    @GET
+    @Operation(summary = "List conversations, newest first by default")
+    @APIResponse(responseCode = "200", description = "A page of conversations")
+    @APIResponse(responseCode = "400", description = "Bad query parameter or unknown cursor",
+            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public ListPage<ConversationView> list(
+            @Parameter(description = "Page size, 1 to 100", schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "100", defaultValue = "20"))
+            @QueryParam("limit") String limit,
+            @Parameter(description = "Id of a conversation: the page continues after it", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
+            @QueryParam("after") String after,
+            @Parameter(description = "Id of a conversation: the page ends just before it", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
+            @QueryParam("before") String before,
+            @Parameter(description = "Order by id (creation)", schema = @Schema(enumeration = {"asc", "desc"}, defaultValue = "desc"))
+            @QueryParam("order") String order) {
+        return service.list(PageRequest.parse(limit, after, before, order, true));
+    }
+
+    @GET
+    @Path("/{id}")
+    @Operation(summary = "Read a conversation")
+    @APIResponse(responseCode = "200", description = "The conversation",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ConversationView.class)))
+    @APIResponse(responseCode = "404", description = "Unknown conversation or not a UUID",
+            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public ConversationView get(@PathParam("id") String id) {
+        return service.get(Ids.conversation(id));
+    }
+
+    @PATCH
+    @Path("/{id}")
+    @Consumes({MERGE_PATCH, MediaType.APPLICATION_JSON})
+    @Operation(summary = "Change a conversation (JSON merge patch of title, model, system_prompt, metadata)",
+            description = "A field set to null is cleared (model goes back to the server default); fields not sent stay"
+                    + " as they are; metadata keys merge, a key set to null is removed.")
+    @RequestBody(content = {
+            @Content(mediaType = MERGE_PATCH, schema = @Schema(implementation = CreateConversation.class)),
+            @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CreateConversation.class))})
+    @APIResponse(responseCode = "200", description = "The changed conversation",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ConversationView.class)))
+    @APIResponse(responseCode = "400", description = "Malformed JSON or invalid fields",
+            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "Unknown conversation",
+            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "415", description = "Neither merge-patch nor plain JSON",
+            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public ConversationView patch(@PathParam("id") String id, JsonNode body) {
+        return service.patch(Ids.conversation(id), body);
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @Operation(summary = "Delete a conversation and its messages (the usage ledger is kept)")
+    @APIResponse(responseCode = "204", description = "Deleted")
+    @APIResponse(responseCode = "404", description = "Unknown conversation",
+            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public void delete(@PathParam("id") String id) {
+        service.delete(Ids.conversation(id));
+    }
+
+    @GET
+    @Path("/{id}/usage")
+    @Operation(summary = "Token usage of a conversation, in total and by model")
+    @APIResponse(responseCode = "200", description = "Usage totals",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = UsageReport.class)))
+    @APIResponse(responseCode = "404", description = "Unknown conversation",
+            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public UsageReport usage(@PathParam("id") String id) {
+        return service.usage(Ids.conversation(id));
+    }
+}

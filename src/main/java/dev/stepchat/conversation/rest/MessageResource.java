@@ -1,0 +1,98 @@
+package dev.stepchat.conversation.rest;
+
+import dev.stepchat.conversation.PageRequest;
+import dev.stepchat.conversation.api.ListPage;
+import dev.stepchat.conversation.api.MessageView;
+import dev.stepchat.conversation.api.SendMessage;
+import dev.stepchat.conversation.api.TurnView;
+import dev.stepchat.conversation.service.ConversationService;
+import dev.stepchat.conversation.service.TurnService;
+import dev.stepchat.problem.Problem;
+import dev.stepchat.problem.ProblemResponses;
+import io.smallrye.common.annotation.RunOnVirtualThread;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.ResponseStatus;
+
+/** The messages of a conversation, and the chat turn that adds to them. */
+@Path("/conversations/{id}/messages")
+@Tag(name = "Messages")
+@Produces(MediaType.APPLICATION_JSON)
+@RunOnVirtualThread
+public class MessageResource {
+
+    private final ConversationService conversations;
+    private final TurnService turns;
+
+    MessageResource(ConversationService conversations, TurnService turns) {
+        this.conversations = conversations;
+        this.turns = turns;
+    }
+
+    @GET
+    @Operation(summary = "List the messages of a conversation, oldest first by default")
+    @APIResponse(responseCode = "200", description = "A page of messages")
+    @APIResponse(responseCode = "400", description = "Bad query parameter or unknown cursor",
+            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "Unknown conversation",
+            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public ListPage<MessageView> list(
+            @PathParam("id") String id,
+            @Parameter(description = "Page size, 1 to 100", schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "100", defaultValue = "20"))
+            @QueryParam("limit") String limit,
+            @Parameter(description = "Id of a message: the page continues after it", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
+            @QueryParam("after") String after,
+            @Parameter(description = "Id of a message: the page ends just before it", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
+            @QueryParam("before") String before,
+            @Parameter(description = "Order by id (creation)", schema = @Schema(enumeration = {"asc", "desc"}, defaultValue = "asc"))
+            @QueryParam("order") String order) {
+        return conversations.messages(Ids.conversation(id), PageRequest.parse(limit, after, before, order, false));
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @ResponseStatus(201)
+    @Operation(summary = "Send a message and get the model's reply (a chat turn)",
+            description = "The user message is stored before the model is called, so it is never lost. On failure it"
+                    + " is kept with status failed and its error, and the response is the problem.")
+    @APIResponse(responseCode = "201", description = "The turn: both messages and the usage",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TurnView.class)))
+    @APIResponse(responseCode = "400", description = "Malformed JSON or invalid fields",
+            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "Unknown conversation",
+            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "413", description = "Content over the configured limit",
+            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "422", description = "The model provider refused the content",
+            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "429", description = "The model provider kept rate limiting after the retries",
+            headers = @Header(name = "Retry-After", schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "502", description = "The model provider failed in a way a retry cannot fix",
+            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "Upstream circuit open or call limit reached",
+            headers = @Header(name = "Retry-After", schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "504", description = "The model provider did not answer in time",
+            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public TurnView send(@PathParam("id") String id, @NotNull @Valid SendMessage body, HttpServerRequest request) {
+        return turns.send(Ids.conversation(id), body, request.path());
+    }
+}

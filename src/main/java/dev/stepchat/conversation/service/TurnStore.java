@@ -1,0 +1,136 @@
+package dev.stepchat.conversation.service;
+
+import dev.stepchat.config.ChatConfig;
+import dev.stepchat.conversation.Conversation;
+import dev.stepchat.conversation.ConversationRepository;
+import dev.stepchat.conversation.Message;
+import dev.stepchat.conversation.MessageRepository;
+import dev.stepchat.conversation.api.MessageView;
+import dev.stepchat.conversation.api.SendMessage;
+import dev.stepchat.conversation.api.TurnView;
+import dev.stepchat.problem.Problem;
+import dev.stepchat.problem.ProblemException;
+import dev.stepchat.stepfun.ChatCompletionRequest;
+import dev.stepchat.stepfun.ChatCompletionRequest.ChatMessage;
+import dev.stepchat.usage.TokenUsage;
+import dev.stepchat.usage.UsageLedger;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The two short transactions of a turn, before and after the upstream call. Nothing here calls
+ * StepFun: a transaction (and its pooled connection) never spans the upstream call.
+ */
+@ApplicationScoped
+public class TurnStore {
+
+    /** What the first transaction hands to the upstream call. */
+    public record Started(UUID conversationId, String owner, MessageView userMessage, ChatCompletionRequest upstream) {
+    }
+
+    /** What the upstream answered, as it is stored. */
+    public record Answer(String content, String reasoning, String model, String finishReason, TokenUsage usage,
+                         String upstreamId) {
+    }
+
+    private final ConversationRepository conversations;
+    private final MessageRepository messages;
+    private final UsageLedger ledger;
+    private final ChatConfig config;
+
+    TurnStore(ConversationRepository conversations, MessageRepository messages, UsageLedger ledger, ChatConfig config) {
+        this.conversations = conversations;
+        this.messages = messages;
+        this.ledger = ledger;
+        this.config = config;
+    }
+
+    /** Stores the user's message (in progress) and reads the history the model is shown. */
+    @Transactional
+    public Started begin(UUID conversationId, String owner, SendMessage body) {
+        Conversation conversation = conversations.findOwned(conversationId, owner)
+                .orElseThrow(() -> ProblemException.notFound("Conversation"));
+        List<ChatMessage> upstream = new ArrayList<>();
+        if (conversation.systemPrompt != null && !conversation.systemPrompt.isEmpty()) {
+            upstream.add(new ChatMessage("system", conversation.systemPrompt));
+        }
+        for (Message earlier : messages.history(conversationId)) {
+            upstream.add(new ChatMessage(earlier.role == Message.Role.USER ? "user" : "assistant", earlier.content));
+        }
+        upstream.add(new ChatMessage("user", body.content()));
+
+        Message user = new Message();
+        user.conversationId = conversationId;
+        user.role = Message.Role.USER;
+        user.content = body.content();
+        user.status = Message.Status.IN_PROGRESS;
+        user.createdAt = Instant.now();
+        messages.persist(user);
+        conversations.messagesAdded(conversationId, 1, autoTitle(body.content()));
+
+        String model = body.model() != null ? body.model() : conversation.model;
+        var request = new ChatCompletionRequest(model, upstream, body.temperature(), body.topP(), body.maxTokens(), null);
+        return new Started(conversationId, owner, ConversationMapper.view(user), request);
+    }
+
+    /**
+     * Stores the reply with its usage, marks the user's message completed and adds the usage to the
+     * totals and the ledger, all in one transaction.
+     */
+    @Transactional
+    public TurnView complete(Started started, Answer answer, Message.Status status) {
+        UUID conversationId = started.conversationId();
+        Message user = messages.findById(started.userMessage().id());
+        if (user == null) {
+            // deleted while StepFun answered: the tokens were still spent, so the ledger keeps them
+            ledger.record(conversationId, null, started.owner(), answer.model(), answer.usage(), answer.upstreamId());
+            throw ProblemException.notFound("Conversation");
+        }
+        user.status = Message.Status.COMPLETED;
+
+        Message reply = new Message();
+        reply.conversationId = conversationId;
+        reply.role = Message.Role.ASSISTANT;
+        reply.content = answer.content();
+        reply.reasoning = answer.reasoning();
+        reply.status = status;
+        reply.model = answer.model();
+        reply.finishReason = answer.finishReason();
+        reply.promptTokens = Math.toIntExact(answer.usage().promptTokens());
+        reply.completionTokens = Math.toIntExact(answer.usage().completionTokens());
+        reply.totalTokens = Math.toIntExact(answer.usage().totalTokens());
+        reply.cachedTokens = Math.toIntExact(answer.usage().cachedTokens());
+        reply.createdAt = Instant.now();
+        messages.persist(reply);
+
+        conversations.answerAdded(conversationId, answer.usage());
+        ledger.record(conversationId, reply.id, started.owner(), answer.model(), answer.usage(), answer.upstreamId());
+        Conversation after = conversations.findById(conversationId);
+        return new TurnView(ConversationMapper.view(user), ConversationMapper.view(reply), answer.usage(),
+                ConversationMapper.totals(after));
+    }
+
+    /** Keeps the user's message, marked failed with the problem the caller got. */
+    @Transactional
+    public void fail(UUID userMessageId, Problem problem) {
+        Message user = messages.findById(userMessageId);
+        if (user != null) {
+            user.status = Message.Status.FAILED;
+            user.error = problem;
+        }
+    }
+
+    private String autoTitle(String content) {
+        String oneLine = content.strip().replaceAll("\\s+", " ");
+        int max = config.limits().autoTitleLength();
+        if (oneLine.codePointCount(0, oneLine.length()) <= max) {
+            return oneLine;
+        }
+        return oneLine.substring(0, oneLine.offsetByCodePoints(0, max));
+    }
+}

@@ -1,0 +1,27 @@
+package dev.stepchat.stepfun;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+import java.util.List;
+
+/** A non-streamed answer of POST /chat/completions. Unknown fields are ignored. */
+@RegisterForReflection
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ChatCompletion(String id, String model, List<Choice> choices, Usage usage) {
+
+    @RegisterForReflection
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Choice(Integer index, Message message, String finishReason) {
+    }
+
+    @RegisterForReflection
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Message(String role, String content, String reasoning) {
+    }
+
+    /** The first choice, which is the only one we ask for. */
+    public Choice first() {
+        return choices == null || choices.isEmpty() ? null : choices.getFirst();
+    }
+}

@@ -1,0 +1,29 @@
+package dev.stepchat.stepfun;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+import java.util.List;
+
+/**
+ * One server-sent event of a streamed answer. StepFun sends a running usage total in every chunk,
+ * {@code finish_reason: ""} until the last chunk, and reasoning text in {@code delta.reasoning}.
+ */
+@RegisterForReflection
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ChatCompletionChunk(String id, String model, List<Choice> choices, Usage usage) {
+
+    @RegisterForReflection
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Choice(Integer index, Delta delta, String finishReason) {
+    }
+
+    @RegisterForReflection
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Delta(String role, String content, String reasoning) {
+    }
+
+    public Choice first() {
+        return choices == null || choices.isEmpty() ? null : choices.getFirst();
+    }
+}

@@ -1,0 +1,48 @@
+package dev.stepchat.stepfun;
+
+import io.smallrye.faulttolerance.api.CircuitBreakerName;
+import io.smallrye.faulttolerance.api.CustomBackoff;
+import io.smallrye.faulttolerance.api.RetryWhen;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.faulttolerance.Bulkhead;
+import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
+import org.eclipse.microprofile.faulttolerance.Retry;
+import org.eclipse.microprofile.faulttolerance.Timeout;
+import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+
+/**
+ * The one way the service calls StepFun, and the one retry layer of the service. Every value of
+ * the annotations below is overridden from configuration (the {@code stepfun.retry.*},
+ * {@code stepfun.timeout}, {@code stepfun.circuit-breaker.*} and {@code stepfun.bulkhead.*} keys,
+ * wired to the MicroProfile Fault Tolerance keys in application.properties).
+ * <ul>
+ * <li>Retry: 429, 5xx and I/O failures, with exponential backoff, jitter and Retry-After; never a
+ * request StepFun refused (4xx); all attempts together within {@code maxDuration}.</li>
+ * <li>Timeout: per attempt.</li>
+ * <li>Circuit breaker: opens on a run of upstream failures; requests StepFun refused do not count.</li>
+ * <li>Bulkhead: caps the calls in flight (StepFun limits concurrency per account).</li>
+ * </ul>
+ */
+@ApplicationScoped
+public class StepFunClient {
+
+    private final StepFunApi api;
+
+    StepFunClient(@RestClient StepFunApi api) {
+        this.api = api;
+    }
+
+    @Retry(maxRetries = 3, delay = 500, maxDuration = 180_000, jitter = 0)
+    @RetryWhen(exception = StepFunErrors.Retryable.class)
+    @CustomBackoff(RetryAfterBackoff.class)
+    @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 30_000, successThreshold = 2,
+            skipOn = {StepFunRejection.class, BulkheadException.class})
+    @CircuitBreakerName("stepfun")
+    @Timeout(120_000)
+    @Bulkhead(value = 512, waitingTaskQueue = 2048)
+    public Uni<ChatCompletion> complete(ChatCompletionRequest request) {
+        return api.create(request);
+    }
+}

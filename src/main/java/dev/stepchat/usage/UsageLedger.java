@@ -1,0 +1,47 @@
+package dev.stepchat.usage;
+
+import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** The append-only record of what every answered upstream call cost. */
+@ApplicationScoped
+public class UsageLedger implements PanacheRepositoryBase<UsageRecord, UUID> {
+
+    /** Appends one row; call inside the transaction that adds the same usage to the totals. */
+    public void record(UUID conversationId, UUID messageId, String owner, String model, TokenUsage usage,
+                       String upstreamId) {
+        UsageRecord row = new UsageRecord();
+        row.conversationId = conversationId;
+        row.messageId = messageId;
+        row.owner = owner;
+        row.model = model;
+        row.promptTokens = Math.toIntExact(usage.promptTokens());
+        row.completionTokens = Math.toIntExact(usage.completionTokens());
+        row.totalTokens = Math.toIntExact(usage.totalTokens());
+        row.cachedTokens = Math.toIntExact(usage.cachedTokens());
+        row.upstreamId = upstreamId;
+        row.createdAt = Instant.now();
+        persist(row);
+    }
+
+    /** Sums by model, in order of first use. */
+    public List<UsageReport.ModelUsage> byModel(UUID conversationId) {
+        List<Object[]> rows = getEntityManager().createQuery("""
+                        select r.model, sum(r.promptTokens), sum(r.completionTokens), sum(r.totalTokens),
+                               sum(r.cachedTokens), count(r)
+                        from UsageRecord r where r.conversationId = :conversation
+                        group by r.model order by min(r.createdAt)""", Object[].class)
+                .setParameter("conversation", conversationId)
+                .getResultList();
+        return rows.stream().map(row -> new UsageReport.ModelUsage((String) row[0], number(row[1]), number(row[2]),
+                number(row[3]), number(row[4]), number(row[5]))).toList();
+    }
+
+    private static long number(Object value) {
+        return value == null ? 0 : ((Number) value).longValue();
+    }
+}

@@ -1,0 +1,31 @@
+package dev.stepchat.usage;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import java.util.List;
+import java.util.UUID;
+
+/** GET /conversations/{id}/usage: the totals and their split by the model that answered. */
+@RegisterForReflection
+@Schema(name = "ConversationUsage")
+public record UsageReport(
+        @Schema(required = true) UUID conversationId,
+        @Schema(required = true) long promptTokens,
+        @Schema(required = true) long completionTokens,
+        @Schema(required = true) long totalTokens,
+        @Schema(required = true) long cachedTokens,
+        @Schema(required = true) long turns,
+        @Schema(required = true) List<ModelUsage> byModel) {
+
+    @RegisterForReflection
+    @Schema(name = "ModelUsage")
+    public record ModelUsage(
+            @Schema(required = true) String model,
+            @Schema(required = true) long promptTokens,
+            @Schema(required = true) long completionTokens,
+            @Schema(required = true) long totalTokens,
+            @Schema(required = true) long cachedTokens,
+            @Schema(required = true) long turns) {
+    }
+}

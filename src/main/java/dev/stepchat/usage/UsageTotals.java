@@ -1,0 +1,15 @@
+package dev.stepchat.usage;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/** Tokens summed over every answered turn of a conversation. */
+@RegisterForReflection
+@Schema(name = "UsageTotals")
+public record UsageTotals(
+        @Schema(required = true) long promptTokens,
+        @Schema(required = true) long completionTokens,
+        @Schema(required = true) long totalTokens,
+        @Schema(required = true) long cachedTokens,
+        @Schema(description = "Answered turns", required = true) long turns) {
+}

@@ -1,0 +1,26 @@
+package dev.stepchat.support;
+
+import dev.stepchat.config.EmbeddedPostgres;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import java.util.Map;
+
+/**
+ * A real PostgreSQL for the tests, from the embedded binaries: a fresh throw-away database per
+ * test JVM (shared by the test classes), and for the packaged application of the *IT tests.
+ */
+public class EmbeddedPostgresResource implements QuarkusTestResourceLifecycleManager {
+
+    @Override
+    public Map<String, String> start() {
+        return Map.of(
+                "quarkus.datasource.jdbc.url", EmbeddedPostgres.jdbcUrl(""),
+                "quarkus.datasource.username", "postgres",
+                "quarkus.datasource.password", "postgres");
+    }
+
+    @Override
+    public void stop() {
+        // stopped with the JVM, so that every test class of the run shares one server
+    }
+}

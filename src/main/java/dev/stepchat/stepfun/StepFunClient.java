@@ -1,5 +1,6 @@
 package dev.stepchat.stepfun;
 
+import dev.stepchat.config.StepFunConfig;
 import io.smallrye.faulttolerance.api.CircuitBreakerName;
 import io.smallrye.faulttolerance.api.CustomBackoff;
 import io.smallrye.faulttolerance.api.RetryWhen;
@@ -29,9 +30,12 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 public class StepFunClient {
 
     private final StepFunApi api;
+    /** "Bearer " + STEP_API_KEY; never logged. */
+    private final String authorization;
 
-    StepFunClient(@RestClient StepFunApi api) {
+    StepFunClient(@RestClient StepFunApi api, StepFunConfig config) {
         this.api = api;
+        this.authorization = "Bearer " + config.apiKey();
     }
 
     @Retry(maxRetries = 3, delay = 500, maxDuration = 180_000, jitter = 0)
@@ -43,6 +47,6 @@ public class StepFunClient {
     @Timeout(120_000)
     @Bulkhead(value = 512, waitingTaskQueue = 2048)
     public Uni<ChatCompletion> complete(ChatCompletionRequest request) {
-        return api.create(request);
+        return api.create(authorization, request);
     }
 }

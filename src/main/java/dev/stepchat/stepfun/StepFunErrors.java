@@ -101,8 +101,8 @@ public final class StepFunErrors {
             return new ProblemException(ProblemType.UPSTREAM_TIMEOUT, "The model provider did not answer in time");
         }
         if (classified instanceof CircuitBreakerOpenException) {
-            Duration wait = ConfigProvider.getConfig().getOptionalValue("stepfun.circuit-breaker.delay", Duration.class)
-                    .orElse(Duration.ofSeconds(30));
+            Duration wait = Duration.ofMillis(ConfigProvider.getConfig()
+                    .getOptionalValue("stepfun.circuit-breaker.delay", Long.class).orElse(30_000L));
             return new ProblemException(ProblemType.UPSTREAM_CIRCUIT_OPEN,
                     "Recent calls to the model provider failed; new calls are paused", null, wait);
         }

@@ -1,0 +1,74 @@
+package dev.stepchat;
+
+import dev.stepchat.support.EmbeddedPostgresResource;
+import dev.stepchat.support.StepFunStub;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+@QuarkusTest
+@WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = StepFunStub.class, scope = TestResourceScope.GLOBAL)
+class OpenApiAndHealthTest {
+
+    /** The contract's endpoints and the statuses each documents. */
+    static final Map<String, List<String>> OPERATIONS = Map.of(
+            "post /conversations", List.of("201", "400", "413", "415"),
+            "get /conversations", List.of("200", "400"),
+            "get /conversations/{id}", List.of("200", "404"),
+            "patch /conversations/{id}", List.of("200", "400", "404", "415"),
+            "delete /conversations/{id}", List.of("204", "404"),
+            "get /conversations/{id}/messages", List.of("200", "400", "404"),
+            "post /conversations/{id}/messages", List.of("201", "400", "404", "413", "422", "429", "502", "503", "504"),
+            "get /conversations/{id}/usage", List.of("200", "404"));
+
+    @Test
+    void openApiDescribesEveryEndpointOfTheContract() {
+        JsonPath doc = given().queryParam("format", "json").when().get("/q/openapi")
+                .then().statusCode(200).extract().jsonPath();
+        Map<String, Map<String, Object>> paths = doc.getMap("paths");
+        int operations = 0;
+        for (var path : paths.entrySet()) {
+            for (String method : path.getValue().keySet()) {
+                if (List.of("get", "post", "patch", "delete", "put").contains(method)) {
+                    operations++;
+                    String key = method + " " + path.getKey();
+                    assertThat(OPERATIONS).as("documented operation %s is in the contract", key).containsKey(key);
+                    Map<String, Object> responses = doc.getMap("paths.'" + path.getKey() + "'." + method + ".responses");
+                    assertThat(responses.keySet()).as(key).containsAll(OPERATIONS.get(key));
+                    assertThat(doc.getString("paths.'" + path.getKey() + "'." + method + ".summary")).as(key).isNotBlank();
+                }
+            }
+        }
+        assertThat(operations).isEqualTo(OPERATIONS.size());
+        assertThat(doc.getList("components.schemas.Conversation.required", String.class))
+                .contains("system_prompt", "created_at", "message_count");
+        assertThat(doc.getMap("components.schemas.Turn.properties").keySet())
+                .containsExactlyInAnyOrder("object", "user_message", "message", "usage", "conversation_usage");
+        assertThat(doc.getMap("components.schemas.Problem.properties").keySet())
+                .contains("type", "title", "status", "detail", "instance", "errors");
+        assertThat(doc.getString("paths.'/conversations/{id}/messages'.post.responses.'429'.content.'application/problem+json'.schema.$ref"))
+                .endsWith("/Problem");
+    }
+
+    @Test
+    void swaggerUiIsServed() {
+        given().when().get("/q/swagger-ui/").then().statusCode(200);
+    }
+
+    @Test
+    void livenessIsTheProcessAndReadinessTheDatabase() {
+        given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+                .body("checks.name", org.hamcrest.Matchers.hasItem("Database connections health check"));
+    }
+}

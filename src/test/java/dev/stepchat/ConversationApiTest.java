@@ -27,7 +27,7 @@ import static org.hamcrest.Matchers.nullValue;
 
 @QuarkusTest
 @WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
-@WithTestResource(value = StepFunStub.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = StepFunStub.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class ConversationApiTest {
 
     static final String PROBLEM = "application/problem+json";

@@ -17,7 +17,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 @QuarkusTest
 @WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
-@WithTestResource(value = StepFunStub.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = StepFunStub.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class OpenApiAndHealthTest {
 
     /** The contract's endpoints and the statuses each documents. */

@@ -48,7 +48,7 @@ import static org.hamcrest.Matchers.containsString;
 
 @QuarkusTest
 @WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
-@WithTestResource(value = StepFunStub.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = StepFunStub.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class TurnApiTest {
 
     static final String PROBLEM = "application/problem+json";

@@ -27,6 +27,18 @@ public interface StepFunConfig {
 
     Bulkhead bulkhead();
 
+    Stream stream();
+
+    interface Stream {
+        /** A stream with no chunk for this long ends with an error event (STEPFUN_STREAM_IDLE_TIMEOUT). */
+        @WithDefault("60S")
+        Duration idleTimeout();
+
+        /** Longest a whole streamed answer may take (STEPFUN_STREAM_MAX_DURATION). */
+        @WithDefault("10M")
+        Duration maxDuration();
+    }
+
     interface Retry {
         /** Retries after the first attempt (STEPFUN_RETRY_MAX_RETRIES). */
         @WithDefault("3")

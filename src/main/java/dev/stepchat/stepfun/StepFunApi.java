@@ -1,5 +1,6 @@
 package dev.stepchat.stepfun;
 
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -11,6 +12,11 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 import io.quarkus.rest.client.reactive.ClientExceptionMapper;
+import org.jboss.resteasy.reactive.RestStreamElementType;
+import org.jboss.resteasy.reactive.client.SseEvent;
+import org.jboss.resteasy.reactive.client.SseEventFilter;
+
+import java.util.function.Predicate;
 
 /**
  * StepFun's chat-completions endpoint. Only {@link StepFunClient} calls it: it adds the fault
@@ -25,6 +31,23 @@ interface StepFunApi {
     @Produces(MediaType.APPLICATION_JSON)
     Uni<ChatCompletion> create(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                                ChatCompletionRequest request);
+
+    /** The same call with {@code stream: true}: server-sent chunks, StepFun's closing [DONE] dropped. */
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    @SseEventFilter(NotDone.class)
+    Multi<ChatCompletionChunk> stream(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                                      ChatCompletionRequest request);
+
+    /** Drops the {@code data: [DONE]} event that ends StepFun's streams: it is not a chunk. */
+    class NotDone implements Predicate<SseEvent<String>> {
+        @Override
+        public boolean test(SseEvent<String> event) {
+            return event.data() != null && !"[DONE]".equals(event.data().strip());
+        }
+    }
 
     @ClientExceptionMapper
     static RuntimeException toException(Response response) {

@@ -5,6 +5,8 @@ import io.smallrye.faulttolerance.api.CircuitBreakerName;
 import io.smallrye.faulttolerance.api.CustomBackoff;
 import io.smallrye.faulttolerance.api.RetryWhen;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
+import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.faulttolerance.Bulkhead;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
@@ -12,6 +14,9 @@ import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.faulttolerance.Timeout;
 import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The one way the service calls StepFun, and the one retry layer of the service. Every value of
@@ -27,6 +32,13 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
  * </ul>
  */
 @ApplicationScoped
+@Retry(maxRetries = 3, delay = 500, maxDuration = 180_000, jitter = 0)
+@RetryWhen(exception = StepFunErrors.Retryable.class)
+@CustomBackoff(RetryAfterBackoff.class)
+@CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 30_000, successThreshold = 2,
+        skipOn = {StepFunRejection.class, BulkheadException.class})
+@Timeout(120_000)
+@Bulkhead(value = 512, waitingTaskQueue = 2048)
 public class StepFunClient {
 
     private final StepFunApi api;
@@ -38,15 +50,59 @@ public class StepFunClient {
         this.authorization = "Bearer " + config.apiKey();
     }
 
-    @Retry(maxRetries = 3, delay = 500, maxDuration = 180_000, jitter = 0)
-    @RetryWhen(exception = StepFunErrors.Retryable.class)
-    @CustomBackoff(RetryAfterBackoff.class)
-    @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 30_000, successThreshold = 2,
-            skipOn = {StepFunRejection.class, BulkheadException.class})
-    @CircuitBreakerName("stepfun")
-    @Timeout(120_000)
-    @Bulkhead(value = 512, waitingTaskQueue = 2048)
+    /** A whole answer. */
+    @CircuitBreakerName("stepfun-complete")
     public Uni<ChatCompletion> complete(ChatCompletionRequest request) {
         return api.create(authorization, request);
+    }
+
+    /**
+     * A streamed answer, delivered once its first chunk has arrived. Until then the fault
+     * tolerance above applies (a failure before the first chunk is retried; the timeout is the
+     * time to the first chunk). After it, nothing is retried: text may have reached the caller.
+     */
+    @CircuitBreakerName("stepfun-stream")
+    public Uni<StreamingAnswer> stream(ChatCompletionRequest request) {
+        return Uni.createFrom().emitter(opened -> {
+            UnicastProcessor<ChatCompletionChunk> rest = UnicastProcessor.create();
+            AtomicBoolean waitingForFirst = new AtomicBoolean(true);
+            AtomicReference<Cancellable> upstream = new AtomicReference<>();
+            Runnable cancel = () -> {
+                Cancellable subscription = upstream.get();
+                if (subscription != null) {
+                    subscription.cancel();
+                }
+            };
+            upstream.set(api.stream(authorization, request.streaming()).subscribe().with(
+                    chunk -> {
+                        if (waitingForFirst.compareAndSet(true, false)) {
+                            opened.complete(new StreamingAnswer(chunk,
+                                    rest.onCancellation().invoke(cancel), cancel));
+                        } else {
+                            rest.onNext(chunk);
+                        }
+                    },
+                    failure -> {
+                        if (waitingForFirst.compareAndSet(true, false)) {
+                            opened.fail(failure);
+                        } else {
+                            rest.onError(failure);
+                        }
+                    },
+                    () -> {
+                        if (waitingForFirst.compareAndSet(true, false)) {
+                            opened.fail(new StepFunException(StepFunException.Kind.BAD_RESPONSE, 200,
+                                    "the stream ended before any chunk", null, null));
+                        } else {
+                            rest.onComplete();
+                        }
+                    }));
+            // a timeout or a cancelled caller before the first chunk closes the upstream request
+            opened.onTermination(() -> {
+                if (waitingForFirst.get()) {
+                    cancel.run();
+                }
+            });
+        });
     }
 }

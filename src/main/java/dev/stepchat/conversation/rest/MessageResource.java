@@ -20,7 +20,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
@@ -29,7 +32,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import org.jboss.resteasy.reactive.ResponseStatus;
+
+import java.util.UUID;
 
 /** The messages of a conversation, and the chat turn that adds to them. */
 @Path("/conversations/{id}/messages")
@@ -68,12 +72,17 @@ public class MessageResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @ResponseStatus(201)
+    @Produces({MediaType.APPLICATION_JSON, MediaType.SERVER_SENT_EVENTS})
     @Operation(summary = "Send a message and get the model's reply (a chat turn)",
             description = "The user message is stored before the model is called, so it is never lost. On failure it"
-                    + " is kept with status failed and its error, and the response is the problem.")
+                    + " is kept with status failed and its error, and the response is the problem. With"
+                    + " Accept: text/event-stream or \"stream\": true the reply streams as server-sent events: delta"
+                    + " ({content, reasoning}) as the model writes, then done (the Turn) or error (a problem; the text"
+                    + " so far is stored as an incomplete reply). Failures before the first delta are problem responses.")
     @APIResponse(responseCode = "201", description = "The turn: both messages and the usage",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TurnView.class)))
+    @APIResponse(responseCode = "200", description = "The streamed turn (events delta, then done or error)",
+            content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING)))
     @APIResponse(responseCode = "400", description = "Malformed JSON or invalid fields",
             content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "Unknown conversation",
@@ -92,7 +101,20 @@ public class MessageResource {
             content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "504", description = "The model provider did not answer in time",
             content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public TurnView send(@PathParam("id") String id, @NotNull @Valid SendMessage body, HttpServerRequest request) {
-        return turns.send(Ids.conversation(id), body, request.path());
+    public Response send(@PathParam("id") String id, @NotNull @Valid SendMessage body, HttpServerRequest request) {
+        UUID conversation = Ids.conversation(id);
+        String accept = request.getHeader(HttpHeaders.ACCEPT);
+        boolean streamed = Boolean.TRUE.equals(body.stream())
+                || accept != null && accept.contains(MediaType.SERVER_SENT_EVENTS);
+        if (!streamed) {
+            return Response.status(Response.Status.CREATED).type(MediaType.APPLICATION_JSON_TYPE)
+                    .entity(turns.send(conversation, body, request.path())).build();
+        }
+        StreamingOutput events = turns.stream(conversation, body, request.path(),
+                gone -> request.connection().closeHandler(closed -> gone.run()));
+        return Response.ok(events, MediaType.SERVER_SENT_EVENTS_TYPE)
+                .header(HttpHeaders.CACHE_CONTROL, "no-cache")
+                .header("X-Accel-Buffering", "no")
+                .build();
     }
 }

@@ -1,5 +1,7 @@
 package dev.stepchat.conversation.service;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stepchat.config.StepFunConfig;
 import dev.stepchat.conversation.Message;
 import dev.stepchat.conversation.api.SendMessage;
 import dev.stepchat.conversation.api.TurnView;
@@ -8,8 +10,10 @@ import dev.stepchat.stepfun.ChatCompletion;
 import dev.stepchat.stepfun.StepFunClient;
 import dev.stepchat.stepfun.StepFunErrors;
 import dev.stepchat.stepfun.StepFunException;
+import dev.stepchat.stepfun.StreamingAnswer;
 import dev.stepchat.usage.TokenUsage;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.StreamingOutput;
 
 import java.util.UUID;
 
@@ -26,25 +30,54 @@ public class TurnService {
     private final CurrentOwner owner;
     private final Inputs inputs;
 
-    TurnService(TurnStore store, StepFunClient stepFun, CurrentOwner owner, Inputs inputs) {
+    private final ObjectMapper json;
+    private final StepFunConfig config;
+
+    TurnService(TurnStore store, StepFunClient stepFun, CurrentOwner owner, Inputs inputs, ObjectMapper json,
+                StepFunConfig config) {
         this.store = store;
         this.stepFun = stepFun;
         this.owner = owner;
         this.inputs = inputs;
+        this.json = json;
+        this.config = config;
     }
 
     public TurnView send(UUID conversationId, SendMessage body, String path) {
+        TurnStore.Started started = begin(conversationId, body, path);
+        TurnStore.Answer answer = call(started, () -> answer(stepFun.complete(started.upstream()).await().indefinitely()));
+        return store.complete(started, answer, Message.Status.COMPLETED);
+    }
+
+    /**
+     * A streamed turn. Returns once StepFun's first chunk has arrived; until then failures are
+     * retried and end as a problem response like a non-streamed turn. The returned output writes
+     * the events; {@code onCallerGone} is to be called when the caller disconnects.
+     */
+    public StreamingOutput stream(UUID conversationId, SendMessage body, String path,
+                                  java.util.function.Consumer<Runnable> onCallerGone) {
+        TurnStore.Started started = begin(conversationId, body, path);
+        StreamingAnswer opened = call(started, () -> stepFun.stream(started.upstream()).await().indefinitely());
+        TurnStream stream = new TurnStream(store, started, opened, json, config.stream().idleTimeout(),
+                config.stream().maxDuration());
+        onCallerGone.accept(stream::callerGone);
+        return stream;
+    }
+
+    private TurnStore.Started begin(UUID conversationId, SendMessage body, String path) {
         inputs.checkTurn(body.content(), body.model());
-        TurnStore.Started started = store.begin(conversationId, owner.id(), body);
-        TurnStore.Answer answer;
+        return store.begin(conversationId, owner.id(), body, path);
+    }
+
+    /** The upstream call, outside any transaction; a failure marks the user's message failed. */
+    private <T> T call(TurnStore.Started started, java.util.function.Supplier<T> upstream) {
         try {
-            answer = answer(stepFun.complete(started.upstream()).await().indefinitely());
+            return upstream.get();
         } catch (RuntimeException failure) {
             ProblemException problem = StepFunErrors.toProblem(failure);
-            store.fail(started.userMessage().id(), problem.toProblem(path));
+            store.fail(started.userMessage().id(), problem.toProblem(started.path()));
             throw problem;
         }
-        return store.complete(started, answer, Message.Status.COMPLETED);
     }
 
     private static TurnStore.Answer answer(ChatCompletion completion) {

@@ -30,7 +30,8 @@ import java.util.UUID;
 public class TurnStore {
 
     /** What the first transaction hands to the upstream call. */
-    public record Started(UUID conversationId, String owner, MessageView userMessage, ChatCompletionRequest upstream) {
+    public record Started(UUID conversationId, String owner, MessageView userMessage, ChatCompletionRequest upstream,
+                          String path) {
     }
 
     /** What the upstream answered, as it is stored. */
@@ -52,7 +53,7 @@ public class TurnStore {
 
     /** Stores the user's message (in progress) and reads the history the model is shown. */
     @Transactional
-    public Started begin(UUID conversationId, String owner, SendMessage body) {
+    public Started begin(UUID conversationId, String owner, SendMessage body, String path) {
         Conversation conversation = conversations.findOwned(conversationId, owner)
                 .orElseThrow(() -> ProblemException.notFound("Conversation"));
         List<ChatMessage> upstream = new ArrayList<>();
@@ -75,7 +76,7 @@ public class TurnStore {
 
         String model = body.model() != null ? body.model() : conversation.model;
         var request = new ChatCompletionRequest(model, upstream, body.temperature(), body.topP(), body.maxTokens(), null);
-        return new Started(conversationId, owner, ConversationMapper.view(user), request);
+        return new Started(conversationId, owner, ConversationMapper.view(user), request, path);
     }
 
     /**

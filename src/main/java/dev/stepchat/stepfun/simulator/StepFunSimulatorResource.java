@@ -1,6 +1,11 @@
 package dev.stepchat.stepfun.simulator;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stepchat.stepfun.ChatCompletion;
+import dev.stepchat.stepfun.ChatCompletionChunk;
+import io.smallrye.mutiny.Multi;
+import org.jboss.resteasy.reactive.RestStreamElementType;
 import dev.stepchat.stepfun.ChatCompletionRequest;
 import dev.stepchat.stepfun.Usage;
 import io.quarkus.arc.profile.IfBuildProfile;
@@ -15,6 +20,9 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
@@ -25,6 +33,12 @@ import java.util.UUID;
 @IfBuildProfile("dev")
 @Path("/dev/stepfun-simulator/v1/chat/completions")
 public class StepFunSimulatorResource {
+
+    private final ObjectMapper json;
+
+    StepFunSimulatorResource(ObjectMapper json) {
+        this.json = json;
+    }
 
     void announce(@Observes StartupEvent event) {
         String url = ConfigProvider.getConfig().getOptionalValue("quarkus.rest-client.stepfun.url", String.class)
@@ -46,5 +60,42 @@ public class StepFunSimulatorResource {
         return new ChatCompletion("chatcmpl-sim-" + UUID.randomUUID(), StepFunSimulator.model(request),
                 List.of(new ChatCompletion.Choice(0, new ChatCompletion.Message("assistant", reply, null), "stop")),
                 new Usage(prompt, completion, prompt + completion, 0, null));
+    }
+
+    /** The streamed answer: a few words a chunk every 50 ms, running usage in each, then [DONE]. */
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    @Operation(hidden = true)
+    public Multi<String> stream(ChatCompletionRequest request) {
+        String id = "chatcmpl-sim-" + UUID.randomUUID();
+        String model = StepFunSimulator.model(request);
+        int prompt = StepFunSimulator.promptTokens(request);
+        List<String> pieces = new ArrayList<>();
+        String[] words = StepFunSimulator.reply(request).split("(?<= )");
+        for (int i = 0; i < words.length; i += 3) {
+            pieces.add(String.join("", Arrays.copyOfRange(words, i, Math.min(words.length, i + 3))));
+        }
+        StringBuilder sent = new StringBuilder();
+        return Multi.createFrom().ticks().every(Duration.ofMillis(50)).select().first(pieces.size())
+                .map(tick -> {
+                    int index = tick.intValue();
+                    sent.append(pieces.get(index));
+                    int completion = StepFunSimulator.tokens(sent.toString());
+                    boolean last = index == pieces.size() - 1;
+                    return chunk(new ChatCompletionChunk(id, model, List.of(new ChatCompletionChunk.Choice(0,
+                            new ChatCompletionChunk.Delta(index == 0 ? "assistant" : "", pieces.get(index), null),
+                            last ? "stop" : "")), new Usage(prompt, completion, prompt + completion, 0, null)));
+                })
+                .onCompletion().continueWith("[DONE]");
+    }
+
+    private String chunk(ChatCompletionChunk chunk) {
+        try {
+            return json.writeValueAsString(chunk);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -1,0 +1,59 @@
+package dev.stepchat.conversation.service;
+
+import dev.stepchat.stepfun.ChatCompletionChunk;
+import dev.stepchat.usage.TokenUsage;
+
+/**
+ * Adds up a StepFun stream as it arrives. Usage is a running total in every chunk, so the last
+ * one seen is kept, never summed; {@code finish_reason} is "" until the final chunk.
+ */
+final class StreamedAnswer {
+
+    private final StringBuilder content = new StringBuilder();
+    private final StringBuilder reasoning = new StringBuilder();
+    private TokenUsage usage = TokenUsage.ZERO;
+    private String model;
+    private String finishReason;
+    private String upstreamId;
+
+    /** Takes in a chunk; returns its text and reasoning, for the delta event (either may be null). */
+    String[] add(ChatCompletionChunk chunk) {
+        if (chunk.id() != null) {
+            upstreamId = chunk.id();
+        }
+        if (chunk.model() != null) {
+            model = chunk.model();
+        }
+        if (chunk.usage() != null) {
+            usage = chunk.usage().toTokenUsage();
+        }
+        ChatCompletionChunk.Choice choice = chunk.first();
+        if (choice == null) {
+            return new String[2];
+        }
+        if (choice.finishReason() != null && !choice.finishReason().isEmpty()) {
+            finishReason = choice.finishReason();
+        }
+        if (choice.delta() == null) {
+            return new String[2];
+        }
+        String text = emptyToNull(choice.delta().content());
+        String thought = emptyToNull(choice.delta().reasoning());
+        if (text != null) {
+            content.append(text);
+        }
+        if (thought != null) {
+            reasoning.append(thought);
+        }
+        return new String[]{text, thought};
+    }
+
+    TurnStore.Answer answer(String requestedModel) {
+        return new TurnStore.Answer(content.toString(), reasoning.isEmpty() ? null : reasoning.toString(),
+                model == null ? requestedModel : model, finishReason, usage, upstreamId);
+    }
+
+    private static String emptyToNull(String value) {
+        return value == null || value.isEmpty() ? null : value;
+    }
+}

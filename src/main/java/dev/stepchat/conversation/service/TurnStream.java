@@ -1,0 +1,142 @@
+package dev.stepchat.conversation.service;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stepchat.conversation.Message;
+import dev.stepchat.conversation.api.TurnView;
+import dev.stepchat.problem.Problem;
+import dev.stepchat.problem.ProblemException;
+import dev.stepchat.problem.ProblemType;
+import dev.stepchat.stepfun.ChatCompletionChunk;
+import dev.stepchat.stepfun.StepFunErrors;
+import dev.stepchat.stepfun.StreamingAnswer;
+import io.quarkus.logging.Log;
+import jakarta.ws.rs.core.StreamingOutput;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Writes a streamed turn as server-sent events: a {@code delta} per piece of text as StepFun
+ * produces it, then {@code done} with the Turn once the reply is stored, or {@code error} with a
+ * problem after which the text so far is stored as an {@code incomplete} reply (its usage added to
+ * the totals). The reactive client feeds a queue; this writer runs on the request's virtual thread
+ * and holds no database connection while it waits.
+ */
+final class TurnStream implements StreamingOutput {
+
+    /** What the queue can hold besides chunks. */
+    private enum Signal { END, CALLER_GONE }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Delta(String content, String reasoning) {
+    }
+
+    private final TurnStore store;
+    private final TurnStore.Started started;
+    private final StreamingAnswer upstream;
+    private final ObjectMapper json;
+    private final Duration idleTimeout;
+    private final Duration maxDuration;
+    private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+
+    TurnStream(TurnStore store, TurnStore.Started started, StreamingAnswer upstream, ObjectMapper json,
+               Duration idleTimeout, Duration maxDuration) {
+        this.store = store;
+        this.started = started;
+        this.upstream = upstream;
+        this.json = json;
+        this.idleTimeout = idleTimeout;
+        this.maxDuration = maxDuration;
+    }
+
+    /** The caller closed the connection: stop waiting for StepFun at once. */
+    void callerGone() {
+        queue.add(Signal.CALLER_GONE);
+    }
+
+    @Override
+    public void write(OutputStream out) {
+        StreamedAnswer answer = new StreamedAnswer();
+        long deadline = System.nanoTime() + maxDuration.toNanos();
+        upstream.rest().subscribe().with(queue::add, queue::add, () -> queue.add(Signal.END));
+        Problem problem = null;
+        boolean callerGone = false;
+        try {
+            send(out, "delta", answer.add(upstream.first()));
+            while (true) {
+                long left = Math.min(idleTimeout.toNanos(), deadline - System.nanoTime());
+                Object next = left <= 0 ? null : queue.poll(left, TimeUnit.NANOSECONDS);
+                if (next == null) {
+                    boolean pastDeadline = deadline - System.nanoTime() <= 0;
+                    problem = problem(new ProblemException(ProblemType.UPSTREAM_TIMEOUT, pastDeadline
+                            ? "The answer took longer than " + maxDuration.toSeconds() + " s"
+                            : "The model provider sent nothing for " + idleTimeout.toSeconds() + " s"));
+                    break;
+                }
+                if (next == Signal.END) {
+                    break;
+                }
+                if (next == Signal.CALLER_GONE) {
+                    callerGone = true;
+                    break;
+                }
+                if (next instanceof Throwable failure) {
+                    problem = problem(StepFunErrors.toProblem(failure));
+                    break;
+                }
+                send(out, "delta", answer.add((ChatCompletionChunk) next));
+            }
+        } catch (IOException e) {
+            callerGone = true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            callerGone = true;
+        }
+        if (problem != null || callerGone) {
+            upstream.close();
+        }
+        Message.Status status = problem == null && !callerGone ? Message.Status.COMPLETED : Message.Status.INCOMPLETE;
+        TurnView turn;
+        try {
+            turn = store.complete(started, answer.answer(started.upstream().model()), status);
+        } catch (ProblemException e) {
+            problem = problem(e);
+            turn = null;
+        }
+        if (callerGone) {
+            Log.debugf("Caller left a streamed turn of conversation %s; the partial reply is stored", started.conversationId());
+            return;
+        }
+        try {
+            if (problem == null) {
+                send(out, "done", turn);
+            } else {
+                send(out, "error", problem);
+            }
+        } catch (IOException e) {
+            // the caller left just at the end; everything is stored
+        }
+    }
+
+    private Problem problem(ProblemException e) {
+        return e.toProblem(started.path());
+    }
+
+    private void send(OutputStream out, String event, String[] delta) throws IOException {
+        if (delta[0] != null || delta[1] != null) {
+            send(out, event, new Delta(delta[0], delta[1]));
+        }
+    }
+
+    private void send(OutputStream out, String event, Object data) throws IOException {
+        out.write(("event: " + event + "\ndata: " + json.writeValueAsString(data) + "\n\n")
+                .getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+}

@@ -1,0 +1,207 @@
+package dev.stepchat;
+
+import dev.stepchat.support.EmbeddedPostgresResource;
+import dev.stepchat.support.ScriptedStepFun;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+import static dev.stepchat.support.ScriptedStepFun.RECORDER;
+import static dev.stepchat.support.ScriptedStepFun.await;
+import static dev.stepchat.support.ScriptedStepFun.chunk;
+import static dev.stepchat.support.ScriptedStepFun.cut;
+import static dev.stepchat.support.ScriptedStepFun.done;
+import static dev.stepchat.support.ScriptedStepFun.events;
+import static dev.stepchat.support.ScriptedStepFun.status;
+import static dev.stepchat.support.ScriptedStepFun.then;
+import static dev.stepchat.support.ScriptedStepFun.trickleUntilClosed;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+@QuarkusTest
+@WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = ScriptedStepFun.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+class StreamingTurnTest {
+
+    @TestHTTPResource("/")
+    URI base;
+
+    @Inject
+    CircuitBreakerMaintenance circuitBreakers;
+
+    final HttpClient http = HttpClient.newHttpClient();
+
+    record Event(String name, JsonPath data) {
+    }
+
+    @BeforeEach
+    void reset() {
+        ScriptedStepFun.reset();
+        circuitBreakers.resetAll();
+    }
+
+    private static String conversation() {
+        return given().contentType(ContentType.JSON).body("{\"system_prompt\":\"Be brief\"}").when().post("/conversations")
+                .then().statusCode(201).extract().path("id");
+    }
+
+    private HttpResponse<InputStream> open(String id, String body, String accept) throws Exception {
+        return http.send(HttpRequest.newBuilder(base.resolve("conversations/" + id + "/messages"))
+                .header("Content-Type", "application/json").header("Accept", accept)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofInputStream());
+    }
+
+    /** Reads events until the stream ends; {@code onFirstDelta} runs as soon as the first delta is read. */
+    private static List<Event> read(HttpResponse<InputStream> response, Runnable onFirstDelta) throws Exception {
+        List<Event> events = new ArrayList<>();
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            String name = null;
+            String line;
+            while ((line = lines.readLine()) != null) {
+                if (line.startsWith("event:")) {
+                    name = line.substring(6).strip();
+                } else if (line.startsWith("data:")) {
+                    events.add(new Event(name, JsonPath.from(line.substring(5).strip())));
+                    if ("delta".equals(name) && events.size() == 1 && onFirstDelta != null) {
+                        onFirstDelta.run();
+                    }
+                }
+            }
+        }
+        return events;
+    }
+
+    private static JsonPath messages(String id) {
+        return given().when().get("/conversations/" + id + "/messages").then().statusCode(200).extract().jsonPath();
+    }
+
+    @Test
+    void deltasArriveBeforeTheUpstreamFinishesAndTheReplyIsStoredWithTheLastUsage() throws Exception {
+        CountDownLatch firstDeltaSeen = new CountDownLatch(1);
+        // running usage totals: summing them would give 10+10+10 prompt tokens
+        then(events(chunk("Hel", "", 10, 1), await(firstDeltaSeen), chunk("lo ", "", 10, 2),
+                chunk("there", "stop", 10, 4), done()));
+        String id = conversation();
+
+        HttpResponse<InputStream> response = open(id, "{\"content\":\"hi\"}", "text/event-stream");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("text/event-stream"));
+        // the stub holds its last chunks until this test has read the first delta: a buffered
+        // stream would never show one, and the stub would give up and cut the stream
+        List<Event> events = read(response, firstDeltaSeen::countDown);
+
+        List<Event> deltas = events.stream().filter(e -> "delta".equals(e.name())).toList();
+        assertThat(deltas).extracting(e -> e.data().getString("content")).containsExactly("Hel", "lo ", "there");
+        Event last = events.getLast();
+        assertThat(last.name()).isEqualTo("done");
+        assertThat(last.data().getString("object")).isEqualTo("turn");
+        assertThat(last.data().getString("message.content")).isEqualTo("Hello there");
+        assertThat(last.data().getString("message.status")).isEqualTo("completed");
+        assertThat(last.data().getString("message.finish_reason")).isEqualTo("stop");
+        assertThat(last.data().getInt("usage.prompt_tokens")).isEqualTo(10);
+        assertThat(last.data().getInt("usage.completion_tokens")).isEqualTo(4);
+        assertThat(last.data().getInt("conversation_usage.total_tokens")).isEqualTo(14);
+
+        JsonPath stored = messages(id);
+        assertThat(stored.getList("data.content")).containsExactly("hi", "Hello there");
+        assertThat(stored.getInt("data[1].usage.total_tokens")).isEqualTo(14);
+        assertThat(JsonPath.from(RECORDER.bodies.getFirst()).getBoolean("stream")).isTrue();
+
+        // the thread goes on without streaming, and the streamed reply is in its history
+        then(status(200, Map.of(), """
+                {"id":"c2","model":"step-3.5-flash","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},
+                "finish_reason":"stop"}],"usage":{"prompt_tokens":20,"completion_tokens":1,"total_tokens":21}}"""));
+        given().contentType(ContentType.JSON).body("{\"content\":\"more\"}").when().post("/conversations/" + id + "/messages")
+                .then().statusCode(201);
+        JsonPath history = JsonPath.from(RECORDER.bodies.getLast());
+        assertThat(history.getList("messages.content")).containsExactly("Be brief", "hi", "Hello there", "more");
+        given().when().get("/conversations/" + id + "/usage").then().statusCode(200)
+                .body("total_tokens", org.hamcrest.Matchers.equalTo(35)).body("turns", org.hamcrest.Matchers.equalTo(2));
+    }
+
+    @Test
+    void streamTrueInTheBodyStreamsToo() throws Exception {
+        then(events(chunk("yes", "stop", 3, 1), done()));
+        List<Event> events = read(open(conversation(), "{\"content\":\"hi\",\"stream\":true}", "*/*"), null);
+        assertThat(events).extracting(Event::name).containsExactly("delta", "done");
+    }
+
+    @Test
+    void rateLimitBeforeTheFirstChunkIsRetried() throws Exception {
+        then(status(429, Map.of("Retry-After", "0"), "{\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit\"}}"));
+        then(events(chunk("fine", "stop", 5, 1), done()));
+        String id = conversation();
+        List<Event> events = read(open(id, "{\"content\":\"hi\"}", "text/event-stream"), null);
+        assertThat(events).extracting(Event::name).containsExactly("delta", "done");
+        assertThat(RECORDER.bodies).hasSize(2);
+        assertThat(messages(id).getList("data.content")).containsExactly("hi", "fine");
+    }
+
+    @Test
+    void failureBeforeTheFirstChunkIsAProblemResponse() throws Exception {
+        then(status(400, Map.of(), "{\"error\":{\"message\":\"bad\",\"type\":\"invalid_request_error\"}}"));
+        String id = conversation();
+        HttpResponse<InputStream> response = open(id, "{\"content\":\"hi\"}", "text/event-stream");
+        assertThat(response.statusCode()).isEqualTo(502);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(messages(id).getList("data.status")).containsExactly("failed");
+    }
+
+    @Test
+    void aCutStreamEndsWithAnErrorAndKeepsThePartialReply() throws Exception {
+        then(events(chunk("par", "", 8, 1), chunk("tial", "", 8, 2), cut()));
+        String id = conversation();
+        List<Event> events = read(open(id, "{\"content\":\"hi\"}", "text/event-stream"), null);
+        assertThat(events).extracting(Event::name).containsExactly("delta", "delta", "error");
+        assertThat(events.getLast().data().getString("type")).startsWith("https://stepchat.dev/problems/upstream-");
+        assertThat(events.getLast().data().getInt("status")).isGreaterThanOrEqualTo(500);
+
+        JsonPath stored = messages(id);
+        assertThat(stored.getList("data.content")).containsExactly("hi", "partial");
+        assertThat(stored.getString("data[1].status")).isEqualTo("incomplete");
+        assertThat(stored.getInt("data[1].usage.total_tokens")).isEqualTo(10);
+        given().when().get("/conversations/" + id).then().body("usage.total_tokens", org.hamcrest.Matchers.equalTo(10));
+        assertThat(RECORDER.bodies).as("no retry once text reached the caller").hasSize(1);
+    }
+
+    @Test
+    void aCallerThatLeavesClosesTheUpstreamAndThePartialReplyIsStored() throws Exception {
+        then(events(chunk("first ", "", 10, 1), trickleUntilClosed()));
+        String id = conversation();
+        HttpResponse<InputStream> response = open(id, "{\"content\":\"hi\"}", "text/event-stream");
+        BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+        while (!lines.readLine().startsWith("data:")) {
+            // until the first delta
+        }
+        response.body().close();
+
+        await().atMost(Duration.ofSeconds(2)).untilTrue(RECORDER.closedByService);
+        await().atMost(Duration.ofSeconds(10)).until(() -> messages(id).getList("data").size() == 2);
+        JsonPath stored = messages(id);
+        assertThat(stored.getString("data[1].status")).isEqualTo("incomplete");
+        assertThat(stored.getString("data[1].content")).startsWith("first ");
+    }
+}

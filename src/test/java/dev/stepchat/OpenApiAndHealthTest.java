@@ -22,13 +22,13 @@ class OpenApiAndHealthTest {
 
     /** The contract's endpoints and the statuses each documents. */
     static final Map<String, List<String>> OPERATIONS = Map.of(
-            "post /conversations", List.of("201", "400", "413", "415"),
+            "post /conversations", List.of("201", "400", "409", "413", "415", "422"),
             "get /conversations", List.of("200", "400"),
             "get /conversations/{id}", List.of("200", "404"),
-            "patch /conversations/{id}", List.of("200", "400", "404", "415"),
+            "patch /conversations/{id}", List.of("200", "400", "404", "412", "415"),
             "delete /conversations/{id}", List.of("204", "404"),
             "get /conversations/{id}/messages", List.of("200", "400", "404"),
-            "post /conversations/{id}/messages", List.of("201", "400", "404", "413", "422", "429", "502", "503", "504"),
+            "post /conversations/{id}/messages", List.of("200", "201", "400", "404", "409", "413", "422", "429", "502", "503", "504"),
             "get /conversations/{id}/usage", List.of("200", "404"));
 
     @Test

@@ -171,20 +171,23 @@ class TurnApiTest {
         answer("ok", 7, 3);
         List<String> ids = List.of(conversation(Map.of()), conversation(Map.of()), conversation(Map.of()),
                 conversation(Map.of()));
+        // one turn at a time per conversation: the others are refused with 409, never half-counted
         List<Integer> statuses = runConcurrently(40, i -> turn(ids.get(i % 4), Map.of("content", "n" + i)).statusCode());
-        assertThat(statuses).containsOnly(201);
+        assertThat(statuses).containsOnly(201, 409).contains(201);
         for (String id : ids) {
+            int answered = given().when().get("/conversations/" + id).then().extract().path("usage.turns");
             given().when().get("/conversations/" + id).then()
-                    .body("usage.prompt_tokens", equalTo(70))
-                    .body("usage.completion_tokens", equalTo(30))
-                    .body("usage.turns", equalTo(10))
-                    .body("message_count", equalTo(20));
+                    .body("usage.prompt_tokens", equalTo(7 * answered))
+                    .body("usage.completion_tokens", equalTo(3 * answered))
+                    .body("message_count", equalTo(2 * answered));
             Object[] ledger = (Object[]) entityManager.createQuery("""
                             select sum(r.promptTokens), sum(r.completionTokens), count(r)
                             from UsageRecord r where r.conversationId = :id""")
                     .setParameter("id", UUID.fromString(id)).getSingleResult();
-            assertThat(ledger).containsExactly(70L, 30L, 10L);
+            assertThat(ledger).containsExactly(7L * answered, 3L * answered, (long) answered);
         }
+        assertThat(statuses.stream().filter(s -> s == 201).count())
+                .isEqualTo(stepFun.findAll(postRequestedFor(urlEqualTo(PATH))).size());
     }
 
     @Test

@@ -3,6 +3,8 @@ package dev.stepchat.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.time.Duration;
+
 /** Rules of conversations and turns: defaults and limits. Keys start with {@code stepchat.}. */
 @ConfigMapping(prefix = "stepchat")
 public interface ChatConfig {
@@ -10,6 +12,26 @@ public interface ChatConfig {
     /** Model of new conversations that name none (STEPCHAT_DEFAULT_MODEL). */
     @WithDefault("step-3.5-flash")
     String defaultModel();
+
+    /**
+     * How long a turn may hold its conversation: longer than the longest possible turn (retries
+     * and streams included), so that only a dead instance's lease ever expires (STEPCHAT_TURN_LEASE).
+     */
+    @WithDefault("11M")
+    Duration turnLease();
+
+    /** Idempotency-Key handling. */
+    Idempotency idempotency();
+
+    interface Idempotency {
+        /** How long keys and their responses are kept; at least 24 h (STEPCHAT_IDEMPOTENCY_RETENTION). */
+        @WithDefault("24H")
+        Duration retention();
+
+        /** How often expired keys are purged (STEPCHAT_IDEMPOTENCY_PURGE_EVERY). */
+        @WithDefault("1h")
+        String purgeEvery();
+    }
 
     /** Length limits on what clients send. */
     Limits limits();

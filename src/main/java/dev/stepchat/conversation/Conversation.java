@@ -5,6 +5,7 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import jakarta.persistence.Version;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.annotations.UuidGenerator;
 import org.hibernate.type.SqlTypes;
@@ -62,7 +63,15 @@ public class Conversation extends PanacheEntityBase {
     @Column(nullable = false)
     public int turns;
 
-    /** Bumped by every change a client can see; the ETag. */
+    /** Bumped by every change a client can see; the ETag. PATCH checks it (optimistic lock). */
+    @Version
     @Column(nullable = false)
     public long version;
+
+    /** While a turn runs: until when its lease holds (database clock), and which message holds it. */
+    @Column(name = "turn_lease_until")
+    public Instant turnLeaseUntil;
+
+    @Column(name = "turn_lease_holder")
+    public UUID turnLeaseHolder;
 }

@@ -43,4 +43,26 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
                 usage.promptTokens(), usage.completionTokens(), usage.totalTokens(), usage.cachedTokens(),
                 Instant.now(), id);
     }
+
+    /**
+     * Takes the conversation's turn lease for {@code holder}, if no live lease exists. One
+     * conditional UPDATE on the database clock, so it holds across replicas.
+     *
+     * @return true if taken; false if another turn holds a lease that has not expired
+     */
+    public boolean takeTurnLease(UUID id, UUID holder, java.time.Duration lease) {
+        return getEntityManager().createNativeQuery("""
+                        update conversation set turn_lease_holder = :holder,
+                               turn_lease_until = now() + make_interval(secs => :seconds)
+                        where id = :id and (turn_lease_until is null or turn_lease_until < now())""")
+                .setParameter("holder", holder)
+                .setParameter("seconds", (double) lease.toSeconds())
+                .setParameter("id", id)
+                .executeUpdate() == 1;
+    }
+
+    /** Gives the lease back, if {@code holder} still has it. */
+    public void releaseTurnLease(UUID id, UUID holder) {
+        update("turnLeaseUntil = null, turnLeaseHolder = null where id = ?1 and turnLeaseHolder = ?2", id, holder);
+    }
 }

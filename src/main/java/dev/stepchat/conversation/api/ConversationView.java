@@ -1,5 +1,6 @@
 package dev.stepchat.conversation.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.stepchat.usage.UsageTotals;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -21,5 +22,11 @@ public record ConversationView(
         @Schema(required = true) Instant createdAt,
         @Schema(required = true) Instant updatedAt,
         @Schema(required = true) long messageCount,
-        @Schema(description = "Exact sums over every answered turn", required = true) UsageTotals usage) {
+        @Schema(description = "Exact sums over every answered turn", required = true) UsageTotals usage,
+        @JsonIgnore @Schema(hidden = true) long version) {
+
+    /** The ETag of this state of the conversation. */
+    public String etag() {
+        return "\"" + version + "\"";
+    }
 }

@@ -6,6 +6,7 @@ import dev.stepchat.conversation.api.ConversationView;
 import dev.stepchat.conversation.api.CreateConversation;
 import dev.stepchat.conversation.api.ListPage;
 import dev.stepchat.conversation.service.ConversationService;
+import dev.stepchat.idempotency.Idempotency;
 import dev.stepchat.problem.Problem;
 import dev.stepchat.problem.ProblemResponses;
 import dev.stepchat.usage.UsageReport;
@@ -14,13 +15,16 @@ import jakarta.validation.Valid;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
@@ -31,7 +35,6 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import org.jboss.resteasy.reactive.RestResponse;
 
 import java.net.URI;
 
@@ -45,9 +48,11 @@ public class ConversationResource {
     static final String MERGE_PATCH = "application/merge-patch+json";
 
     private final ConversationService service;
+    private final Idempotency idempotency;
 
-    ConversationResource(ConversationService service) {
+    ConversationResource(ConversationService service, Idempotency idempotency) {
         this.service = service;
+        this.idempotency = idempotency;
     }
 
     @POST
@@ -58,14 +63,24 @@ public class ConversationResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ConversationView.class)))
     @APIResponse(responseCode = "400", description = "Malformed JSON or invalid fields",
             content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "This Idempotency-Key's first request is still running",
+            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "422", description = "The Idempotency-Key was used for another request",
+            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "413", description = "Request body too large",
             content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "415", description = "Not JSON",
             content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public RestResponse<ConversationView> create(@Valid CreateConversation body, UriInfo uri) {
-        ConversationView created = service.create(body);
-        URI location = uri.getBaseUriBuilder().path("conversations").path(created.id().toString()).build();
-        return RestResponse.ResponseBuilder.<ConversationView>created(location).entity(created).build();
+    public Response create(@Valid CreateConversation body, UriInfo uri,
+                           @Parameter(description = "Makes a retried create safe: same key and body, same conversation",
+                                   schema = @Schema(maxLength = 255))
+                           @HeaderParam(Idempotency.HEADER) String idempotencyKey) {
+        return idempotency.run(idempotencyKey, "POST", "/conversations", body, Idempotency::replayed, () -> {
+            ConversationView created = service.create(body);
+            URI location = uri.getBaseUriBuilder().path("conversations").path(created.id().toString()).build();
+            return Response.created(location).type(MediaType.APPLICATION_JSON_TYPE).entity(created)
+                    .tag(created.etag().replace("\"", "")).build();
+        });
     }
 
     @GET
@@ -88,12 +103,13 @@ public class ConversationResource {
     @GET
     @Path("/{id}")
     @Operation(summary = "Read a conversation")
-    @APIResponse(responseCode = "200", description = "The conversation",
+    @APIResponse(responseCode = "200", description = "The conversation, with its ETag",
+            headers = @Header(name = "ETag", schema = @Schema(type = SchemaType.STRING)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ConversationView.class)))
     @APIResponse(responseCode = "404", description = "Unknown conversation or not a UUID",
             content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public ConversationView get(@PathParam("id") String id) {
-        return service.get(Ids.conversation(id));
+    public Response get(@PathParam("id") String id) {
+        return withETag(service.get(Ids.conversation(id)));
     }
 
     @PATCH
@@ -105,16 +121,26 @@ public class ConversationResource {
     @RequestBody(content = {
             @Content(mediaType = MERGE_PATCH, schema = @Schema(implementation = CreateConversation.class)),
             @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CreateConversation.class))})
-    @APIResponse(responseCode = "200", description = "The changed conversation",
+    @APIResponse(responseCode = "200", description = "The changed conversation, with its new ETag",
+            headers = @Header(name = "ETag", schema = @Schema(type = SchemaType.STRING)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ConversationView.class)))
     @APIResponse(responseCode = "400", description = "Malformed JSON or invalid fields",
             content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "Unknown conversation",
             content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "412", description = "If-Match names an older version",
+            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "415", description = "Neither merge-patch nor plain JSON",
             content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public ConversationView patch(@PathParam("id") String id, JsonNode body) {
-        return service.patch(Ids.conversation(id), body);
+    public Response patch(@PathParam("id") String id, JsonNode body,
+                          @Parameter(description = "The ETag the change was based on; a stale one is a 412")
+                          @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch) {
+        return withETag(service.patch(Ids.conversation(id), body, ifMatch));
+    }
+
+    private static Response withETag(ConversationView conversation) {
+        return Response.ok(conversation, MediaType.APPLICATION_JSON_TYPE)
+                .header(HttpHeaders.ETAG, conversation.etag()).build();
     }
 
     @DELETE

@@ -7,6 +7,7 @@ import dev.stepchat.conversation.api.SendMessage;
 import dev.stepchat.conversation.api.TurnView;
 import dev.stepchat.conversation.service.ConversationService;
 import dev.stepchat.conversation.service.TurnService;
+import dev.stepchat.idempotency.Idempotency;
 import dev.stepchat.problem.Problem;
 import dev.stepchat.problem.ProblemResponses;
 import io.smallrye.common.annotation.RunOnVirtualThread;
@@ -15,6 +16,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -44,10 +46,12 @@ public class MessageResource {
 
     private final ConversationService conversations;
     private final TurnService turns;
+    private final Idempotency idempotency;
 
-    MessageResource(ConversationService conversations, TurnService turns) {
+    MessageResource(ConversationService conversations, TurnService turns, Idempotency idempotency) {
         this.conversations = conversations;
         this.turns = turns;
+        this.idempotency = idempotency;
     }
 
     @GET
@@ -87,9 +91,11 @@ public class MessageResource {
             content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "Unknown conversation",
             content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "A turn of this conversation is running, or this Idempotency-Key's first request is",
+            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "413", description = "Content over the configured limit",
             content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "422", description = "The model provider refused the content",
+    @APIResponse(responseCode = "422", description = "The model provider refused the content, or the Idempotency-Key was used for another request",
             content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "429", description = "The model provider kept rate limiting after the retries",
             headers = @Header(name = "Retry-After", schema = @Schema(type = SchemaType.INTEGER)),
@@ -101,20 +107,29 @@ public class MessageResource {
             content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "504", description = "The model provider did not answer in time",
             content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Response send(@PathParam("id") String id, @NotNull @Valid SendMessage body, HttpServerRequest request) {
+    public Response send(@PathParam("id") String id, @NotNull @Valid SendMessage body,
+                         @Parameter(description = "Makes a retried request safe: same key and body, same answer, one turn",
+                                 schema = @Schema(maxLength = 255))
+                         @HeaderParam(Idempotency.HEADER) String idempotencyKey,
+                         HttpServerRequest request) {
         UUID conversation = Ids.conversation(id);
         String accept = request.getHeader(HttpHeaders.ACCEPT);
         boolean streamed = Boolean.TRUE.equals(body.stream())
                 || accept != null && accept.contains(MediaType.SERVER_SENT_EVENTS);
-        if (!streamed) {
-            return Response.status(Response.Status.CREATED).type(MediaType.APPLICATION_JSON_TYPE)
-                    .entity(turns.send(conversation, body, request.path())).build();
-        }
-        StreamingOutput events = turns.stream(conversation, body, request.path(),
-                gone -> request.connection().closeHandler(closed -> gone.run()));
+        return idempotency.run(idempotencyKey, "POST", request.path(), body,
+                stored -> streamed && stored.status() == 201
+                        ? events(turns.replayAsEvents(stored.body())).header("Idempotent-Replayed", "true").build()
+                        : Idempotency.replayed(stored),
+                () -> streamed
+                        ? events(turns.stream(conversation, body, request.path(),
+                        gone -> request.connection().closeHandler(closed -> gone.run()))).build()
+                        : Response.status(Response.Status.CREATED).type(MediaType.APPLICATION_JSON_TYPE)
+                        .entity(turns.send(conversation, body, request.path())).build());
+    }
+
+    private static Response.ResponseBuilder events(Object events) {
         return Response.ok(events, MediaType.SERVER_SENT_EVENTS_TYPE)
                 .header(HttpHeaders.CACHE_CONTROL, "no-cache")
-                .header("X-Accel-Buffering", "no")
-                .build();
+                .header("X-Accel-Buffering", "no");
     }
 }

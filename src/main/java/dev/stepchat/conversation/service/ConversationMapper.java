@@ -21,7 +21,7 @@ final class ConversationMapper {
     static ConversationView view(Conversation c) {
         return new ConversationView(c.id, "conversation", c.title, c.model, c.systemPrompt,
                 c.metadata == null ? Map.of() : c.metadata, time(c.createdAt), time(c.updatedAt), c.messageCount,
-                totals(c));
+                totals(c), c.version);
     }
 
     static UsageTotals totals(Conversation c) {

@@ -16,6 +16,7 @@ import dev.stepchat.problem.ProblemType;
 import dev.stepchat.usage.UsageLedger;
 import dev.stepchat.usage.UsageReport;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.OptimisticLockException;
 import jakarta.transaction.Transactional;
 
 import java.time.Instant;
@@ -72,13 +73,19 @@ public class ConversationService {
         return ConversationMapper.view(owned(id));
     }
 
-    /** Applies a JSON merge patch (RFC 7396) of title, model, system_prompt and metadata. */
+    /**
+     * Applies a JSON merge patch (RFC 7396) of title, model, system_prompt and metadata. With
+     * {@code ifMatch} (an If-Match header) the conversation must still have that ETag.
+     */
     @Transactional
-    public ConversationView patch(UUID id, JsonNode patch) {
+    public ConversationView patch(UUID id, JsonNode patch, String ifMatch) {
         if (!(patch instanceof ObjectNode fields)) {
             throw new ProblemException(ProblemType.MALFORMED_REQUEST, "A merge patch must be a JSON object");
         }
         Conversation conversation = owned(id);
+        if (ifMatch != null && !ETags.matches(ifMatch, ConversationMapper.view(conversation).etag())) {
+            throw stale();
+        }
         String title = fields.has("title") ? text(fields, "title") : conversation.title;
         String model = fields.has("model") ? text(fields, "model") : conversation.model;
         String systemPrompt = fields.has("system_prompt") ? text(fields, "system_prompt") : conversation.systemPrompt;
@@ -90,7 +97,12 @@ public class ConversationService {
         conversation.systemPrompt = systemPrompt;
         conversation.metadata = metadata;
         conversation.updatedAt = Instant.now();
-        conversation.version++;
+        try {
+            // the version check of the optimistic lock: a change made since the read is a 412
+            conversations.flush();
+        } catch (OptimisticLockException e) {
+            throw stale();
+        }
         return ConversationMapper.view(conversation);
     }
 
@@ -114,6 +126,11 @@ public class ConversationService {
         Conversation c = owned(id);
         return new UsageReport(c.id, c.promptTokens, c.completionTokens, c.totalTokens, c.cachedTokens, c.turns,
                 ledger.byModel(id));
+    }
+
+    private static ProblemException stale() {
+        return new ProblemException(ProblemType.PRECONDITION_FAILED,
+                "The conversation has changed since it was read; read it again and re-apply the change");
     }
 
     private Conversation owned(UUID id) {

@@ -64,6 +64,11 @@ public class TurnService {
         return stream;
     }
 
+    /** A stored Turn (JSON) as the events of a stream, for a replayed streamed request. */
+    public String replayAsEvents(String turn) {
+        return TurnStream.replay(json, turn);
+    }
+
     private TurnStore.Started begin(UUID conversationId, SendMessage body, String path) {
         inputs.checkTurn(body.content(), body.model());
         return store.begin(conversationId, owner.id(), body, path);

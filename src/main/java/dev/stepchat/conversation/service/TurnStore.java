@@ -10,6 +10,7 @@ import dev.stepchat.conversation.api.SendMessage;
 import dev.stepchat.conversation.api.TurnView;
 import dev.stepchat.problem.Problem;
 import dev.stepchat.problem.ProblemException;
+import dev.stepchat.problem.ProblemType;
 import dev.stepchat.stepfun.ChatCompletionRequest;
 import dev.stepchat.stepfun.ChatCompletionRequest.ChatMessage;
 import dev.stepchat.usage.TokenUsage;
@@ -72,6 +73,11 @@ public class TurnStore {
         user.status = Message.Status.IN_PROGRESS;
         user.createdAt = Instant.now();
         messages.persist(user);
+        if (!conversations.takeTurnLease(conversationId, user.id, config.turnLease())) {
+            // rolls back: the message of a refused turn is not kept
+            throw new ProblemException(ProblemType.TURN_IN_PROGRESS,
+                    "Another turn of this conversation is still running; send again when it has finished");
+        }
         conversations.messagesAdded(conversationId, 1, autoTitle(body.content()));
 
         String model = body.model() != null ? body.model() : conversation.model;
@@ -93,6 +99,7 @@ public class TurnStore {
             throw ProblemException.notFound("Conversation");
         }
         user.status = Message.Status.COMPLETED;
+        conversations.releaseTurnLease(conversationId, user.id);
 
         Message reply = new Message();
         reply.conversationId = conversationId;
@@ -123,6 +130,7 @@ public class TurnStore {
         if (user != null) {
             user.status = Message.Status.FAILED;
             user.error = problem;
+            conversations.releaseTurnLease(user.conversationId, user.id);
         }
     }
 

@@ -11,6 +11,10 @@ import dev.stepchat.stepfun.ChatCompletionChunk;
 import dev.stepchat.stepfun.StepFunErrors;
 import dev.stepchat.stepfun.StreamingAnswer;
 import io.quarkus.logging.Log;
+import dev.stepchat.idempotency.Idempotency;
+import dev.stepchat.problem.ProblemResponses;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 
 import java.io.IOException;
@@ -18,6 +22,8 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -28,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  * the totals). The reactive client feeds a queue; this writer runs on the request's virtual thread
  * and holds no database connection while it waits.
  */
-final class TurnStream implements StreamingOutput {
+final class TurnStream implements StreamingOutput, Idempotency.Deferred {
 
     /** What the queue can hold besides chunks. */
     private enum Signal { END, CALLER_GONE }
@@ -44,6 +50,7 @@ final class TurnStream implements StreamingOutput {
     private final Duration idleTimeout;
     private final Duration maxDuration;
     private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    private final CompletableFuture<Response> outcome = new CompletableFuture<>();
 
     TurnStream(TurnStore store, TurnStore.Started started, StreamingAnswer upstream, ObjectMapper json,
                Duration idleTimeout, Duration maxDuration) {
@@ -55,6 +62,12 @@ final class TurnStream implements StreamingOutput {
         this.maxDuration = maxDuration;
     }
 
+    /** What a non-streamed request would have answered: the stored Turn, or the problem. */
+    @Override
+    public CompletionStage<Response> outcome() {
+        return outcome;
+    }
+
     /** The caller closed the connection: stop waiting for StepFun at once. */
     void callerGone() {
         queue.add(Signal.CALLER_GONE);
@@ -62,6 +75,15 @@ final class TurnStream implements StreamingOutput {
 
     @Override
     public void write(OutputStream out) {
+        try {
+            stream(out);
+        } catch (RuntimeException e) {
+            outcome.completeExceptionally(e);
+            throw e;
+        }
+    }
+
+    private void stream(OutputStream out) {
         StreamedAnswer answer = new StreamedAnswer();
         long deadline = System.nanoTime() + maxDuration.toNanos();
         upstream.rest().subscribe().with(queue::add, queue::add, () -> queue.add(Signal.END));
@@ -109,6 +131,9 @@ final class TurnStream implements StreamingOutput {
             problem = problem(e);
             turn = null;
         }
+        outcome.complete(turn != null
+                ? Response.status(Response.Status.CREATED).type(MediaType.APPLICATION_JSON_TYPE).entity(turn).build()
+                : ProblemResponses.of(problem));
         if (callerGone) {
             Log.debugf("Caller left a streamed turn of conversation %s; the partial reply is stored", started.conversationId());
             return;
@@ -121,6 +146,17 @@ final class TurnStream implements StreamingOutput {
             }
         } catch (IOException e) {
             // the caller left just at the end; everything is stored
+        }
+    }
+
+    /** A stored Turn sent again as events: its whole reply as one delta, then done. */
+    static String replay(ObjectMapper json, String turn) {
+        try {
+            String content = json.readTree(turn).path("message").path("content").asText("");
+            return "event: delta\ndata: " + json.writeValueAsString(new Delta(content, null)) + "\n\n"
+                    + "event: done\ndata: " + turn + "\n\n";
+        } catch (IOException e) {
+            throw new IllegalStateException("Stored turn is not JSON", e);
         }
     }
 

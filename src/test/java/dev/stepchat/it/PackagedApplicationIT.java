@@ -1,0 +1,138 @@
+package dev.stepchat.it;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.stepchat.config.EmbeddedPostgres;
+import dev.stepchat.support.EmbeddedPostgresResource;
+import dev.stepchat.support.InjectWireMock;
+import dev.stepchat.support.StepFunStub;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static dev.stepchat.support.StepFunBodies.PATH;
+import static dev.stepchat.support.StepFunBodies.completion;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.equalTo;
+
+/**
+ * The packaged application (prod profile: JVM jar here, the native executable with -Dnative)
+ * end to end, and two replicas of it sharing one database.
+ */
+@QuarkusIntegrationTest
+@WithTestResource(EmbeddedPostgresResource.class)
+@WithTestResource(StepFunStub.class)
+class PackagedApplicationIT {
+
+    @InjectWireMock
+    WireMockServer stepFun;
+
+    @BeforeEach
+    void reset() {
+        stepFun.resetAll();
+    }
+
+    private static String conversation(String base) {
+        return given().baseUri(base).contentType(ContentType.JSON).body("{\"system_prompt\":\"Be brief\"}")
+                .when().post("/conversations").then().statusCode(201).extract().path("id");
+    }
+
+    @Test
+    void conversationTurnStreamUsageAndErrors() {
+        stepFun.stubFor(post(PATH).willReturn(okJson(completion("Hi!", 12, 3, 0))));
+        String id = given().contentType(ContentType.JSON).body("{\"title\":\"it\"}").when().post("/conversations")
+                .then().statusCode(201).extract().path("id");
+        given().contentType(ContentType.JSON).body("{\"content\":\"Hello\"}").when().post("/conversations/" + id + "/messages")
+                .then().statusCode(201).body("message.content", equalTo("Hi!")).body("conversation_usage.total_tokens", equalTo(15));
+
+        stepFun.stubFor(post(PATH).willReturn(aResponse().withHeader("Content-Type", "text/event-stream").withBody("""
+                data: {"id":"c","model":"step-3.5-flash","choices":[{"index":0,"delta":{"role":"","content":"Str"},"finish_reason":""}],"usage":{"prompt_tokens":20,"completion_tokens":1,"total_tokens":21}}
+
+                data: {"id":"c","model":"step-3.5-flash","choices":[{"index":0,"delta":{"role":"","content":"eam"},"finish_reason":"stop"}],"usage":{"prompt_tokens":20,"completion_tokens":2,"total_tokens":22}}
+
+                data: [DONE]
+
+                """)));
+        String events = given().contentType(ContentType.JSON).accept("text/event-stream").body("{\"content\":\"Again\"}")
+                .when().post("/conversations/" + id + "/messages").then().statusCode(200).extract().asString();
+        assertThat(events).contains("event: delta", "event: done", "\"content\":\"Stream\"");
+
+        given().when().get("/conversations/" + id + "/usage").then().statusCode(200)
+                .body("total_tokens", equalTo(37)).body("turns", equalTo(2));
+        given().when().get("/conversations/" + id + "/messages").then().statusCode(200)
+                .body("data.content", org.hamcrest.Matchers.contains("Hello", "Hi!", "Again", "Stream"));
+
+        given().when().get("/conversations/not-a-uuid").then().statusCode(404).contentType("application/problem+json");
+        given().when().get("/nowhere").then().statusCode(404).contentType("application/problem+json");
+        given().contentType(ContentType.JSON).body("{oops").when().post("/conversations").then().statusCode(400)
+                .contentType("application/problem+json").body("detail", org.hamcrest.Matchers.not(containsString("Exception")));
+        given().when().get("/q/health/ready").then().statusCode(200);
+        given().when().get("/q/openapi").then().statusCode(200);
+    }
+
+    @Test
+    void twoReplicasShareIdempotencyKeysAndTurnLeases() throws Exception {
+        stepFun.stubFor(post(PATH).willReturn(okJson(completion("one", 5, 1, 0)).withFixedDelay(1500)));
+        try (SecondInstance second = new SecondInstance(Map.of(
+                "quarkus.datasource.jdbc.url", EmbeddedPostgres.jdbcUrl(""),
+                "quarkus.datasource.username", "postgres",
+                "quarkus.datasource.password", "postgres",
+                "quarkus.rest-client.stepfun.url", stepFun.baseUrl() + "/v1",
+                "stepfun.api-key", "test-key"))) {
+            String first = io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port;
+            String other = second.base().toString();
+            String id = conversation(first);
+            String key = UUID.randomUUID().toString();
+
+            // the same key sent to both replicas at once: one turn
+            List<Response> keyed = both(first, other, base -> given().baseUri(base).contentType(ContentType.JSON)
+                    .header("Idempotency-Key", key).body("{\"content\":\"hello\"}")
+                    .when().post("/conversations/" + id + "/messages"));
+            assertThat(keyed).extracting(Response::statusCode).contains(201).containsOnly(201, 409);
+            stepFun.verify(1, postRequestedFor(urlEqualTo(PATH)));
+
+            // two turns on one conversation through both replicas: one 201, one 409
+            String shared = conversation(first);
+            List<Response> turns = both(first, other, base -> given().baseUri(base).contentType(ContentType.JSON)
+                    .body("{\"content\":\"hi\"}").when().post("/conversations/" + shared + "/messages"));
+            assertThat(turns).extracting(Response::statusCode).containsExactlyInAnyOrder(201, 409);
+            given().baseUri(other).when().get("/conversations/" + shared).then().statusCode(200)
+                    .body("usage.turns", equalTo(1)).body("message_count", equalTo(2));
+        }
+    }
+
+    interface Call {
+        Response on(String base);
+    }
+
+    private static List<Response> both(String a, String b, Call call) throws Exception {
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Response>> futures = new ArrayList<>();
+            futures.add(pool.submit(() -> call.on(a)));
+            futures.add(pool.submit(() -> call.on(b)));
+            List<Response> responses = new ArrayList<>();
+            for (Future<Response> future : futures) {
+                responses.add(future.get());
+            }
+            return responses;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.stepchat.it;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Another replica of the packaged application (the native executable when the build made one,
+ * else the JVM jar), started by a test against the same database and StepFun stub.
+ */
+final class SecondInstance implements AutoCloseable {
+
+    private final Process process;
+    final int port;
+
+    SecondInstance(Map<String, String> config) throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        List<String> command = new ArrayList<>();
+        String nativeImage = System.getProperty("native.image.path");
+        if (nativeImage != null && new File(nativeImage).canExecute()) {
+            command.add(nativeImage);
+        } else {
+            command.add(ProcessHandle.current().info().command().orElse("java"));
+            command.add("-jar");
+        }
+        List<String> properties = new ArrayList<>();
+        properties.add("-Dquarkus.http.port=" + port);
+        config.forEach((key, value) -> properties.add("-D" + key + "=" + value));
+        if (command.size() == 1) {
+            command.addAll(properties);
+        } else {
+            command.addAll(1, properties);
+            command.add(Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().toString());
+        }
+        Path log = Files.createTempFile("second-instance", ".log");
+        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(this::ready);
+    }
+
+    URI base() {
+        return URI.create("http://localhost:" + port);
+    }
+
+    private boolean ready() {
+        if (!process.isAlive()) {
+            throw new IllegalStateException("The second instance exited with " + process.exitValue());
+        }
+        try {
+            HttpURLConnection connection = (HttpURLConnection) base().resolve("/q/health/ready").toURL().openConnection();
+            return connection.getResponseCode() == 200;
+        } catch (IOException notYet) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+    }
+}

@@ -58,6 +58,10 @@ class OpenApiAndHealthTest {
                 .contains("type", "title", "status", "detail", "instance", "errors");
         assertThat(doc.getString("paths.'/conversations/{id}/messages'.post.responses.'429'.content.'application/problem+json'.schema.$ref"))
                 .endsWith("/Problem");
+        // Swagger UI's Authorize button
+        assertThat(doc.getString("components.securitySchemes.bearer.scheme")).isEqualTo("bearer");
+        assertThat(doc.getList("security.bearer")).isNotNull();
+        assertThat(doc.getMap("paths.'/conversations'.get.responses").keySet()).contains("401");
     }
 
     @Test

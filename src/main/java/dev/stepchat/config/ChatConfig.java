@@ -20,6 +20,18 @@ public interface ChatConfig {
     @WithDefault("11M")
     Duration turnLease();
 
+    /** Bearer JWT authentication of /conversations. */
+    Auth auth();
+
+    interface Auth {
+        /**
+         * Whether /conversations needs a bearer JWT (STEPCHAT_AUTH_ENABLED). On in prod; turning it
+         * off there is logged as a warning at every start. Off in dev mode and the tests.
+         */
+        @WithDefault("true")
+        boolean enabled();
+    }
+
     /** Idempotency-Key handling. */
     Idempotency idempotency();
 

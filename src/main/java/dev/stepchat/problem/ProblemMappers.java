@@ -43,7 +43,6 @@ public class ProblemMappers {
         }
         ProblemType type = switch (status) {
             case 400 -> ProblemType.MALFORMED_REQUEST;
-            case 401 -> ProblemType.UNAUTHORIZED;
             case 404 -> ProblemType.NOT_FOUND;
             case 405 -> ProblemType.METHOD_NOT_ALLOWED;
             case 406 -> ProblemType.NOT_ACCEPTABLE;
@@ -74,6 +73,16 @@ public class ProblemMappers {
             builder.header("Allow", allow);
         }
         return builder.build();
+    }
+
+    /** A missing, expired, badly signed, wrong-issuer or wrong-audience token. */
+    @ServerExceptionMapper({io.quarkus.security.UnauthorizedException.class,
+            io.quarkus.security.AuthenticationFailedException.class,
+            io.quarkus.security.AuthenticationCompletionException.class})
+    public Response unauthorized(RuntimeException e, HttpServerRequest request) {
+        return Response.fromResponse(ProblemResponses.of(Problem.of(ProblemType.UNAUTHORIZED,
+                        "A valid bearer token is required (Authorization: Bearer <JWT>)", request.path())))
+                .header("WWW-Authenticate", "Bearer").build();
     }
 
     @ServerExceptionMapper

@@ -2,6 +2,7 @@ package dev.stepchat.it;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.stepchat.config.EmbeddedPostgres;
+import dev.stepchat.support.AuthOffResource;
 import dev.stepchat.support.EmbeddedPostgresResource;
 import dev.stepchat.support.InjectWireMock;
 import dev.stepchat.support.StepFunStub;
@@ -40,6 +41,7 @@ import static org.hamcrest.Matchers.equalTo;
 @QuarkusIntegrationTest
 @WithTestResource(EmbeddedPostgresResource.class)
 @WithTestResource(StepFunStub.class)
+@WithTestResource(AuthOffResource.class)
 class PackagedApplicationIT {
 
     @InjectWireMock
@@ -96,7 +98,8 @@ class PackagedApplicationIT {
                 "quarkus.datasource.username", "postgres",
                 "quarkus.datasource.password", "postgres",
                 "quarkus.rest-client.stepfun.url", stepFun.baseUrl() + "/v1",
-                "stepfun.api-key", "test-key"))) {
+                "stepfun.api-key", "test-key",
+                "stepchat.auth.enabled", "false"))) {
             String first = io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port;
             String other = second.base().toString();
             String id = conversation(first);

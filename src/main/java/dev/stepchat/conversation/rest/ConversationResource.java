@@ -42,6 +42,8 @@ import java.net.URI;
 @Path("/conversations")
 @Tag(name = "Conversations")
 @Produces(MediaType.APPLICATION_JSON)
+@APIResponse(responseCode = "401", description = "Authentication is on and the bearer token is missing or invalid",
+        content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 @RunOnVirtualThread
 public class ConversationResource {
 

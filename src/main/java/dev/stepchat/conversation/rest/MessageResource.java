@@ -41,6 +41,8 @@ import java.util.UUID;
 @Path("/conversations/{id}/messages")
 @Tag(name = "Messages")
 @Produces(MediaType.APPLICATION_JSON)
+@APIResponse(responseCode = "401", description = "Authentication is on and the bearer token is missing or invalid",
+        content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 @RunOnVirtualThread
 public class MessageResource {
 

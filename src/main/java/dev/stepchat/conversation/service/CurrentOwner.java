@@ -1,15 +1,38 @@
 package dev.stepchat.conversation.service;
 
+import dev.stepchat.config.ChatConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 
-/** Who the caller is: the owner of the conversations it creates and the only one who sees them. */
+/**
+ * Who the caller is: the owner of the conversations it creates and the only one who sees them.
+ * With authentication on, the subject ({@code sub}) of the caller's verified JWT; with it off
+ * (dev mode, the offline quick start), the single local owner.
+ */
 @ApplicationScoped
 public class CurrentOwner {
 
     /** The single owner while authentication is off. */
     public static final String LOCAL = "local";
 
+    private final boolean authenticated;
+    private final Instance<JsonWebToken> token;
+
+    CurrentOwner(ChatConfig config, Instance<JsonWebToken> token) {
+        this.authenticated = config.auth().enabled();
+        this.token = token;
+    }
+
     public String id() {
-        return LOCAL;
+        if (!authenticated) {
+            return LOCAL;
+        }
+        String subject = token.get().getSubject();
+        if (subject == null || subject.isBlank()) {
+            // the permission check lets no request without a verified token this far
+            throw new io.quarkus.security.UnauthorizedException("The token has no subject");
+        }
+        return subject;
     }
 }

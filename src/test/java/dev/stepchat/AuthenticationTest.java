@@ -1,0 +1,113 @@
+package dev.stepchat;
+
+import dev.stepchat.support.EmbeddedPostgresResource;
+import dev.stepchat.support.StepFunStub;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+import io.smallrye.jwt.build.Jwt;
+import io.smallrye.jwt.util.KeyUtils;
+import org.junit.jupiter.api.Test;
+
+import java.security.PrivateKey;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
+
+@QuarkusTest
+@TestProfile(AuthenticationTest.AuthOn.class)
+@WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = StepFunStub.class, scope = TestResourceScope.MATCHING_RESOURCES)
+class AuthenticationTest {
+
+    public static class AuthOn implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("stepchat.auth.enabled", "true");
+        }
+    }
+
+    static String token(String subject) {
+        return Jwt.issuer("https://issuer.test").subject(subject).audience("stepchat")
+                .expiresIn(Duration.ofMinutes(5)).sign();
+    }
+
+    static RequestSpecification as(String token) {
+        return given().header("Authorization", "Bearer " + token);
+    }
+
+    @Test
+    void conversationsBelongToTheTokensSubject() {
+        String alice = token("alice-" + System.nanoTime());
+        String bob = token("bob-" + System.nanoTime());
+        String id = as(alice).contentType(ContentType.JSON).body("{\"title\":\"private\"}").when().post("/conversations")
+                .then().statusCode(201).extract().path("id");
+
+        as(alice).when().get("/conversations/" + id).then().statusCode(200).body("title", equalTo("private"));
+        assertThat(as(alice).when().get("/conversations").then().statusCode(200).extract().<List<String>>path("data.id"))
+                .containsExactly(id);
+
+        as(bob).when().get("/conversations/" + id).then().statusCode(404).body("type", endsWith("/not-found"));
+        as(bob).contentType(ContentType.JSON).body("{\"title\":\"mine\"}").when().patch("/conversations/" + id)
+                .then().statusCode(404);
+        as(bob).when().delete("/conversations/" + id).then().statusCode(404);
+        as(bob).when().get("/conversations/" + id + "/messages").then().statusCode(404);
+        as(bob).contentType(ContentType.JSON).body("{\"content\":\"hi\"}").when().post("/conversations/" + id + "/messages")
+                .then().statusCode(404);
+        as(bob).when().get("/conversations/" + id + "/usage").then().statusCode(404);
+        as(bob).when().get("/conversations").then().statusCode(200).body("data", equalTo(List.of()))
+                .body("first_id", nullValue());
+
+        as(alice).when().get("/conversations/" + id).then().statusCode(200).body("title", equalTo("private"));
+    }
+
+    @Test
+    void badTokensAre401ProblemsWithABearerChallenge() throws Exception {
+        PrivateKey otherKey = KeyUtils.readPrivateKey("test-jwt-other-private.pem");
+        Map<String, String> tokens = Map.of(
+                "missing", "",
+                "expired", Jwt.issuer("https://issuer.test").subject("a").audience("stepchat")
+                        .issuedAt(Instant.now().minusSeconds(7200)).expiresAt(Instant.now().minusSeconds(3600)).sign(),
+                "wrong signature", Jwt.issuer("https://issuer.test").subject("a").audience("stepchat").sign(otherKey),
+                "wrong issuer", Jwt.issuer("https://elsewhere.test").subject("a").audience("stepchat").sign(),
+                "wrong audience", Jwt.issuer("https://issuer.test").subject("a").audience("another-api").sign(),
+                "not a JWT", "garbage");
+        for (var entry : tokens.entrySet()) {
+            RequestSpecification request = entry.getValue().isEmpty() ? given() : as(entry.getValue());
+            var response = request.when().get("/conversations");
+            assertThat(response.statusCode()).as(entry.getKey()).isEqualTo(401);
+            assertThat(response.contentType()).as(entry.getKey()).isEqualTo("application/problem+json");
+            assertThat(response.header("WWW-Authenticate")).as(entry.getKey()).startsWith("Bearer");
+            assertThat((String) response.path("type")).as(entry.getKey()).endsWith("/unauthorized");
+        }
+    }
+
+    @Test
+    void platformEndpointsNeedNoToken() {
+        given().when().get("/q/health/live").then().statusCode(200);
+        given().when().get("/q/health/ready").then().statusCode(200);
+        given().when().get("/q/openapi").then().statusCode(200);
+    }
+
+    @Test
+    void corsAllowsOnlyTheConfiguredOrigins() {
+        given().header("Origin", "https://app.example").header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "Authorization,Content-Type")
+                .when().options("/conversations")
+                .then().header("Access-Control-Allow-Origin", "https://app.example");
+        given().header("Origin", "https://evil.example").header("Access-Control-Request-Method", "POST")
+                .when().options("/conversations")
+                .then().header("Access-Control-Allow-Origin", nullValue());
+    }
+}

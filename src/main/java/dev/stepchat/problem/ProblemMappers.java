@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.stepchat.observability.RequestIds;
 import io.quarkus.logging.Log;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.validation.ConstraintViolation;
@@ -32,7 +33,7 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response problem(ProblemException e, HttpServerRequest request) {
-        return ProblemResponses.of(e.toProblem(request.path()), e.retryAfter());
+        return respond(request, e.toProblem(request.path()), e.retryAfter());
     }
 
     @ServerExceptionMapper
@@ -67,7 +68,7 @@ public class ProblemMappers {
             case INTERNAL_ERROR -> "The request could not be processed";
             default -> type.title();
         };
-        Response.ResponseBuilder builder = Response.fromResponse(ProblemResponses.of(Problem.of(type, detail, request.path())));
+        Response.ResponseBuilder builder = Response.fromResponse(respond(request, Problem.of(type, detail, request.path())));
         String allow = e.getResponse().getHeaderString("Allow");
         if (allow != null) {
             builder.header("Allow", allow);
@@ -80,7 +81,7 @@ public class ProblemMappers {
             io.quarkus.security.AuthenticationFailedException.class,
             io.quarkus.security.AuthenticationCompletionException.class})
     public Response unauthorized(RuntimeException e, HttpServerRequest request) {
-        return Response.fromResponse(ProblemResponses.of(Problem.of(ProblemType.UNAUTHORIZED,
+        return Response.fromResponse(respond(request, Problem.of(ProblemType.UNAUTHORIZED,
                         "A valid bearer token is required (Authorization: Bearer <JWT>)", request.path())))
                 .header("WWW-Authenticate", "Bearer").build();
     }
@@ -116,14 +117,22 @@ public class ProblemMappers {
                 .map(v -> new Problem.FieldError(fieldName(v), v.getMessage()))
                 .sorted(Comparator.comparing(Problem.FieldError::field))
                 .toList();
-        return ProblemResponses.of(new ProblemException(ProblemType.VALIDATION_FAILED, "The request has invalid fields",
+        return respond(request, new ProblemException(ProblemType.VALIDATION_FAILED, "The request has invalid fields",
                 errors, null).toProblem(request.path()));
     }
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e, HttpServerRequest request) {
         Log.errorf(e, "Unexpected error on %s %s", request.method(), request.path());
-        return ProblemResponses.of(Problem.of(ProblemType.INTERNAL_ERROR, "The request could not be processed", request.path()));
+        return respond(request, Problem.of(ProblemType.INTERNAL_ERROR, "The request could not be processed", request.path()));
+    }
+
+    private static Response respond(HttpServerRequest request, Problem problem) {
+        return respond(request, problem, null);
+    }
+
+    private static Response respond(HttpServerRequest request, Problem problem, java.time.Duration retryAfter) {
+        return ProblemResponses.of(problem.withRequestId(request.getHeader(RequestIds.HEADER)), retryAfter);
     }
 
     private static Response malformed(JsonProcessingException e, HttpServerRequest request) {
@@ -136,7 +145,7 @@ public class ProblemMappers {
         } else if (e instanceof MismatchedInputException) {
             detail = "The request body does not have the expected JSON structure";
         }
-        return ProblemResponses.of(Problem.of(ProblemType.MALFORMED_REQUEST, detail, request.path()));
+        return respond(request, Problem.of(ProblemType.MALFORMED_REQUEST, detail, request.path()));
     }
 
     /** The JSON name of the field a violation is about: method and parameter nodes dropped, snake_case. */

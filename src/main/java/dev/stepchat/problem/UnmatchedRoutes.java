@@ -2,6 +2,7 @@ package dev.stepchat.problem;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stepchat.observability.RequestIds;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -19,7 +20,7 @@ public class UnmatchedRoutes {
 
     void register(@Observes Router router, ObjectMapper mapper,
                   @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody) {
-        router.route().order(Integer.MIN_VALUE).handler(context -> {
+        router.route().order(Integer.MIN_VALUE + 1).handler(context -> {
             String length = context.request().getHeader("Content-Length");
             if (length != null && tooLarge(length, maxBody.asLongValue())) {
                 String path = context.request().path();
@@ -47,7 +48,7 @@ public class UnmatchedRoutes {
     private static void send(RoutingContext context, ObjectMapper mapper, Problem problem) {
         String body;
         try {
-            body = mapper.writeValueAsString(problem);
+            body = mapper.writeValueAsString(problem.withRequestId(context.request().getHeader(RequestIds.HEADER)));
         } catch (JsonProcessingException e) {
             body = "{\"status\":" + problem.status() + "}";
         }

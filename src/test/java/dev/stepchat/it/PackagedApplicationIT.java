@@ -122,6 +122,43 @@ class PackagedApplicationIT {
         }
     }
 
+    @Test
+    void aStoppedInstanceFinishesItsTurnsAndRefusesNewOnes() throws Exception {
+        stepFun.stubFor(post(PATH).willReturn(okJson(completion("finished", 5, 1, 0)).withFixedDelay(2500)));
+        String first = io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port;
+        try (SecondInstance second = new SecondInstance(Map.of(
+                "quarkus.datasource.jdbc.url", EmbeddedPostgres.jdbcUrl(""),
+                "quarkus.datasource.username", "postgres",
+                "quarkus.datasource.password", "postgres",
+                "quarkus.rest-client.stepfun.url", stepFun.baseUrl() + "/v1",
+                "stepfun.api-key", "test-key",
+                "stepchat.auth.enabled", "false",
+                "quarkus.shutdown.delay", "2S"));
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            String other = second.base().toString();
+            String id = conversation(first);
+            String idle = conversation(first);
+            Future<Response> inFlight = pool.submit(() -> given().baseUri(other).contentType(ContentType.JSON)
+                    .body("{\"content\":\"slow one\"}").when().post("/conversations/" + id + "/messages"));
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> !stepFun.findAll(postRequestedFor(urlEqualTo(PATH))).isEmpty());
+
+            second.terminate();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(2)).until(() ->
+                    given().baseUri(other).when().get("/q/health/ready").statusCode() == 503);
+            given().baseUri(other).contentType(ContentType.JSON).body("{\"content\":\"too late\"}")
+                    .when().post("/conversations/" + idle + "/messages")
+                    .then().statusCode(503).contentType("application/problem+json")
+                    .body("type", endsWith("/shutting-down"));
+
+            inFlight.get().then().statusCode(201).body("message.content", equalTo("finished"));
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(second::exited);
+            given().when().get("/conversations/" + id + "/messages").then().statusCode(200)
+                    .body("data.content", org.hamcrest.Matchers.contains("slow one", "finished"));
+            given().when().get("/conversations/" + idle).then().body("message_count", equalTo(0));
+        }
+    }
+
     interface Call {
         Response on(String base);
     }

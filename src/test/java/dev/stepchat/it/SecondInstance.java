@@ -65,8 +65,22 @@ final class SecondInstance implements AutoCloseable {
         }
     }
 
+    /** SIGTERM, as Kubernetes sends it; returns at once. */
+    void terminate() {
+        process.destroy();
+    }
+
+    boolean exited() {
+        return !process.isAlive();
+    }
+
     @Override
     public void close() {
         process.destroy();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

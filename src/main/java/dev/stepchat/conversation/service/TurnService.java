@@ -3,6 +3,9 @@ package dev.stepchat.conversation.service;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stepchat.config.StepFunConfig;
 import dev.stepchat.conversation.Message;
+import dev.stepchat.observability.Shutdown;
+import dev.stepchat.observability.TurnMetrics;
+import dev.stepchat.problem.ProblemType;
 import dev.stepchat.conversation.api.SendMessage;
 import dev.stepchat.conversation.api.TurnView;
 import dev.stepchat.problem.ProblemException;
@@ -15,6 +18,7 @@ import dev.stepchat.usage.TokenUsage;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.StreamingOutput;
 
+import java.time.Duration;
 import java.util.UUID;
 
 /**
@@ -33,8 +37,13 @@ public class TurnService {
     private final ObjectMapper json;
     private final StepFunConfig config;
 
+    private final TurnMetrics metrics;
+    private final Shutdown shutdown;
+
     TurnService(TurnStore store, StepFunClient stepFun, CurrentOwner owner, Inputs inputs, ObjectMapper json,
-                StepFunConfig config) {
+                StepFunConfig config, TurnMetrics metrics, Shutdown shutdown) {
+        this.metrics = metrics;
+        this.shutdown = shutdown;
         this.store = store;
         this.stepFun = stepFun;
         this.owner = owner;
@@ -45,8 +54,11 @@ public class TurnService {
 
     public TurnView send(UUID conversationId, SendMessage body, String path) {
         TurnStore.Started started = begin(conversationId, body, path);
-        TurnStore.Answer answer = call(started, () -> answer(stepFun.complete(started.upstream()).await().indefinitely()));
-        return store.complete(started, answer, Message.Status.COMPLETED);
+        TurnStore.Answer answer = call(started, false,
+                () -> answer(stepFun.complete(started.upstream()).await().indefinitely()));
+        TurnView turn = store.complete(started, answer, Message.Status.COMPLETED);
+        metrics.turn("completed", answer.model(), false);
+        return turn;
     }
 
     /**
@@ -57,9 +69,9 @@ public class TurnService {
     public StreamingOutput stream(UUID conversationId, SendMessage body, String path,
                                   java.util.function.Consumer<Runnable> onCallerGone) {
         TurnStore.Started started = begin(conversationId, body, path);
-        StreamingAnswer opened = call(started, () -> stepFun.stream(started.upstream()).await().indefinitely());
+        StreamingAnswer opened = call(started, true, () -> stepFun.stream(started.upstream()).await().indefinitely());
         TurnStream stream = new TurnStream(store, started, opened, json, config.stream().idleTimeout(),
-                config.stream().maxDuration());
+                config.stream().maxDuration(), metrics);
         onCallerGone.accept(stream::callerGone);
         return stream;
     }
@@ -71,15 +83,24 @@ public class TurnService {
 
     private TurnStore.Started begin(UUID conversationId, SendMessage body, String path) {
         inputs.checkTurn(body.content(), body.model());
+        if (shutdown.stopping()) {
+            throw new ProblemException(ProblemType.SHUTTING_DOWN,
+                    "This instance is shutting down; send the turn again", null, Duration.ofSeconds(1));
+        }
         return store.begin(conversationId, owner.id(), body, path);
     }
 
     /** The upstream call, outside any transaction; a failure marks the user's message failed. */
-    private <T> T call(TurnStore.Started started, java.util.function.Supplier<T> upstream) {
+    private <T> T call(TurnStore.Started started, boolean streamed, java.util.function.Supplier<T> upstream) {
+        long start = System.nanoTime();
         try {
-            return upstream.get();
+            T result = upstream.get();
+            metrics.upstream(streamed, "ok", Duration.ofNanos(System.nanoTime() - start));
+            return result;
         } catch (RuntimeException failure) {
             ProblemException problem = StepFunErrors.toProblem(failure);
+            metrics.upstream(streamed, problem.type().slug(), Duration.ofNanos(System.nanoTime() - start));
+            metrics.turn(problem.type().slug(), started.upstream().model(), streamed);
             store.fail(started.userMessage().id(), problem.toProblem(started.path()));
             throw problem;
         }

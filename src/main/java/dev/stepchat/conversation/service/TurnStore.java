@@ -8,6 +8,7 @@ import dev.stepchat.conversation.MessageRepository;
 import dev.stepchat.conversation.api.MessageView;
 import dev.stepchat.conversation.api.SendMessage;
 import dev.stepchat.conversation.api.TurnView;
+import dev.stepchat.observability.TurnMetrics;
 import dev.stepchat.problem.Problem;
 import dev.stepchat.problem.ProblemException;
 import dev.stepchat.problem.ProblemType;
@@ -45,7 +46,11 @@ public class TurnStore {
     private final UsageLedger ledger;
     private final ChatConfig config;
 
-    TurnStore(ConversationRepository conversations, MessageRepository messages, UsageLedger ledger, ChatConfig config) {
+    private final TurnMetrics metrics;
+
+    TurnStore(ConversationRepository conversations, MessageRepository messages, UsageLedger ledger, ChatConfig config,
+              TurnMetrics metrics) {
+        this.metrics = metrics;
         this.conversations = conversations;
         this.messages = messages;
         this.ledger = ledger;
@@ -117,6 +122,7 @@ public class TurnStore {
         messages.persist(reply);
 
         conversations.answerAdded(conversationId, answer.usage());
+        metrics.tokens(answer.model(), answer.usage());
         ledger.record(conversationId, reply.id, started.owner(), answer.model(), answer.usage(), answer.upstreamId());
         Conversation after = conversations.findById(conversationId);
         return new TurnView(ConversationMapper.view(user), ConversationMapper.view(reply), answer.usage(),

@@ -10,6 +10,7 @@ import dev.stepchat.problem.ProblemType;
 import dev.stepchat.stepfun.ChatCompletionChunk;
 import dev.stepchat.stepfun.StepFunErrors;
 import dev.stepchat.stepfun.StreamingAnswer;
+import dev.stepchat.observability.TurnMetrics;
 import io.quarkus.logging.Log;
 import dev.stepchat.idempotency.Idempotency;
 import dev.stepchat.problem.ProblemResponses;
@@ -52,8 +53,11 @@ final class TurnStream implements StreamingOutput, Idempotency.Deferred {
     private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private final CompletableFuture<Response> outcome = new CompletableFuture<>();
 
+    private final TurnMetrics metrics;
+
     TurnStream(TurnStore store, TurnStore.Started started, StreamingAnswer upstream, ObjectMapper json,
-               Duration idleTimeout, Duration maxDuration) {
+               Duration idleTimeout, Duration maxDuration, TurnMetrics metrics) {
+        this.metrics = metrics;
         this.store = store;
         this.started = started;
         this.upstream = upstream;
@@ -131,6 +135,8 @@ final class TurnStream implements StreamingOutput, Idempotency.Deferred {
             problem = problem(e);
             turn = null;
         }
+        metrics.turn(problem == null ? status.name().toLowerCase(java.util.Locale.ROOT)
+                : problem.type().toString().substring(ProblemType.BASE.length()), answer.answer(null).model(), true);
         outcome.complete(turn != null
                 ? Response.status(Response.Status.CREATED).type(MediaType.APPLICATION_JSON_TYPE).entity(turn).build()
                 : ProblemResponses.of(problem));

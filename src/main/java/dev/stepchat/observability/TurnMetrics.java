@@ -1,0 +1,63 @@
+package dev.stepchat.observability;
+
+import dev.stepchat.usage.TokenUsage;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Duration;
+
+/**
+ * The product's own metrics, next to those of the framework (HTTP, the connection pool,
+ * fault tolerance: retries and circuit-breaker state of StepFunClient). Tags hold models and
+ * outcomes only: never a key, a user or message content.
+ * <ul>
+ * <li>{@code stepchat_turns_total{outcome, model, mode}}: turns by outcome (completed,
+ * incomplete, or the problem type's slug) and mode (json, stream);</li>
+ * <li>{@code stepchat_tokens_total{model, kind}}: tokens by kind (prompt, completion, cached);</li>
+ * <li>{@code stepchat_upstream_seconds{mode, outcome}}: StepFun call time, retries included (for a
+ * stream: to its first chunk).</li>
+ * </ul>
+ */
+@ApplicationScoped
+public class TurnMetrics {
+
+    private final MeterRegistry registry;
+
+    TurnMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    public void turn(String outcome, String model, boolean streamed) {
+        Counter.builder("stepchat.turns").description("Chat turns by outcome")
+                .tag("outcome", outcome).tag("model", safe(model)).tag("mode", streamed ? "stream" : "json")
+                .register(registry).increment();
+    }
+
+    public void tokens(String model, TokenUsage usage) {
+        count(model, "prompt", usage.promptTokens());
+        count(model, "completion", usage.completionTokens());
+        count(model, "cached", usage.cachedTokens());
+    }
+
+    public void upstream(boolean streamed, String outcome, Duration took) {
+        Timer.builder("stepchat.upstream").description("StepFun call time, retries included")
+                .tag("mode", streamed ? "stream" : "json").tag("outcome", outcome)
+                .register(registry).record(took);
+    }
+
+    private void count(String model, String kind, long tokens) {
+        Counter.builder("stepchat.tokens").description("Tokens used, by model and kind")
+                .tag("model", safe(model)).tag("kind", kind).register(registry).increment(tokens);
+    }
+
+    /** Models come from requests and upstream answers: keep tag values short and tame. */
+    private static String safe(String model) {
+        if (model == null) {
+            return "unknown";
+        }
+        String tame = model.replaceAll("[^A-Za-z0-9._-]", "_");
+        return tame.length() > 64 ? tame.substring(0, 64) : tame;
+    }
+}

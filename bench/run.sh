@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# The load benchmark, end to end, in one command (about 12 minutes on 2 cores):
+#
+#   bash bench/run.sh
+#
+# It builds the packaged application and runs it (prod profile, JVM jar) against the machine's
+# PostgreSQL 15 (started if needed; database stepchat_bench, made afresh) and a StepFun simulator
+# (WireMock standalone with bench/simulator/mappings: instant, 4 s, or 20 chunks over 2 s, chosen
+# by the model name). Gatling drives open-model loads (constant arrival rates) at the service and,
+# right after, the same load straight at the simulator: the floor. Results: bench/results/summary.md
+# (also printed) and Gatling's HTML reports under bench/target/gatling/.
+# Loopback only. Needs: a JDK 21+ (JAVA_HOME), PostgreSQL 15 server binaries, root or sudo for them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+JAVA="$JAVA_HOME/bin/java"
+APP=http://localhost:8080
+SIM=http://localhost:9090
+OUT=bench/results
+WORK=bench/target
+mkdir -p "$OUT" "$WORK/tools"
+RESULTS="$WORK/results.jsonl"
+: > "$RESULTS"
+
+log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
+now_ms() { date +%s%3N; }
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+psql_admin() { if [ "$(id -u)" = 0 ]; then su postgres -c "psql -q -v ON_ERROR_STOP=1 $*"; else sudo -u postgres psql -q -v ON_ERROR_STOP=1 "$@"; fi; }
+
+# ---------------------------------------------------------------- PostgreSQL 15
+log "PostgreSQL 15"
+if [ "$(id -u)" = 0 ]; then pg_ctlcluster 15 main start 2>/dev/null || true; else sudo pg_ctlcluster 15 main start 2>/dev/null || true; fi
+psql_admin "-c \"do \\\$\\\$ begin if not exists (select from pg_roles where rolname = 'bench') then create role bench login password 'bench'; end if; end \\\$\\\$\""
+psql_admin "-c 'drop database if exists stepchat_bench'" 
+psql_admin "-c 'create database stepchat_bench owner bench'"
+DB_URL=jdbc:postgresql://localhost:5432/stepchat_bench
+sql() { PGPASSWORD=bench psql -h localhost -U bench -d stepchat_bench -At -v ON_ERROR_STOP=1 -c "$1"; }
+
+# ---------------------------------------------------------------- builds
+log "building the application and the simulations"
+./mvnw -q -B package -DskipTests
+./mvnw -q -B dependency:copy -Dartifact=org.wiremock:wiremock-standalone:3.13.2 -DoutputDirectory="$WORK/tools"
+(cd bench && ../mvnw -q -B test-compile)
+
+# ---------------------------------------------------------------- the simulator
+log "StepFun simulator on $SIM"
+"$JAVA" -Xmx1g -jar "$WORK/tools/wiremock-standalone-3.13.2.jar" --port 9090 --root-dir bench/simulator \
+  --no-request-journal --disable-request-logging --async-response-enabled true --async-response-threads 64 \
+  --container-threads 800 --jetty-accept-queue-size 4000 > "$WORK/simulator.log" 2>&1 &
+PIDS+=($!)
+until curl -sf -o /dev/null -X POST "$SIM/v1/chat/completions" -d '{"model":"bench-instant"}'; do sleep 0.2; done
+
+# ---------------------------------------------------------------- the service (E: start-up)
+log "service on $APP"
+start=$(now_ms)
+STEP_API_KEY=bench STEPCHAT_AUTH_ENABLED=false \
+QUARKUS_DATASOURCE_JDBC_URL=$DB_URL QUARKUS_DATASOURCE_USERNAME=bench QUARKUS_DATASOURCE_PASSWORD=bench \
+QUARKUS_DATASOURCE_JDBC_MAX_SIZE=20 QUARKUS_REST_CLIENT_STEPFUN_URL=$SIM/v1 \
+STEPFUN_BULKHEAD_MAX_CONCURRENT=4000 STEPFUN_BULKHEAD_QUEUE=4000 QUARKUS_LOG_CONSOLE_JSON_ENABLED=false \
+"$JAVA" -jar target/quarkus-app/quarkus-run.jar > "$WORK/service.log" 2>&1 &
+APP_PID=$!
+PIDS+=($APP_PID)
+id=""
+until [ -n "$id" ]; do
+  id=$(curl -sf -X POST "$APP/conversations" -H 'Content-Type: application/json' -d '{"model":"bench-instant"}' \
+    | sed -n 's/.*"id":"\([^"]*\)".*/\1/p') || true
+  [ -n "$id" ] || sleep 0.02
+done
+until [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$APP/conversations/$id/messages" \
+  -H 'Content-Type: application/json' -d '{"content":"first"}')" = 201 ]; do sleep 0.02; done
+STARTUP_MS=$(( $(now_ms) - start ))
+rss() { echo $(( $(ps -o rss= -p "$APP_PID") / 1024 )); }
+RSS_IDLE=$(rss)
+log "first turn answered ${STARTUP_MS} ms after launch; RSS ${RSS_IDLE} MiB"
+
+# ---------------------------------------------------------------- helpers
+# conversations MODEL COUNT FILE: made in one statement, one per arrival (one turn at a time each)
+conversations() {
+  { echo id; sql "insert into conversation (id, owner, model, metadata, created_at, updated_at)
+      select gen_random_uuid(), 'local', '$1', '{}'::jsonb, now(), now() from generate_series(1, $2) returning id"; } > "$3"
+}
+# gatling CLASS TARGET RATE SECONDS MODEL -> prints the report folder
+gatling() {
+  local csv="$ROOT/$WORK/conversations.csv"
+  if [ "$2" = service ]; then conversations "$5" "$(python3 -c "import math;print(math.ceil($3*$4)+10)")" "$csv"; fi
+  local base=$APP; [ "$2" = simulator ] && base=$SIM
+  (cd bench && ../mvnw -q -B gatling:test -Dgatling.simulationClass="bench.$1" -Dbase="$base" -Dtarget="$2" \
+    -Drate="$3" -Dseconds="$4" -Dmodel="$5" -Dconversations="$csv" > "$ROOT/$WORK/gatling-last.log" 2>&1) || true
+  ls -td "$WORK"/gatling/*/ | head -1
+}
+# record SCENARIO TARGET RATE REPORT REQUEST [extra json]
+record() {
+  python3 - "$@" >> "$RESULTS" <<'PY'
+import json, sys
+sys.path.insert(0, "bench")
+from report import stats
+scenario, target, rate, report, request = sys.argv[1:6]
+extra = json.loads(sys.argv[6]) if len(sys.argv) > 6 else {}
+row = {"scenario": scenario, "target": target, "rate": float(rate), "request": request}
+row.update(stats(report, request) or {"count": 0, "ko": -1})
+row.update(extra)
+print(json.dumps(row))
+PY
+  tail -1 "$RESULTS" | python3 -c "import json,sys;r=json.load(sys.stdin);print('[bench]   %s %-9s %5s/s p50 %s p99 %s max %s ko %s' % (r['scenario'],r['target'],r['rate'],r.get('p50'),r.get('p99'),r.get('max'),r.get('ko')))" >&2
+}
+# a sampler of pool use and RSS while a load runs
+sample_start() { ( max_pool=0; max_rss=0; while :; do
+    p=$(curl -s "$APP/q/metrics" | awk '/^agroal_active_count/ {print int($2)}' | head -1); p=${p:-0}
+    r=$(rss); [ "$p" -gt "$max_pool" ] && max_pool=$p; [ "$r" -gt "$max_rss" ] && max_rss=$r
+    echo "{\"pool_max\": $max_pool, \"rss_max\": $max_rss}" > "$WORK/sample.json"; sleep 0.5; done ) & SAMPLER=$!; }
+sample_stop() { kill "$SAMPLER" 2>/dev/null || true; wait "$SAMPLER" 2>/dev/null || true; cat "$WORK/sample.json"; }
+
+# ---------------------------------------------------------------- warm-up (not reported)
+log "warm-up: 20 s at 100 turns/s"
+gatling TurnSimulation service 100 20 bench-instant > /dev/null
+gatling TurnSimulation simulator 100 10 bench-instant > /dev/null
+RSS_WARM=$(rss)
+
+# ---------------------------------------------------------------- A: instant upstream, rising rates
+log "A: instant upstream"
+PEAK=0
+for rate in 100 200 400 600 800 1000 1300; do
+  report=$(gatling TurnSimulation service $rate 10 bench-instant)
+  record A service $rate "$report" turn
+  floor=$(gatling TurnSimulation simulator $rate 10 bench-instant)
+  record A simulator $rate "$floor" turn
+  ok=$(tail -2 "$RESULTS" | head -1 | python3 -c "import json,sys;r=json.load(sys.stdin);print(1 if r.get('ko')==0 and r.get('p99') is not None and r['p99']<=100 else 0)")
+  [ "$ok" = 1 ] || break
+  PEAK=$rate
+done
+log "A: highest sustained rate $PEAK turns/s"
+
+# ---------------------------------------------------------------- B: slow upstream (4 s)
+log "B: slow upstream"
+for rate in 50 125 250 500; do
+  sample_start
+  report=$(gatling TurnSimulation service $rate 20 bench-slow)
+  sample=$(sample_stop)
+  record B service $rate "$report" turn "$sample"
+  floor=$(gatling TurnSimulation simulator $rate 20 bench-slow)
+  record B simulator $rate "$floor" turn
+done
+
+# ---------------------------------------------------------------- C: streaming, 20 chunks over 2 s
+log "C: streaming"
+report=$(gatling StreamSimulation service 20 15 bench-stream)
+record C service 20 "$report" first
+floor=$(gatling StreamSimulation simulator 20 15 bench-stream)
+record C simulator 20 "$floor" first
+
+# ---------------------------------------------------------------- summary
+python3 bench/summary.py "$RESULTS" "$STARTUP_MS" "$RSS_IDLE" "$RSS_WARM" "$PEAK" > "$OUT/summary.md"
+cat "$OUT/summary.md"
+log "written to $OUT/summary.md; Gatling reports in $WORK/gatling/"

@@ -1,10 +1,12 @@
 package dev.stepchat.conversation;
 
 import dev.stepchat.usage.TokenUsage;
+import dev.stepchat.usage.UsageTotals;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.time.Instant;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -26,39 +28,59 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
         return delete("id = ?1 and owner = ?2", id, owner) > 0;
     }
 
-    /** Counts messages added to the conversation, and gives an untitled one its first title. */
-    public void messagesAdded(UUID id, int count, String autoTitle) {
-        update("messageCount = messageCount + ?1, updatedAt = ?2, version = version + 1,"
-                + " title = coalesce(title, ?3) where id = ?4", count, Instant.now(), autoTitle, id);
-    }
-
     /**
-     * Counts an assistant answer and adds its usage to the totals, atomically in SQL (no
-     * read-modify-write), so concurrent turns never lose an update.
-     */
-    public int answerAdded(UUID id, TokenUsage usage) {
-        return update("promptTokens = promptTokens + ?1, completionTokens = completionTokens + ?2,"
-                        + " totalTokens = totalTokens + ?3, cachedTokens = cachedTokens + ?4, turns = turns + 1,"
-                        + " messageCount = messageCount + 1, updatedAt = ?5, version = version + 1 where id = ?6",
-                usage.promptTokens(), usage.completionTokens(), usage.totalTokens(), usage.cachedTokens(),
-                Instant.now(), id);
-    }
-
-    /**
-     * Takes the conversation's turn lease for {@code holder}, if no live lease exists. One
-     * conditional UPDATE on the database clock, so it holds across replicas.
+     * Starts a turn in one conditional UPDATE on the database clock, so that it holds across
+     * replicas: takes the conversation's turn lease for {@code holder} unless a live lease exists,
+     * counts the user's message and gives an untitled conversation its title.
      *
-     * @return true if taken; false if another turn holds a lease that has not expired
+     * @return false if another turn holds a lease that has not expired
      */
-    public boolean takeTurnLease(UUID id, UUID holder, java.time.Duration lease) {
+    public boolean startTurn(UUID id, UUID holder, Duration lease, String autoTitle) {
         return getEntityManager().createNativeQuery("""
                         update conversation set turn_lease_holder = :holder,
-                               turn_lease_until = now() + make_interval(secs => :seconds)
+                               turn_lease_until = now() + make_interval(secs => :seconds),
+                               message_count = message_count + 1, updated_at = now(), version = version + 1,
+                               title = coalesce(title, :title)
                         where id = :id and (turn_lease_until is null or turn_lease_until < now())""")
                 .setParameter("holder", holder)
                 .setParameter("seconds", (double) lease.toSeconds())
+                .setParameter("title", autoTitle)
                 .setParameter("id", id)
                 .executeUpdate() == 1;
+    }
+
+    /**
+     * Ends a turn in one UPDATE: counts the reply, adds its usage to the totals atomically in SQL
+     * ({@code x = x + ?}, never read-modify-write, so concurrent turns lose no update) and gives the
+     * lease back if {@code holder} still has it.
+     *
+     * @return the totals after this turn, or null if the conversation is gone
+     */
+    public UsageTotals finishTurn(UUID id, UUID holder, TokenUsage usage) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = getEntityManager().createNativeQuery("""
+                        update conversation set prompt_tokens = prompt_tokens + :prompt,
+                               completion_tokens = completion_tokens + :completion,
+                               total_tokens = total_tokens + :total, cached_tokens = cached_tokens + :cached,
+                               turns = turns + 1, message_count = message_count + 1,
+                               updated_at = now(), version = version + 1,
+                               turn_lease_until = case when turn_lease_holder = :holder then null else turn_lease_until end,
+                               turn_lease_holder = case when turn_lease_holder = :holder then null else turn_lease_holder end
+                        where id = :id
+                        returning prompt_tokens, completion_tokens, total_tokens, cached_tokens, turns""")
+                .setParameter("prompt", usage.promptTokens())
+                .setParameter("completion", usage.completionTokens())
+                .setParameter("total", usage.totalTokens())
+                .setParameter("cached", usage.cachedTokens())
+                .setParameter("holder", holder)
+                .setParameter("id", id)
+                .getResultList();
+        if (rows.isEmpty()) {
+            return null;
+        }
+        Object[] row = rows.getFirst();
+        return new UsageTotals(((Number) row[0]).longValue(), ((Number) row[1]).longValue(),
+                ((Number) row[2]).longValue(), ((Number) row[3]).longValue(), ((Number) row[4]).longValue());
     }
 
     /** Gives the lease back, if {@code holder} still has it. */

@@ -19,4 +19,9 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
     public List<Message> history(UUID conversationId) {
         return list("conversationId = ?1 and status = ?2", Sort.by("id"), conversationId, Message.Status.COMPLETED);
     }
+
+    /** Sets a message's status without loading it; false if the message is gone. */
+    public boolean setStatus(UUID id, Message.Status status) {
+        return update("status = ?1 where id = ?2", status, id) == 1;
+    }
 }

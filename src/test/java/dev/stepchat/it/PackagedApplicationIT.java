@@ -93,13 +93,7 @@ class PackagedApplicationIT {
     @Test
     void twoReplicasShareIdempotencyKeysAndTurnLeases() throws Exception {
         stepFun.stubFor(post(PATH).willReturn(okJson(completion("one", 5, 1, 0)).withFixedDelay(1500)));
-        try (SecondInstance second = new SecondInstance(Map.of(
-                "quarkus.datasource.jdbc.url", EmbeddedPostgres.jdbcUrl(""),
-                "quarkus.datasource.username", "postgres",
-                "quarkus.datasource.password", "postgres",
-                "quarkus.rest-client.stepfun.url", stepFun.baseUrl() + "/v1",
-                "stepfun.api-key", "test-key",
-                "stepchat.auth.enabled", "false"))) {
+        try (SecondInstance second = secondReplica(Map.of())) {
             String first = io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port;
             String other = second.base().toString();
             String id = conversation(first);
@@ -126,14 +120,7 @@ class PackagedApplicationIT {
     void aStoppedInstanceFinishesItsTurnsAndRefusesNewOnes() throws Exception {
         stepFun.stubFor(post(PATH).willReturn(okJson(completion("finished", 5, 1, 0)).withFixedDelay(2500)));
         String first = io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port;
-        try (SecondInstance second = new SecondInstance(Map.of(
-                "quarkus.datasource.jdbc.url", EmbeddedPostgres.jdbcUrl(""),
-                "quarkus.datasource.username", "postgres",
-                "quarkus.datasource.password", "postgres",
-                "quarkus.rest-client.stepfun.url", stepFun.baseUrl() + "/v1",
-                "stepfun.api-key", "test-key",
-                "stepchat.auth.enabled", "false",
-                "quarkus.shutdown.delay", "2S"));
+        try (SecondInstance second = secondReplica(Map.of("quarkus.shutdown.delay", "2S"));
              ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             String other = second.base().toString();
             String id = conversation(first);
@@ -157,6 +144,19 @@ class PackagedApplicationIT {
                     .body("data.content", org.hamcrest.Matchers.contains("slow one", "finished"));
             given().when().get("/conversations/" + idle).then().body("message_count", equalTo(0));
         }
+    }
+
+    /** Another replica on the same database and StepFun stub as the one under test. */
+    private SecondInstance secondReplica(Map<String, String> extra) throws java.io.IOException {
+        Map<String, String> config = new java.util.HashMap<>(Map.of(
+                "quarkus.datasource.jdbc.url", EmbeddedPostgres.jdbcUrl(""),
+                "quarkus.datasource.username", "postgres",
+                "quarkus.datasource.password", "postgres",
+                "quarkus.rest-client.stepfun.url", stepFun.baseUrl() + "/v1",
+                "stepfun.api-key", "test-key",
+                "stepchat.auth.enabled", "false"));
+        config.putAll(extra);
+        return new SecondInstance(config);
     }
 
     interface Call {

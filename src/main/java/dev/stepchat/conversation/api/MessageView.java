@@ -24,4 +24,9 @@ public record MessageView(
         @Schema(description = "Why the turn failed (user messages with status failed)", nullable = true,
                 required = true) Problem error,
         @Schema(required = true) Instant createdAt) {
+
+    public MessageView withStatus(String newStatus) {
+        return new MessageView(id, object, conversationId, role, content, newStatus, model, finishReason, usage, error,
+                createdAt);
+    }
 }

@@ -16,6 +16,7 @@ import dev.stepchat.stepfun.ChatCompletionRequest;
 import dev.stepchat.stepfun.ChatCompletionRequest.ChatMessage;
 import dev.stepchat.usage.TokenUsage;
 import dev.stepchat.usage.UsageLedger;
+import dev.stepchat.usage.UsageTotals;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
@@ -78,12 +79,11 @@ public class TurnStore {
         user.status = Message.Status.IN_PROGRESS;
         user.createdAt = Instant.now();
         messages.persist(user);
-        if (!conversations.takeTurnLease(conversationId, user.id, config.turnLease())) {
+        if (!conversations.startTurn(conversationId, user.id, config.turnLease(), autoTitle(body.content()))) {
             // rolls back: the message of a refused turn is not kept
             throw new ProblemException(ProblemType.TURN_IN_PROGRESS,
                     "Another turn of this conversation is still running; send again when it has finished");
         }
-        conversations.messagesAdded(conversationId, 1, autoTitle(body.content()));
 
         String model = body.model() != null ? body.model() : conversation.model;
         var request = new ChatCompletionRequest(model, upstream, body.temperature(), body.topP(), body.maxTokens(), null);
@@ -97,14 +97,12 @@ public class TurnStore {
     @Transactional
     public TurnView complete(Started started, Answer answer, Message.Status status) {
         UUID conversationId = started.conversationId();
-        Message user = messages.findById(started.userMessage().id());
-        if (user == null) {
+        UUID userId = started.userMessage().id();
+        if (!messages.setStatus(userId, Message.Status.COMPLETED)) {
             // deleted while StepFun answered: the tokens were still spent, so the ledger keeps them
             ledger.record(conversationId, null, started.owner(), answer.model(), answer.usage(), answer.upstreamId());
             throw ProblemException.notFound("Conversation");
         }
-        user.status = Message.Status.COMPLETED;
-        conversations.releaseTurnLease(conversationId, user.id);
 
         Message reply = new Message();
         reply.conversationId = conversationId;
@@ -121,12 +119,11 @@ public class TurnStore {
         reply.createdAt = Instant.now();
         messages.persist(reply);
 
-        conversations.answerAdded(conversationId, answer.usage());
-        metrics.tokens(answer.model(), answer.usage());
+        UsageTotals totals = conversations.finishTurn(conversationId, userId, answer.usage());
         ledger.record(conversationId, reply.id, started.owner(), answer.model(), answer.usage(), answer.upstreamId());
-        Conversation after = conversations.findById(conversationId);
-        return new TurnView(ConversationMapper.view(user), ConversationMapper.view(reply), answer.usage(),
-                ConversationMapper.totals(after));
+        metrics.tokens(answer.model(), answer.usage());
+        return new TurnView(started.userMessage().withStatus("completed"), ConversationMapper.view(reply),
+                answer.usage(), totals);
     }
 
     /** Keeps the user's message, marked failed with the problem the caller got. */

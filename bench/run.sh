@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The load benchmark, end to end, in one command (about 12 minutes on 2 cores):
+# The load benchmark, end to end, in one command (about 13 minutes on 2 cores):
 #
 #   bash bench/run.sh
 #
@@ -115,15 +115,18 @@ sample_start() { ( max_pool=0; max_rss=0; while :; do
 sample_stop() { kill "$SAMPLER" 2>/dev/null || true; wait "$SAMPLER" 2>/dev/null || true; cat "$WORK/sample.json"; }
 
 # ---------------------------------------------------------------- warm-up (not reported)
-log "warm-up: 20 s at 100 turns/s"
-gatling TurnSimulation service 100 20 bench-instant > /dev/null
-gatling TurnSimulation simulator 100 10 bench-instant > /dev/null
+log "warm-up (JIT): 60 s at 100 turns/s, then 20 s at 200"
+gatling TurnSimulation service 100 60 bench-instant > /dev/null
+gatling TurnSimulation service 200 20 bench-instant > /dev/null
+gatling TurnSimulation service 20 20 bench-slow > /dev/null
+gatling StreamSimulation service 10 10 bench-stream > /dev/null
+gatling TurnSimulation simulator 200 10 bench-instant > /dev/null
 RSS_WARM=$(rss)
 
 # ---------------------------------------------------------------- A: instant upstream, rising rates
 log "A: instant upstream"
 PEAK=0
-for rate in 100 200 400 600 800 1000 1300; do
+for rate in 100 200 300 400 500 700 1000; do
   report=$(gatling TurnSimulation service $rate 10 bench-instant)
   record A service $rate "$report" turn
   floor=$(gatling TurnSimulation simulator $rate 10 bench-instant)

@@ -151,9 +151,11 @@ done
 # ---------------------------------------------------------------- C: streaming, 20 chunks over 2 s
 log "C: streaming"
 report=$(gatling StreamSimulation service 20 15 bench-stream)
-record C service 20 "$report" first
+record C service 20 "$report" connect
+record C service-first 20 "$report" first
 floor=$(gatling StreamSimulation simulator 20 15 bench-stream)
-record C simulator 20 "$floor" first
+record C simulator 20 "$floor" connect
+record C simulator-first 20 "$floor" first
 
 # ---------------------------------------------------------------- summary
 python3 bench/summary.py "$RESULTS" "$STARTUP_MS" "$RSS_IDLE" "$RSS_WARM" "$PEAK" > "$OUT/summary.md"

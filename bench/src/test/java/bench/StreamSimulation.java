@@ -15,9 +15,11 @@ import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.sse;
 
 /**
- * Streamed turns at a constant arrival rate. "first" is the time from sending the turn to its
- * first event (a delta through the service, a chunk from the simulator); "last" the time from
- * there to the end of the stream. Properties as in {@link TurnSimulation}.
+ * Streamed turns at a constant arrival rate. "connect" is the time from sending the turn to the
+ * response headers: the service sends them with its first delta (it answers once StepFun's first
+ * chunk is in), the simulator at once. "first" is the time from the headers to the first event,
+ * "last" from there to the end of the stream. Time to first event = connect + first.
+ * Properties as in {@link TurnSimulation}.
  */
 public class StreamSimulation extends Simulation {
 
@@ -30,16 +32,16 @@ public class StreamSimulation extends Simulation {
 
     ScenarioBuilder streams = scenario("stream")
             .feed(direct ? csv("simulator.csv").circular() : csv(TurnSimulation.CONVERSATIONS).queue())
-            .exec(sse("turn").post(direct ? "/v1/chat/completions" : "/conversations/#{id}/messages")
+            .exec(sse("connect").sseName("stream").post(direct ? "/v1/chat/completions" : "/conversations/#{id}/messages")
                     .header("Authorization", "Bearer bench")
                     .body(StringBody(direct
                             ? "{\"model\":\"bench-stream\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Tell me about quarks.\"}]}"
                             : "{\"content\":\"Tell me about quarks.\",\"model\":\"bench-stream\",\"stream\":true}"))
                     .await(Duration.ofSeconds(30)).on(sse.checkMessage("first").check(regex(".+"))))
-            .exec(sse("turn").setCheck().await(Duration.ofSeconds(30))
+            .exec(sse("check").sseName("stream").setCheck().await(Duration.ofSeconds(30))
                     .on(sse.checkMessage("last").matching(regex(direct ? "w19" : "\"object\":\"turn\""))
                             .check(regex(".+"))))
-            .exec(sse("turn").close());
+            .exec(sse("close").sseName("stream").close());
 
     {
         setUp(streams.injectOpen(constantUsersPerSec(TurnSimulation.RATE)

@@ -1,19 +1,14 @@
 package dev.stepchat;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.stepchat.support.EmbeddedPostgresResource;
-import dev.stepchat.support.InjectWireMock;
 import dev.stepchat.support.StepFunStub;
+import dev.stepchat.support.StepFunStubbedTest;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
-import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
-import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -36,24 +31,10 @@ import static org.hamcrest.Matchers.equalTo;
 @QuarkusTest
 @WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = StepFunStub.class, scope = TestResourceScope.MATCHING_RESOURCES)
-class SafeRetriesTest {
+class SafeRetriesTest extends StepFunStubbedTest {
 
     static final String PROBLEM = "application/problem+json";
 
-    @InjectWireMock
-    WireMockServer stepFun;
-
-    @Inject
-    CircuitBreakerMaintenance circuitBreakers;
-
-    @Inject
-    EntityManager entityManager;
-
-    @BeforeEach
-    void reset() {
-        stepFun.resetAll();
-        circuitBreakers.resetAll();
-    }
 
     private static String conversation() {
         return given().contentType(ContentType.JSON).body("{}").when().post("/conversations")

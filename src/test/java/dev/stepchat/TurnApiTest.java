@@ -1,21 +1,16 @@
 package dev.stepchat;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.stepchat.support.EmbeddedPostgresResource;
-import dev.stepchat.support.InjectWireMock;
 import dev.stepchat.support.StepFunStub;
+import dev.stepchat.support.StepFunStubbedTest;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
-import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -49,24 +44,10 @@ import static org.hamcrest.Matchers.containsString;
 @QuarkusTest
 @WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = StepFunStub.class, scope = TestResourceScope.MATCHING_RESOURCES)
-class TurnApiTest {
+class TurnApiTest extends StepFunStubbedTest {
 
     static final String PROBLEM = "application/problem+json";
 
-    @InjectWireMock
-    WireMockServer stepFun;
-
-    @Inject
-    CircuitBreakerMaintenance circuitBreakers;
-
-    @Inject
-    EntityManager entityManager;
-
-    @BeforeEach
-    void reset() {
-        stepFun.resetAll();
-        circuitBreakers.resetAll();
-    }
 
     private void answer(String content, int prompt, int completion) {
         stepFun.stubFor(post(PATH).willReturn(okJson(completion(content, prompt, completion, 0))));

@@ -9,6 +9,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -148,6 +149,23 @@ class SafeRetriesTest extends StepFunStubbedTest {
         setLease(id, "now() - interval '1 second'");
         turn(id, null, "free").then().statusCode(201);
         assertThat(contents(id)).containsExactly("free", "ok");
+    }
+
+    @Inject
+    dev.stepchat.conversation.service.AbandonedTurns abandonedTurns;
+
+    @Test
+    void aTurnLeftInProgressByADeadInstanceIsMarkedFailed() {
+        String id = conversation();
+        QuarkusTransaction.requiringNew().run(() -> entityManager.createNativeQuery(
+                        "insert into message (id, conversation_id, role, content, status, created_at)"
+                                + " values (gen_random_uuid(), :id, 'USER', 'lost?', 'IN_PROGRESS', now() - interval '1 hour')")
+                .setParameter("id", UUID.fromString(id)).executeUpdate());
+        abandonedTurns.markFailed();
+        given().when().get("/conversations/" + id + "/messages").then().statusCode(200)
+                .body("data[0].content", equalTo("lost?"))
+                .body("data[0].status", equalTo("failed"))
+                .body("data[0].error.type", endsWith("/turn-abandoned"));
     }
 
     private void setLease(String id, String until) {

@@ -143,6 +143,30 @@ class StreamingTurnTest {
     }
 
     @Test
+    void aRepeatedStreamWithTheSameKeyIsReplayedWithoutAnUpstreamCall() throws Exception {
+        then(events(chunk("Once ", "", 6, 1), chunk("only", "stop", 6, 2), done()));
+        String id = conversation();
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("conversations/" + id + "/messages"))
+                .header("Content-Type", "application/json").header("Accept", "text/event-stream")
+                .header("Idempotency-Key", "stream-key-" + id)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"content\":\"hi\"}"));
+        List<Event> first = read(http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream()), null);
+        assertThat(first.getLast().name()).isEqualTo("done");
+
+        // the first response is stored once its stream has ended
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                http.send(request.build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+        HttpResponse<InputStream> again = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(again.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        List<Event> replayed = read(again, null);
+        assertThat(replayed).extracting(Event::name).containsExactly("delta", "done");
+        assertThat(replayed.getFirst().data().getString("content")).isEqualTo("Once only");
+        assertThat(replayed.getLast().data().getString("message.id")).isEqualTo(first.getLast().data().getString("message.id"));
+        assertThat(RECORDER.bodies).hasSize(1);
+        assertThat(messages(id).getList("data.content")).containsExactly("hi", "Once only");
+    }
+
+    @Test
     void streamTrueInTheBodyStreamsToo() throws Exception {
         then(events(chunk("yes", "stop", 3, 1), done()));
         List<Event> events = read(open(conversation(), "{\"content\":\"hi\",\"stream\":true}", "*/*"), null);

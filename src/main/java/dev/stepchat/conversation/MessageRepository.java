@@ -24,4 +24,10 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
     public boolean setStatus(UUID id, Message.Status status) {
         return update("status = ?1 where id = ?2", status, id) == 1;
     }
+
+    /** Marks user messages still in progress since before {@code cutoff} as failed with {@code problem}. */
+    public int failInProgressBefore(java.time.Instant cutoff, dev.stepchat.problem.Problem problem) {
+        return update("status = ?1, error = ?2 where status = ?3 and role = ?4 and createdAt < ?5",
+                Message.Status.FAILED, problem, Message.Status.IN_PROGRESS, Message.Role.USER, cutoff);
+    }
 }

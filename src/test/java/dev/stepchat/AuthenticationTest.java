@@ -94,6 +94,20 @@ class AuthenticationTest {
     }
 
     @Test
+    void idempotencyKeysBelongToTheirCaller() {
+        String alice = token("alice-" + System.nanoTime());
+        String bob = token("bob-" + System.nanoTime());
+        String key = "same-key-" + System.nanoTime();
+        String forAlice = as(alice).header("Idempotency-Key", key).contentType(ContentType.JSON).body("{\"title\":\"t\"}")
+                .when().post("/conversations").then().statusCode(201).extract().path("id");
+        String forBob = as(bob).header("Idempotency-Key", key).contentType(ContentType.JSON).body("{\"title\":\"t\"}")
+                .when().post("/conversations").then().statusCode(201).header("Idempotent-Replayed", nullValue())
+                .extract().path("id");
+        assertThat(forBob).isNotEqualTo(forAlice);
+        as(bob).when().get("/conversations/" + forBob).then().statusCode(200);
+    }
+
+    @Test
     void platformEndpointsNeedNoToken() {
         given().when().get("/q/health/live").then().statusCode(200);
         given().when().get("/q/health/ready").then().statusCode(200);

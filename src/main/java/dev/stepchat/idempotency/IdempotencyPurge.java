@@ -17,7 +17,7 @@ public class IdempotencyPurge {
         this.config = config;
     }
 
-    @Scheduled(every = "${stepchat.idempotency.purge-every:1h}", delayed = "1m",
+    @Scheduled(every = "${stepchat.idempotency.purge-every}", delayed = "1m",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void purge() {
         int purged = store.purgeOlderThan(config.idempotency().retention());

@@ -27,6 +27,11 @@ public record ConversationView(
 
     /** The ETag of this state of the conversation. */
     public String etag() {
+        return etag(version);
+    }
+
+    /** The ETag of a conversation at {@code version}. */
+    public static String etag(long version) {
         return "\"" + version + "\"";
     }
 }

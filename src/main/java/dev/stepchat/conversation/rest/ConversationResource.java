@@ -81,7 +81,7 @@ public class ConversationResource {
             ConversationView created = service.create(body);
             URI location = uri.getBaseUriBuilder().path("conversations").path(created.id().toString()).build();
             return Response.created(location).type(MediaType.APPLICATION_JSON_TYPE).entity(created)
-                    .tag(created.etag().replace("\"", "")).build();
+                    .header(HttpHeaders.ETAG, created.etag()).build();
         });
     }
 

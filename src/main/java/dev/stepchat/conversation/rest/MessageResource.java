@@ -12,6 +12,7 @@ import dev.stepchat.problem.Problem;
 import dev.stepchat.problem.ProblemResponses;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -113,7 +114,7 @@ public class MessageResource {
                          @Parameter(description = "Makes a retried request safe: same key and body, same answer, one turn",
                                  schema = @Schema(maxLength = 255))
                          @HeaderParam(Idempotency.HEADER) String idempotencyKey,
-                         HttpServerRequest request) {
+                         HttpServerRequest request, RoutingContext routing) {
         UUID conversation = Ids.conversation(id);
         String accept = request.getHeader(HttpHeaders.ACCEPT);
         boolean streamed = Boolean.TRUE.equals(body.stream())
@@ -124,7 +125,12 @@ public class MessageResource {
                         : Idempotency.replayed(stored),
                 () -> streamed
                         ? events(turns.stream(conversation, body, request.path(),
-                        gone -> request.connection().closeHandler(closed -> gone.run()))).build()
+                        // this request's end: failed when the caller closed the connection before it
+                        gone -> routing.addEndHandler(end -> {
+                            if (end.failed()) {
+                                gone.run();
+                            }
+                        }))).build()
                         : Response.status(Response.Status.CREATED).type(MediaType.APPLICATION_JSON_TYPE)
                         .entity(turns.send(conversation, body, request.path())).build());
     }

@@ -83,7 +83,7 @@ public class ConversationService {
             throw new ProblemException(ProblemType.MALFORMED_REQUEST, "A merge patch must be a JSON object");
         }
         Conversation conversation = owned(id);
-        if (ifMatch != null && !ETags.matches(ifMatch, ConversationMapper.view(conversation).etag())) {
+        if (ifMatch != null && !ETags.matches(ifMatch, ConversationView.etag(conversation.version))) {
             throw stale();
         }
         String title = fields.has("title") ? text(fields, "title") : conversation.title;

@@ -91,7 +91,7 @@ final class TurnStream implements StreamingOutput, Idempotency.Deferred {
         StreamedAnswer answer = new StreamedAnswer();
         long deadline = System.nanoTime() + maxDuration.toNanos();
         upstream.rest().subscribe().with(queue::add, queue::add, () -> queue.add(Signal.END));
-        Problem problem = null;
+        ProblemException failure = null;
         boolean callerGone = false;
         try {
             send(out, "delta", answer.add(upstream.first()));
@@ -100,9 +100,9 @@ final class TurnStream implements StreamingOutput, Idempotency.Deferred {
                 Object next = left <= 0 ? null : queue.poll(left, TimeUnit.NANOSECONDS);
                 if (next == null) {
                     boolean pastDeadline = deadline - System.nanoTime() <= 0;
-                    problem = problem(new ProblemException(ProblemType.UPSTREAM_TIMEOUT, pastDeadline
+                    failure = new ProblemException(ProblemType.UPSTREAM_TIMEOUT, pastDeadline
                             ? "The answer took longer than " + maxDuration.toSeconds() + " s"
-                            : "The model provider sent nothing for " + idleTimeout.toSeconds() + " s"));
+                            : "The model provider sent nothing for " + idleTimeout.toSeconds() + " s");
                     break;
                 }
                 if (next == Signal.END) {
@@ -112,8 +112,8 @@ final class TurnStream implements StreamingOutput, Idempotency.Deferred {
                     callerGone = true;
                     break;
                 }
-                if (next instanceof Throwable failure) {
-                    problem = problem(StepFunErrors.toProblem(failure));
+                if (next instanceof Throwable upstreamFailure) {
+                    failure = StepFunErrors.toProblem(upstreamFailure);
                     break;
                 }
                 send(out, "delta", answer.add((ChatCompletionChunk) next));
@@ -124,19 +124,20 @@ final class TurnStream implements StreamingOutput, Idempotency.Deferred {
             Thread.currentThread().interrupt();
             callerGone = true;
         }
-        if (problem != null || callerGone) {
+        if (failure != null || callerGone) {
             upstream.close();
         }
-        Message.Status status = problem == null && !callerGone ? Message.Status.COMPLETED : Message.Status.INCOMPLETE;
-        TurnView turn;
+        Message.Status status = failure == null && !callerGone ? Message.Status.COMPLETED : Message.Status.INCOMPLETE;
+        TurnStore.Answer stored = answer.answer(started.upstream().model());
+        TurnView turn = null;
         try {
-            turn = store.complete(started, answer.answer(started.upstream().model()), status);
+            turn = store.complete(started, stored, status);
         } catch (ProblemException e) {
-            problem = problem(e);
-            turn = null;
+            failure = e;
         }
-        metrics.turn(problem == null ? status.name().toLowerCase(java.util.Locale.ROOT)
-                : problem.type().toString().substring(ProblemType.BASE.length()), answer.answer(null).model(), true);
+        metrics.turn(failure == null ? status.name().toLowerCase(java.util.Locale.ROOT) : failure.type().slug(),
+                stored.model(), true);
+        Problem problem = failure == null ? null : failure.toProblem(started.path());
         outcome.complete(turn != null
                 ? Response.status(Response.Status.CREATED).type(MediaType.APPLICATION_JSON_TYPE).entity(turn).build()
                 : ProblemResponses.of(problem));
@@ -164,10 +165,6 @@ final class TurnStream implements StreamingOutput, Idempotency.Deferred {
         } catch (IOException e) {
             throw new IllegalStateException("Stored turn is not JSON", e);
         }
-    }
-
-    private Problem problem(ProblemException e) {
-        return e.toProblem(started.path());
     }
 
     private void send(OutputStream out, String event, String[] delta) throws IOException {

@@ -16,7 +16,7 @@ import jakarta.enterprise.event.Observes;
  * answers (404, instead of the server's plain-text page).
  */
 @ApplicationScoped
-public class UnmatchedRoutes {
+public class HttpEdgeProblems {
 
     void register(@Observes Router router, ObjectMapper mapper,
                   @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody) {

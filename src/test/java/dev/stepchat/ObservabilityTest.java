@@ -1,15 +1,5 @@
 package dev.stepchat;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import dev.stepchat.support.EmbeddedPostgresResource;
-import dev.stepchat.support.InjectWireMock;
-import dev.stepchat.support.StepFunStub;
-import io.quarkus.test.common.TestResourceScope;
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
-import org.junit.jupiter.api.Test;
-
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static dev.stepchat.support.StepFunBodies.PATH;
@@ -18,6 +8,19 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.matchesPattern;
+
+import org.junit.jupiter.api.Test;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+import dev.stepchat.support.EmbeddedPostgresResource;
+import dev.stepchat.support.InjectWireMock;
+import dev.stepchat.support.StepFunStub;
 
 @QuarkusTest
 @WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)

@@ -1,33 +1,41 @@
 package dev.stepchat;
 
-import dev.stepchat.support.EmbeddedPostgresResource;
-import dev.stepchat.support.StepFunStub;
-import dev.stepchat.support.StepFunStubbedTest;
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static dev.stepchat.TurnApiTest.runConcurrently;
+import static dev.stepchat.support.StepFunBodies.PATH;
+import static dev.stepchat.support.StepFunBodies.completion;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import jakarta.inject.Inject;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
-import jakarta.inject.Inject;
-import org.junit.jupiter.api.Test;
 
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static dev.stepchat.support.StepFunBodies.PATH;
-import static dev.stepchat.support.StepFunBodies.completion;
-import static dev.stepchat.TurnApiTest.runConcurrently;
-import static io.restassured.RestAssured.given;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.hamcrest.Matchers.endsWith;
-import static org.hamcrest.Matchers.equalTo;
+import dev.stepchat.support.EmbeddedPostgresResource;
+import dev.stepchat.support.StepFunStub;
+import dev.stepchat.support.StepFunStubbedTest;
 
 @QuarkusTest
 @WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
@@ -50,35 +58,38 @@ class SafeRetriesTest extends StepFunStubbedTest {
         return request.when().post("/conversations/" + id + "/messages");
     }
 
+    private void awaitUpstreamCalls(int calls) {
+        Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> stepFun.findAll(postRequestedFor(urlEqualTo(PATH))).size() >= calls);
+    }
+
     private static List<String> contents(String id) {
         return given().when().get("/conversations/" + id + "/messages").then().extract().path("data.content");
     }
 
     @Test
-    void theSameKeySentFiveTimesAtOnceMakesOneTurn() throws Exception {
-        stepFun.stubFor(post(PATH).willReturn(okJson(completion("once", 9, 1, 0)).withFixedDelay(500)));
+    void theSameKeySentAgainWhileTheFirstRunsMakesOneTurn() throws Exception {
+        stepFun.stubFor(post(PATH).willReturn(okJson(completion("once", 9, 1, 0)).withFixedDelay(1500)));
         String id = conversation();
         String key = UUID.randomUUID().toString();
-        List<Response> responses = runConcurrently(5, i -> turn(id, key, "hello"));
-
-        List<Integer> statuses = responses.stream().map(Response::statusCode).toList();
-        assertThat(statuses).containsOnly(201, 409).containsOnlyOnce(201);
-        String body = responses.stream().filter(r -> r.statusCode() == 201).findFirst().orElseThrow().asString();
-        for (Response response : responses) {
-            if (response.statusCode() == 201) {
-                assertThat(response.asString()).isEqualTo(body);
-            } else {
-                assertThat(response.contentType()).isEqualTo(PROBLEM);
-                assertThat((String) response.path("type")).endsWith("/idempotency-key-in-flight");
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<Response> first = pool.submit(() -> turn(id, key, "hello"));
+            // sequenced by the stub: the first request is at StepFun before the repeats are sent
+            awaitUpstreamCalls(1);
+            List<Response> repeats = runConcurrently(4, i -> turn(id, key, "hello"));
+            for (Response repeat : repeats) {
+                repeat.then().statusCode(409).contentType(PROBLEM).body("type", endsWith("/idempotency-key-in-flight"));
             }
-        }
-        stepFun.verify(1, postRequestedFor(urlEqualTo(PATH)));
-        assertThat(contents(id)).containsExactly("hello", "once");
+            first.get().then().statusCode(201);
+            String body = first.get().asString();
+            stepFun.verify(1, postRequestedFor(urlEqualTo(PATH)));
+            assertThat(contents(id)).containsExactly("hello", "once");
 
         // once finished, the key replays the first response
-        Response replay = turn(id, key, "hello");
-        replay.then().statusCode(201).header("Idempotent-Replayed", "true");
-        assertThat(replay.asString()).isEqualTo(body);
+            Response replay = turn(id, key, "hello");
+            replay.then().statusCode(201).header("Idempotent-Replayed", "true");
+            assertThat(replay.asString()).isEqualTo(body);
+        }
         stepFun.verify(1, postRequestedFor(urlEqualTo(PATH)));
         given().when().get("/conversations/" + id).then().body("usage.turns", equalTo(1));
     }
@@ -125,13 +136,15 @@ class SafeRetriesTest extends StepFunStubbedTest {
     }
 
     @Test
-    void twoTurnsAtOnceOnOneConversationGiveOne201AndOne409() throws Exception {
-        stepFun.stubFor(post(PATH).willReturn(okJson(completion("slow", 4, 2, 0)).withFixedDelay(1000)));
+    void aSecondTurnWhileTheFirstRunsIs409() throws Exception {
+        stepFun.stubFor(post(PATH).willReturn(okJson(completion("slow", 4, 2, 0)).withFixedDelay(1500)));
         String id = conversation();
-        List<Response> responses = runConcurrently(2, i -> turn(id, null, "q" + i));
-        assertThat(responses).extracting(Response::statusCode).containsExactlyInAnyOrder(201, 409);
-        Response refused = responses.stream().filter(r -> r.statusCode() == 409).findFirst().orElseThrow();
-        assertThat((String) refused.path("type")).endsWith("/turn-in-progress");
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<Response> first = pool.submit(() -> turn(id, null, "q0"));
+            awaitUpstreamCalls(1);
+            turn(id, null, "q1").then().statusCode(409).contentType(PROBLEM).body("type", endsWith("/turn-in-progress"));
+            first.get().then().statusCode(201);
+        }
         given().when().get("/conversations/" + id).then()
                 .body("usage.total_tokens", equalTo(6)).body("usage.turns", equalTo(1))
                 .body("message_count", equalTo(2));
@@ -152,7 +165,7 @@ class SafeRetriesTest extends StepFunStubbedTest {
     }
 
     @Inject
-    dev.stepchat.conversation.service.AbandonedTurns abandonedTurns;
+    dev.stepchat.turn.AbandonedTurns abandonedTurns;
 
     @Test
     void aTurnLeftInProgressByADeadInstanceIsMarkedFailed() {

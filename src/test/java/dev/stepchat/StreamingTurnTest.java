@@ -1,17 +1,17 @@
 package dev.stepchat;
 
-import dev.stepchat.support.EmbeddedPostgresResource;
-import dev.stepchat.support.ScriptedStepFun;
-import io.quarkus.test.common.TestResourceScope;
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
-import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
-import io.restassured.path.json.JsonPath;
-import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
-import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import static dev.stepchat.support.ScriptedStepFun.RECORDER;
+import static dev.stepchat.support.ScriptedStepFun.await;
+import static dev.stepchat.support.ScriptedStepFun.chunk;
+import static dev.stepchat.support.ScriptedStepFun.cut;
+import static dev.stepchat.support.ScriptedStepFun.done;
+import static dev.stepchat.support.ScriptedStepFun.events;
+import static dev.stepchat.support.ScriptedStepFun.status;
+import static dev.stepchat.support.ScriptedStepFun.then;
+import static dev.stepchat.support.ScriptedStepFun.trickleUntilClosed;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -27,18 +27,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
-import static dev.stepchat.support.ScriptedStepFun.RECORDER;
-import static dev.stepchat.support.ScriptedStepFun.await;
-import static dev.stepchat.support.ScriptedStepFun.chunk;
-import static dev.stepchat.support.ScriptedStepFun.cut;
-import static dev.stepchat.support.ScriptedStepFun.done;
-import static dev.stepchat.support.ScriptedStepFun.events;
-import static dev.stepchat.support.ScriptedStepFun.status;
-import static dev.stepchat.support.ScriptedStepFun.then;
-import static dev.stepchat.support.ScriptedStepFun.trickleUntilClosed;
-import static io.restassured.RestAssured.given;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
+
+import dev.stepchat.support.EmbeddedPostgresResource;
+import dev.stepchat.support.ScriptedStepFun;
 
 @QuarkusTest
 @WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)

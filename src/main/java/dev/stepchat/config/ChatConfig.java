@@ -1,9 +1,9 @@
 package dev.stepchat.config;
 
+import java.time.Duration;
+
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-
-import java.time.Duration;
 
 /** Rules of conversations and turns: defaults and limits. Keys start with {@code stepchat.}. */
 @ConfigMapping(prefix = "stepchat")
@@ -12,6 +12,14 @@ public interface ChatConfig {
     /** Model of new conversations that name none (STEPCHAT_DEFAULT_MODEL). */
     @WithDefault("step-3.5-flash")
     String defaultModel();
+
+    /**
+     * Models the metrics name (STEPCHAT_METRIC_MODELS, comma-separated): a turn of any other model
+     * is counted under {@code model="other"}, so clients cannot grow the number of time series.
+     * The default model is always named.
+     */
+    @WithDefault("step-3.5-flash,step-3,step-2-mini,step-2-16k,step-1-8k,step-1-32k,step-1-256k")
+    java.util.Set<String> metricModels();
 
     /**
      * How long a turn may hold its conversation: longer than the longest possible turn (retries
@@ -60,6 +68,13 @@ public interface ChatConfig {
         /** Most characters in a system prompt (STEPCHAT_LIMITS_MAX_SYSTEM_PROMPT_LENGTH). */
         @WithDefault("32000")
         int maxSystemPromptLength();
+
+        /**
+         * Largest request headers, a bearer token included; more is a 431 problem
+         * (STEPCHAT_LIMITS_MAX_HEADER_SIZE). Keep quarkus.http.limits.max-header-size above it.
+         */
+        @WithDefault("32K")
+        io.quarkus.runtime.configuration.MemorySize maxHeaderSize();
 
         /** Characters of the first message that become the title of an untitled conversation. */
         @WithDefault("80")

@@ -1,11 +1,12 @@
 package dev.stepchat.config;
 
+import java.util.List;
+
+import org.eclipse.microprofile.config.spi.ConfigSource;
+
 import io.smallrye.config.ConfigSourceContext;
 import io.smallrye.config.ConfigSourceFactory;
 import io.smallrye.config.ConfigValue;
-import org.eclipse.microprofile.config.spi.ConfigSource;
-
-import java.util.List;
 
 /**
  * Makes {@code ./mvnw quarkus:dev} work on a bare machine, and does nothing in any other profile.

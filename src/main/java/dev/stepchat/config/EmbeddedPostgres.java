@@ -1,10 +1,10 @@
 package dev.stepchat.config;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres.Builder;
-
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres.Builder;
 
 /**
  * The embedded PostgreSQL of dev mode and the tests: one server per JVM, started on first use from

@@ -1,15 +1,17 @@
 package dev.stepchat.conversation;
 
-import dev.stepchat.usage.TokenUsage;
-import dev.stepchat.usage.UsageTotals;
-import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
-import jakarta.enterprise.context.ApplicationScoped;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
+
+import dev.stepchat.usage.TokenUsage;
+import dev.stepchat.usage.UsageTotals;
 
 @ApplicationScoped
 public class ConversationRepository implements PanacheRepositoryBase<Conversation, UUID> {
@@ -31,20 +33,18 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
     /**
      * Starts a turn in one conditional UPDATE on the database clock, so that it holds across
      * replicas: takes the conversation's turn lease for {@code holder} unless a live lease exists,
-     * counts the user's message and gives an untitled conversation its title.
+     * and counts the user's message.
      *
      * @return false if another turn holds a lease that has not expired
      */
-    public boolean startTurn(UUID id, UUID holder, Duration lease, String autoTitle) {
+    public boolean startTurn(UUID id, UUID holder, Duration lease) {
         return getEntityManager().createNativeQuery("""
                         update conversation set turn_lease_holder = :holder,
                                turn_lease_until = now() + make_interval(secs => :seconds),
-                               message_count = message_count + 1, updated_at = now(), version = version + 1,
-                               title = coalesce(title, :title)
+                               message_count = message_count + 1, updated_at = now(), version = version + 1
                         where id = :id and (turn_lease_until is null or turn_lease_until < now())""")
                 .setParameter("holder", holder)
                 .setParameter("seconds", (double) lease.toSeconds())
-                .setParameter("title", autoTitle)
                 .setParameter("id", id)
                 .executeUpdate() == 1;
     }
@@ -52,18 +52,19 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
     /**
      * Ends a turn in one UPDATE: counts the reply, adds its usage to the totals atomically in SQL
      * ({@code x = x + ?}, never read-modify-write, so concurrent turns lose no update) and gives the
-     * lease back if {@code holder} still has it.
+     * lease back if {@code holder} still has it. An untitled conversation takes {@code autoTitle}:
+     * titles come from the first turn that was answered, never from one that failed.
      *
      * @return the totals after this turn, or null if the conversation is gone
      */
-    public UsageTotals finishTurn(UUID id, UUID holder, TokenUsage usage) {
+    public UsageTotals finishTurn(UUID id, UUID holder, TokenUsage usage, String autoTitle) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = getEntityManager().createNativeQuery("""
                         update conversation set prompt_tokens = prompt_tokens + :prompt,
                                completion_tokens = completion_tokens + :completion,
                                total_tokens = total_tokens + :total, cached_tokens = cached_tokens + :cached,
                                turns = turns + 1, message_count = message_count + 1,
-                               updated_at = now(), version = version + 1,
+                               updated_at = now(), version = version + 1, title = coalesce(title, :title),
                                turn_lease_until = case when turn_lease_holder = :holder then null else turn_lease_until end,
                                turn_lease_holder = case when turn_lease_holder = :holder then null else turn_lease_holder end
                         where id = :id
@@ -73,6 +74,7 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
                 .setParameter("total", usage.totalTokens())
                 .setParameter("cached", usage.cachedTokens())
                 .setParameter("holder", holder)
+                .setParameter("title", autoTitle)
                 .setParameter("id", id)
                 .getResultList();
         if (rows.isEmpty()) {

@@ -1,19 +1,20 @@
 package dev.stepchat.conversation;
 
-import dev.stepchat.problem.Problem;
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import java.time.Instant;
+import java.util.UUID;
+
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.annotations.UuidGenerator;
 import org.hibernate.type.SqlTypes;
 
-import java.time.Instant;
-import java.util.UUID;
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
 /** One message of a conversation: what a user sent or what the model answered. */
 @Entity
@@ -65,7 +66,7 @@ public class Message extends PanacheEntityBase {
 
     /** Why the turn of this user message failed. */
     @JdbcTypeCode(SqlTypes.JSON)
-    public Problem error;
+    public StoredError error;
 
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;

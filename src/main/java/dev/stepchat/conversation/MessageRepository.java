@@ -1,12 +1,13 @@
 package dev.stepchat.conversation;
 
-import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
-import io.quarkus.panache.common.Sort;
-import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
+import io.quarkus.panache.common.Sort;
 
 @ApplicationScoped
 public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
@@ -26,7 +27,7 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
     }
 
     /** Marks user messages still in progress since before {@code cutoff} as failed with {@code problem}. */
-    public int failInProgressBefore(java.time.Instant cutoff, dev.stepchat.problem.Problem problem) {
+    public int failInProgressBefore(java.time.Instant cutoff, StoredError problem) {
         return update("status = ?1, error = ?2 where status = ?3 and role = ?4 and createdAt < ?5",
                 Message.Status.FAILED, problem, Message.Status.IN_PROGRESS, Message.Role.USER, cutoff);
     }

@@ -1,8 +1,8 @@
 package dev.stepchat.conversation;
 
-import dev.stepchat.problem.ProblemException;
-
 import java.util.UUID;
+
+import dev.stepchat.problem.ProblemException;
 
 /**
  * The paging query parameters of a list: {@code limit} 1..100, cursors {@code after} and

@@ -1,17 +1,18 @@
 package dev.stepchat.conversation;
 
-import dev.stepchat.problem.Problem;
-import dev.stepchat.problem.ProblemException;
-import dev.stepchat.problem.ProblemType;
-import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
-import io.quarkus.panache.common.Parameters;
-import io.quarkus.panache.common.Sort;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+
+import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
+import io.quarkus.panache.common.Parameters;
+import io.quarkus.panache.common.Sort;
+
+import dev.stepchat.problem.Problem;
+import dev.stepchat.problem.ProblemException;
+import dev.stepchat.problem.ProblemType;
 
 /**
  * Keyset paging by id (ids are UUIDv7, so id order is creation order). {@code after} continues in

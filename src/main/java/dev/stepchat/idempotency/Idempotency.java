@@ -1,17 +1,5 @@
 package dev.stepchat.idempotency;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.stepchat.config.ChatConfig;
-import dev.stepchat.conversation.service.CurrentOwner;
-import dev.stepchat.problem.ProblemException;
-import dev.stepchat.problem.ProblemResponses;
-import dev.stepchat.problem.ProblemType;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,6 +7,20 @@ import java.util.HexFormat;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.stepchat.config.ChatConfig;
+import dev.stepchat.problem.ProblemException;
+import dev.stepchat.problem.ProblemResponses;
+import dev.stepchat.problem.ProblemType;
+import dev.stepchat.security.CurrentOwner;
 
 /**
  * The Idempotency-Key header of the POST endpoints (Stripe's semantics, and the IETF

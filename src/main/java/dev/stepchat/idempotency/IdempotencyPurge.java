@@ -1,9 +1,11 @@
 package dev.stepchat.idempotency;
 
-import dev.stepchat.config.ChatConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
-import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.stepchat.config.ChatConfig;
 
 /** Deletes idempotency keys past their retention, on every replica (the DELETE is idempotent). */
 @ApplicationScoped

@@ -1,11 +1,11 @@
 package dev.stepchat.idempotency;
 
+import java.time.Duration;
+import java.util.List;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
-
-import java.time.Duration;
-import java.util.List;
 
 /**
  * Idempotency keys in PostgreSQL, so that every replica sees them. Each method is one short

@@ -1,12 +1,14 @@
 package dev.stepchat.observability;
 
-import io.vertx.ext.web.Router;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import org.jboss.logging.MDC;
-
 import java.util.UUID;
 import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.MDC;
+
+import io.vertx.ext.web.Router;
 
 /**
  * Gives every request an id: the caller's {@code X-Request-Id} when it is a sensible token, else

@@ -1,17 +1,23 @@
 package dev.stepchat.observability;
 
-import dev.stepchat.usage.TokenUsage;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import jakarta.enterprise.context.ApplicationScoped;
 
-import java.time.Duration;
+import dev.stepchat.config.ChatConfig;
+import dev.stepchat.usage.TokenUsage;
 
 /**
  * The product's own metrics, next to those of the framework (HTTP, the connection pool,
  * fault tolerance: retries and circuit-breaker state of StepFunClient). Tags hold models and
- * outcomes only: never a key, a user or message content.
+ * outcomes only: never a key, a user or message content, and a model only when it is one of
+ * {@code stepchat.metric-models} (else {@code other}).
  * <ul>
  * <li>{@code stepchat_turns_total{outcome, model, mode}}: turns by outcome (completed,
  * incomplete, or the problem type's slug) and mode (json, stream);</li>
@@ -23,15 +29,21 @@ import java.time.Duration;
 @ApplicationScoped
 public class TurnMetrics {
 
-    private final MeterRegistry registry;
+    /** The tag of every model outside {@code stepchat.metric-models}. */
+    static final String OTHER = "other";
 
-    TurnMetrics(MeterRegistry registry) {
+    private final MeterRegistry registry;
+    private final Set<String> models;
+
+    TurnMetrics(MeterRegistry registry, ChatConfig config) {
         this.registry = registry;
+        this.models = new HashSet<>(config.metricModels());
+        this.models.add(config.defaultModel());
     }
 
     public void turn(String outcome, String model, boolean streamed) {
         Counter.builder("stepchat.turns").description("Chat turns by outcome")
-                .tag("outcome", outcome).tag("model", safe(model)).tag("mode", streamed ? "stream" : "json")
+                .tag("outcome", outcome).tag("model", modelTag(model)).tag("mode", streamed ? "stream" : "json")
                 .register(registry).increment();
     }
 
@@ -49,15 +61,11 @@ public class TurnMetrics {
 
     private void count(String model, String kind, long tokens) {
         Counter.builder("stepchat.tokens").description("Tokens used, by model and kind")
-                .tag("model", safe(model)).tag("kind", kind).register(registry).increment(tokens);
+                .tag("model", modelTag(model)).tag("kind", kind).register(registry).increment(tokens);
     }
 
-    /** Models come from requests and upstream answers: keep tag values short and tame. */
-    private static String safe(String model) {
-        if (model == null) {
-            return "unknown";
-        }
-        String tame = model.replaceAll("[^A-Za-z0-9._-]", "_");
-        return tame.length() > 64 ? tame.substring(0, 64) : tame;
+    /** Models come from requests and upstream answers: only the configured ones become tag values. */
+    String modelTag(String model) {
+        return model != null && models.contains(model) ? model : OTHER;
     }
 }

@@ -1,33 +1,69 @@
 package dev.stepchat.problem;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.stepchat.observability.RequestIds;
-import io.quarkus.runtime.configuration.MemorySize;
-import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import dev.stepchat.config.ChatConfig;
+import dev.stepchat.observability.RequestIds;
+
 /**
- * Problems for what the HTTP server would answer by itself, before any resource runs: a request
- * body declared larger than {@code quarkus.http.limits.max-body-size} (413), and requests no route
- * answers (404, instead of the server's plain-text page).
+ * Problems for what the HTTP server would otherwise answer by itself, before any resource runs,
+ * with a bare status and no body:
+ * <ul>
+ * <li>request headers larger than {@code stepchat.limits.max-header-size} (431);</li>
+ * <li>a request body declared larger than {@code quarkus.http.limits.max-body-size} (413);</li>
+ * <li>a browser request (CORS) from an origin not in {@code quarkus.http.cors.origins} (403);</li>
+ * <li>requests no route answers (404, instead of the server's plain-text page).</li>
+ * </ul>
+ * Also keeps Swagger UI's page revalidated ({@code Cache-Control: no-cache}) so that browsers do
+ * not keep an old page for a day after an upgrade.
  */
 @ApplicationScoped
 public class HttpEdgeProblems {
 
     void register(@Observes Router router, ObjectMapper mapper,
-                  @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody) {
+                  @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody,
+                  ChatConfig config,
+                  @ConfigProperty(name = "quarkus.http.cors.origins") Optional<List<String>> origins,
+                  @ConfigProperty(name = "quarkus.http.non-application-root-path") String management) {
         router.route().order(Integer.MIN_VALUE + 1).handler(context -> {
-            String length = context.request().getHeader("Content-Length");
-            if (length != null && tooLarge(length, maxBody.asLongValue())) {
-                String path = context.request().path();
+            HttpServerRequest request = context.request();
+            String path = request.path();
+            long headerBytes = headerBytes(request);
+            MemorySize maxHeaders = config.limits().maxHeaderSize();
+            String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+            String origin = request.getHeader(HttpHeaders.ORIGIN);
+            if (headerBytes > maxHeaders.asLongValue()) {
+                send(context, mapper, Problem.of(ProblemType.HEADERS_TOO_LARGE, "The request headers have "
+                        + headerBytes + " bytes; at most " + maxHeaders.asLongValue() + " are accepted", path));
+                request.connection().close();
+            } else if (length != null && tooLarge(length, maxBody.asLongValue())) {
                 send(context, mapper, Problem.of(ProblemType.PAYLOAD_TOO_LARGE,
                         "The request body is larger than " + maxBody.asLongValue() + " bytes", path));
-                context.request().connection().close();
+                request.connection().close();
+            } else if (origin != null && !allowed(origin, origins, request)) {
+                send(context, mapper, Problem.of(ProblemType.ORIGIN_NOT_ALLOWED,
+                        "Requests from the origin " + origin + " are not allowed (quarkus.http.cors.origins)", path));
             } else {
+                if (isSwaggerUiPage(path, management)) {
+                    context.addHeadersEndHandler(end -> context.response().headers()
+                            .set(HttpHeaders.CACHE_CONTROL, "no-cache"));
+                }
                 context.next();
             }
         });
@@ -35,6 +71,28 @@ public class HttpEdgeProblems {
             String path = context.request().path();
             send(context, mapper, Problem.of(ProblemType.NOT_FOUND, "No resource at " + path, path));
         });
+    }
+
+    /** The same rule as Quarkus' CORS filter: a configured origin, or the service's own. */
+    static boolean allowed(String origin, Optional<List<String>> origins, HttpServerRequest request) {
+        if (origins.isPresent() && (origins.get().contains(origin) || origins.get().contains("*"))) {
+            return true;
+        }
+        String own = request.scheme() + "://" + request.authority();
+        return origin.equalsIgnoreCase(own);
+    }
+
+    private static boolean isSwaggerUiPage(String path, String management) {
+        String base = (management.endsWith("/") ? management : management + "/") + "swagger-ui";
+        return path.equals(base) || path.equals(base + "/") || path.equals(base + "/index.html");
+    }
+
+    private static long headerBytes(HttpServerRequest request) {
+        long bytes = 0;
+        for (Map.Entry<String, String> header : request.headers()) {
+            bytes += header.getKey().length() + header.getValue().length() + 4;
+        }
+        return bytes;
     }
 
     private static boolean tooLarge(String length, long max) {

@@ -1,9 +1,9 @@
 package dev.stepchat.problem;
 
+import java.time.Duration;
+
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
-
-import java.time.Duration;
 
 /** Builds the HTTP response for a problem, the one place that knows its media type. */
 public final class ProblemResponses {

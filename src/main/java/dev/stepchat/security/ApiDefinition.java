@@ -1,14 +1,34 @@
 package dev.stepchat.security;
 
 import jakarta.ws.rs.core.Application;
+
 import org.eclipse.microprofile.openapi.annotations.OpenAPIDefinition;
 import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
+import org.eclipse.microprofile.openapi.annotations.info.Contact;
 import org.eclipse.microprofile.openapi.annotations.info.Info;
+import org.eclipse.microprofile.openapi.annotations.info.License;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
+import org.eclipse.microprofile.openapi.annotations.servers.Server;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** The API's OpenAPI header: the bearer scheme, so that Swagger UI's Authorize button works. */
-@OpenAPIDefinition(info = @Info(title = "stepchat API", version = "1"),
+/**
+ * The API's OpenAPI header: what it is, who keeps it, where it runs, its tags, and the one bearer
+ * scheme (Swagger UI's Authorize button uses it). Errors are documented by
+ * {@code problem.ProblemDocumentation}.
+ */
+@OpenAPIDefinition(
+        info = @Info(title = "stepchat API", version = "1.1",
+                description = "Chat conversations with StepFun models: conversations and their messages, chat turns"
+                        + " (JSON or server-sent events) and exact token usage. Every error is an RFC 9457 problem"
+                        + " (application/problem+json) whose type URI names its kind.",
+                contact = @Contact(name = "stepchat maintainers", url = "https://stepchat.dev"),
+                license = @License(name = "Apache-2.0", identifier = "Apache-2.0")),
+        servers = @Server(url = "http://localhost:8080", description = "Dev mode (./mvnw quarkus:dev)"),
+        tags = {
+                @Tag(name = "Conversations", description = "Chat threads: create, list, read, change, delete, and their usage"),
+                @Tag(name = "Messages", description = "The messages of a conversation, and the chat turn that adds a"
+                        + " user message and the model's reply")},
         security = @SecurityRequirement(name = "bearer"))
 @SecurityScheme(securitySchemeName = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer", bearerFormat = "JWT",
         description = "A JWT from the configured issuer; its subject owns the conversations it creates")

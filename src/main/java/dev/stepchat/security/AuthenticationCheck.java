@@ -1,12 +1,15 @@
 package dev.stepchat.security;
 
-import dev.stepchat.config.ChatConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.eclipse.microprofile.config.Config;
+
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.Config;
+
+import dev.stepchat.config.ChatConfig;
 
 /**
  * Checks at start that authentication is configured as it should be: with it on, a key to verify

@@ -1,9 +1,10 @@
 package dev.stepchat.stepfun;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import io.quarkus.runtime.annotations.RegisterForReflection;
-
 import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** A non-streamed answer of POST /chat/completions. Unknown fields are ignored. */
 @RegisterForReflection

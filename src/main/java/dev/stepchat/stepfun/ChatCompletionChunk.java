@@ -1,9 +1,10 @@
 package dev.stepchat.stepfun;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import io.quarkus.runtime.annotations.RegisterForReflection;
-
 import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * One server-sent event of a streamed answer. StepFun sends a running usage total in every chunk,

@@ -1,9 +1,10 @@
 package dev.stepchat.stepfun;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import io.quarkus.runtime.annotations.RegisterForReflection;
-
 import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** Body of POST /chat/completions in StepFun's (OpenAI-compatible) format. */
 @RegisterForReflection

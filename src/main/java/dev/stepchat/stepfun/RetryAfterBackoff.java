@@ -1,10 +1,13 @@
 package dev.stepchat.stepfun;
 
-import io.smallrye.faulttolerance.api.CustomBackoffStrategy;
+import java.util.concurrent.ThreadLocalRandom;
+
 import org.eclipse.microprofile.config.ConfigProvider;
 
-import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.faulttolerance.api.CustomBackoffStrategy;
+
+import dev.stepchat.config.StepFunConfig;
 
 /**
  * Exponential backoff with jitter that honours StepFun's {@code Retry-After}: the wait before each
@@ -20,12 +23,11 @@ public class RetryAfterBackoff implements CustomBackoffStrategy {
 
     @Override
     public void init(long initialDelayInMillis) {
-        var config = ConfigProvider.getConfig();
+        StepFunConfig.Retry config = ConfigProvider.getConfig().unwrap(SmallRyeConfig.class)
+                .getConfigMapping(StepFunConfig.class).retry();
         initialDelay = Math.max(1, initialDelayInMillis);
-        maxDelay = config.getOptionalValue("stepfun.retry.max-delay", Duration.class)
-                .orElse(Duration.ofSeconds(8)).toMillis();
-        maxRetryAfter = config.getOptionalValue("stepfun.retry.max-retry-after", Duration.class)
-                .orElse(Duration.ofSeconds(20)).toMillis();
+        maxDelay = config.maxDelay().toMillis();
+        maxRetryAfter = config.maxRetryAfter().toMillis();
     }
 
     @Override

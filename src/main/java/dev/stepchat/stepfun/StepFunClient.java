@@ -1,13 +1,10 @@
 package dev.stepchat.stepfun;
 
-import dev.stepchat.config.StepFunConfig;
-import io.smallrye.faulttolerance.api.CircuitBreakerName;
-import io.smallrye.faulttolerance.api.CustomBackoff;
-import io.smallrye.faulttolerance.api.RetryWhen;
-import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
-import io.smallrye.mutiny.subscription.Cancellable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
 import jakarta.enterprise.context.ApplicationScoped;
+
 import org.eclipse.microprofile.faulttolerance.Bulkhead;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Retry;
@@ -15,14 +12,19 @@ import org.eclipse.microprofile.faulttolerance.Timeout;
 import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
+import io.smallrye.faulttolerance.api.CircuitBreakerName;
+import io.smallrye.faulttolerance.api.CustomBackoff;
+import io.smallrye.faulttolerance.api.RetryWhen;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
+import io.smallrye.mutiny.subscription.Cancellable;
+
+import dev.stepchat.config.StepFunConfig;
 
 /**
- * The one way the service calls StepFun, and the one retry layer of the service. Every value of
- * the annotations below is overridden from configuration (the {@code stepfun.retry.*},
- * {@code stepfun.timeout}, {@code stepfun.circuit-breaker.*} and {@code stepfun.bulkhead.*} keys,
- * wired to the MicroProfile Fault Tolerance keys in application.properties).
+ * The one way the service calls StepFun, and the one retry layer of the service. The annotations
+ * say which strategies apply; their values have one source, Quarkus' fault-tolerance keys of this
+ * class in application.properties ({@value #CONFIG}...).
  * <ul>
  * <li>Retry: 429, 5xx and I/O failures, with exponential backoff, jitter and Retry-After; never a
  * request StepFun refused (4xx); all attempts together within {@code maxDuration}.</li>
@@ -32,14 +34,16 @@ import java.util.concurrent.atomic.AtomicReference;
  * </ul>
  */
 @ApplicationScoped
-@Retry(maxRetries = 3, delay = 500, maxDuration = 180_000, jitter = 0)
+@Retry
 @RetryWhen(exception = StepFunErrors.Retryable.class)
 @CustomBackoff(RetryAfterBackoff.class)
-@CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 30_000, successThreshold = 2,
-        skipOn = {StepFunRejection.class, BulkheadException.class})
-@Timeout(120_000)
-@Bulkhead(value = 512, waitingTaskQueue = 2048)
+@CircuitBreaker(skipOn = {StepFunRejection.class, BulkheadException.class})
+@Timeout
+@Bulkhead
 public class StepFunClient {
+
+    /** The prefix of this class's fault-tolerance configuration keys. */
+    public static final String CONFIG = "quarkus.fault-tolerance.\"dev.stepchat.stepfun.StepFunClient\".";
 
     private final StepFunApi api;
     /** "Bearer " + STEP_API_KEY; never logged. */

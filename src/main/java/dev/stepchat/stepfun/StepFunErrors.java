@@ -1,18 +1,5 @@
 package dev.stepchat.stepfun;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.stepchat.problem.ProblemException;
-import dev.stepchat.problem.ProblemType;
-import io.quarkus.logging.Log;
-import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.config.ConfigProvider;
-import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
-import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
-import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -20,10 +7,24 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.function.Predicate;
 
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.logging.Log;
+
 /**
- * What StepFun's failures mean: which are worth a retry, and which problem each becomes for our
- * caller. Upstream messages are passed on only where they describe the request (never for
- * authentication failures, whose text could echo part of the key).
+ * What StepFun's failures mean: which kind each is and which are worth a retry. It knows nothing of
+ * the service's API: the turn maps these kinds to problems. Upstream messages are kept only where
+ * they describe the request (never for authentication failures, whose text could echo part of the
+ * key).
  */
 public final class StepFunErrors {
 
@@ -94,52 +95,8 @@ public final class StepFunErrors {
         }
     }
 
-    /** What our caller gets for a failed call, after the retries. */
-    public static ProblemException toProblem(Throwable failure) {
-        Throwable classified = classify(failure);
-        if (classified instanceof TimeoutException) {
-            return new ProblemException(ProblemType.UPSTREAM_TIMEOUT, "The model provider did not answer in time");
-        }
-        if (classified instanceof CircuitBreakerOpenException) {
-            Duration wait = Duration.ofMillis(ConfigProvider.getConfig()
-                    .getOptionalValue("stepfun.circuit-breaker.delay", Long.class).orElse(30_000L));
-            return new ProblemException(ProblemType.UPSTREAM_CIRCUIT_OPEN,
-                    "Recent calls to the model provider failed; new calls are paused", null, wait);
-        }
-        if (classified instanceof BulkheadException) {
-            return new ProblemException(ProblemType.UPSTREAM_CAPACITY,
-                    "Too many calls to the model provider are in progress", null, Duration.ofSeconds(1));
-        }
-        if (!(classified instanceof StepFunException e)) {
-            Log.errorf(failure, "Unexpected failure calling StepFun");
-            return new ProblemException(ProblemType.UPSTREAM_ERROR, "The call to the model provider failed");
-        }
-        String upstream = e.getMessage() == null || e.getMessage().isEmpty() ? "" : ": " + e.getMessage();
-        return switch (e.kind()) {
-            case RATE_LIMITED -> new ProblemException(ProblemType.UPSTREAM_RATE_LIMITED,
-                    "The model provider is still rate limiting after retries", null,
-                    e.retryAfter() == null ? Duration.ofSeconds(1) : e.retryAfter());
-            case OVERLOADED -> new ProblemException(ProblemType.UPSTREAM_UNAVAILABLE,
-                    "The model provider is overloaded", null,
-                    e.retryAfter() == null ? Duration.ofSeconds(5) : e.retryAfter());
-            case SERVER_ERROR -> new ProblemException(ProblemType.UPSTREAM_ERROR,
-                    "The model provider failed with status " + e.status());
-            case UNREACHABLE -> new ProblemException(ProblemType.UPSTREAM_ERROR,
-                    "The model provider could not be reached or dropped the connection");
-            case AUTHENTICATION -> new ProblemException(ProblemType.UPSTREAM_AUTHENTICATION,
-                    "The model provider rejected the service's API key (status " + e.status() + ")");
-            case PAYMENT_REQUIRED -> new ProblemException(ProblemType.UPSTREAM_AUTHENTICATION,
-                    "The model provider account has no credit left");
-            case BAD_REQUEST -> new ProblemException(ProblemType.UPSTREAM_BAD_REQUEST,
-                    "The model provider rejected the request (status " + e.status() + ")" + upstream);
-            case REFUSED -> new ProblemException(ProblemType.CONTENT_REFUSED,
-                    "The model provider refused the content" + upstream);
-            case BAD_RESPONSE -> new ProblemException(ProblemType.UPSTREAM_BAD_RESPONSE,
-                    "The model provider's answer could not be read");
-        };
-    }
-
-    static Duration retryAfter(String header) {
+    /** A Retry-After header, in seconds or as an HTTP date; null when absent or unreadable. */
+    public static Duration retryAfter(String header) {
         if (header == null || header.isBlank()) {
             return null;
         }

@@ -1,8 +1,10 @@
 package dev.stepchat.stepfun;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import dev.stepchat.usage.TokenUsage;
+
 import io.quarkus.runtime.annotations.RegisterForReflection;
+
+import dev.stepchat.usage.TokenUsage;
 
 /**
  * StepFun's usage object. {@code cached_tokens} sits at its top level; the OpenAI place

@@ -1,7 +1,8 @@
 package dev.stepchat.usage;
 
-import io.quarkus.runtime.annotations.RegisterForReflection;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** Tokens of one turn. */
 @RegisterForReflection

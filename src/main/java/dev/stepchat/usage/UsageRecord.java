@@ -1,14 +1,16 @@
 package dev.stepchat.usage;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import java.time.Instant;
+import java.util.UUID;
+
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+
 import org.hibernate.annotations.UuidGenerator;
 
-import java.time.Instant;
-import java.util.UUID;
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
 /** One answered upstream call, append-only; kept after its conversation is deleted. */
 @Entity

@@ -1,10 +1,11 @@
 package dev.stepchat.usage;
 
-import io.quarkus.runtime.annotations.RegisterForReflection;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
-
 import java.util.List;
 import java.util.UUID;
+
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** GET /conversations/{id}/usage: the totals and their split by the model that answered. */
 @RegisterForReflection

@@ -1,26 +1,5 @@
 package dev.stepchat.it;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import dev.stepchat.config.EmbeddedPostgres;
-import dev.stepchat.support.AuthOffResource;
-import dev.stepchat.support.EmbeddedPostgresResource;
-import dev.stepchat.support.InjectWireMock;
-import dev.stepchat.support.StepFunStub;
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.junit.QuarkusIntegrationTest;
-import io.restassured.http.ContentType;
-import io.restassured.response.Response;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -33,6 +12,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+
+import dev.stepchat.config.EmbeddedPostgres;
+import dev.stepchat.support.AuthOffResource;
+import dev.stepchat.support.EmbeddedPostgresResource;
+import dev.stepchat.support.InjectWireMock;
+import dev.stepchat.support.StepFunStub;
 
 /**
  * The packaged application (prod profile: JVM jar here, the native executable with -Dnative)

@@ -1,5 +1,7 @@
 package dev.stepchat.it;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.File;
 import java.io.IOException;
 import java.net.HttpURLConnection;
@@ -11,8 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.awaitility.Awaitility.await;
 
 /**
  * Another replica of the packaged application (the native executable when the build made one,

@@ -1,8 +1,8 @@
 package dev.stepchat.support;
 
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-
 import java.util.Map;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
  * Runs the packaged (prod) application with authentication explicitly off, for the *IT tests

@@ -1,9 +1,10 @@
 package dev.stepchat.support;
 
-import dev.stepchat.config.EmbeddedPostgres;
+import java.util.Map;
+
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
-import java.util.Map;
+import dev.stepchat.config.EmbeddedPostgres;
 
 /**
  * A real PostgreSQL for the tests, from the embedded binaries: a fresh throw-away database per

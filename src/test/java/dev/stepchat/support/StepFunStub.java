@@ -1,10 +1,11 @@
 package dev.stepchat.support;
 
+import java.util.Map;
+
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
-import java.util.Map;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /** WireMock playing StepFun's API, at {@code quarkus.rest-client.stepfun.url}. */
 public class StepFunStub implements QuarkusTestResourceLifecycleManager {

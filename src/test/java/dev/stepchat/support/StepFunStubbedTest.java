@@ -1,10 +1,13 @@
 package dev.stepchat.support;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+
 import org.junit.jupiter.api.BeforeEach;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 
 /**
  * What the tests against the WireMock StepFun share: the stub, emptied before each test, and

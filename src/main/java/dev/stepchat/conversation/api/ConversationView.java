@@ -1,13 +1,16 @@
 package dev.stepchat.conversation.api;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
-import dev.stepchat.usage.UsageTotals;
-import io.quarkus.runtime.annotations.RegisterForReflection;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
-
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
+
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+import dev.stepchat.usage.UsageTotals;
 
 @RegisterForReflection
 @Schema(name = "Conversation")

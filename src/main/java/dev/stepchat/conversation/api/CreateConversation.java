@@ -1,9 +1,10 @@
 package dev.stepchat.conversation.api;
 
-import io.quarkus.runtime.annotations.RegisterForReflection;
+import java.util.Map;
+
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
-import java.util.Map;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** POST /conversations: every field optional. */
 @RegisterForReflection

@@ -1,11 +1,12 @@
 package dev.stepchat.conversation.api;
 
-import io.quarkus.runtime.annotations.RegisterForReflection;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
-
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
+
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** A cursor page of a list. */
 @RegisterForReflection

@@ -1,12 +1,14 @@
 package dev.stepchat.conversation.api;
 
-import dev.stepchat.problem.Problem;
-import dev.stepchat.usage.TokenUsage;
-import io.quarkus.runtime.annotations.RegisterForReflection;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
-
 import java.time.Instant;
 import java.util.UUID;
+
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+import dev.stepchat.problem.Problem;
+import dev.stepchat.usage.TokenUsage;
 
 @RegisterForReflection
 @Schema(name = "Message")

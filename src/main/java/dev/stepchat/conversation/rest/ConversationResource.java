@@ -1,16 +1,7 @@
 package dev.stepchat.conversation.rest;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.stepchat.conversation.PageRequest;
-import dev.stepchat.conversation.api.ConversationView;
-import dev.stepchat.conversation.api.CreateConversation;
-import dev.stepchat.conversation.api.ListPage;
-import dev.stepchat.conversation.service.ConversationService;
-import dev.stepchat.idempotency.Idempotency;
-import dev.stepchat.problem.Problem;
-import dev.stepchat.problem.ProblemResponses;
-import dev.stepchat.usage.UsageReport;
-import io.smallrye.common.annotation.RunOnVirtualThread;
+import java.net.URI;
+
 import jakarta.validation.Valid;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -26,24 +17,33 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.net.URI;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.smallrye.common.annotation.RunOnVirtualThread;
+
+import dev.stepchat.conversation.PageRequest;
+import dev.stepchat.conversation.api.ConversationView;
+import dev.stepchat.conversation.api.CreateConversation;
+import dev.stepchat.conversation.api.ListPage;
+import dev.stepchat.conversation.service.ConversationService;
+import dev.stepchat.idempotency.Idempotency;
+import dev.stepchat.usage.UsageReport;
 
 /** Conversations: create, page through, read, merge-patch, delete, usage. Thin: HTTP in, DTO out. */
 @Path("/conversations")
 @Tag(name = "Conversations")
 @Produces(MediaType.APPLICATION_JSON)
-@APIResponse(responseCode = "401", description = "Authentication is on and the bearer token is missing or invalid",
-        content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 @RunOnVirtualThread
 public class ConversationResource {
 
@@ -59,20 +59,19 @@ public class ConversationResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Create a conversation")
+    @Operation(operationId = "createConversation", summary = "Create a conversation",
+            description = "Every field is optional; a body may be left out. The model defaults to the server's default"
+                    + " model. An untitled conversation takes its title from its first answered message.")
+    @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = CreateConversation.class)))
     @APIResponse(responseCode = "201", description = "Created",
             headers = @Header(name = "Location", description = "/conversations/{id}", schema = @Schema(type = SchemaType.STRING)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ConversationView.class)))
-    @APIResponse(responseCode = "400", description = "Malformed JSON or invalid fields",
-            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "This Idempotency-Key's first request is still running",
-            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "422", description = "The Idempotency-Key was used for another request",
-            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "413", description = "Request body too large",
-            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "415", description = "Not JSON",
-            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "Malformed JSON or invalid fields")
+    @APIResponse(responseCode = "409", description = "This Idempotency-Key's first request is still running")
+    @APIResponse(responseCode = "422", description = "The Idempotency-Key was used for another request")
+    @APIResponse(responseCode = "413", description = "Request body too large")
+    @APIResponse(responseCode = "415", description = "Not JSON")
     public Response create(@Valid CreateConversation body, UriInfo uri,
                            @Parameter(description = "Makes a retried create safe: same key and body, same conversation",
                                    schema = @Schema(maxLength = 255))
@@ -86,10 +85,10 @@ public class ConversationResource {
     }
 
     @GET
-    @Operation(summary = "List conversations, newest first by default")
+    @Operation(operationId = "listConversations", summary = "List conversations, newest first by default",
+            description = "Cursor paging over the caller's conversations, ordered by id (creation).")
     @APIResponse(responseCode = "200", description = "A page of conversations")
-    @APIResponse(responseCode = "400", description = "Bad query parameter or unknown cursor",
-            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "Bad query parameter or unknown cursor")
     public ListPage<ConversationView> list(
             @Parameter(description = "Page size, 1 to 100", schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "100", defaultValue = "20"))
             @QueryParam("limit") String limit,
@@ -104,12 +103,12 @@ public class ConversationResource {
 
     @GET
     @Path("/{id}")
-    @Operation(summary = "Read a conversation")
+    @Operation(operationId = "getConversation", summary = "Read a conversation",
+            description = "The conversation with its usage totals and its ETag (for If-Match on PATCH).")
     @APIResponse(responseCode = "200", description = "The conversation, with its ETag",
             headers = @Header(name = "ETag", schema = @Schema(type = SchemaType.STRING)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ConversationView.class)))
-    @APIResponse(responseCode = "404", description = "Unknown conversation or not a UUID",
-            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "Unknown conversation or not a UUID")
     public Response get(@PathParam("id") String id) {
         return withETag(service.get(Ids.conversation(id)));
     }
@@ -117,7 +116,8 @@ public class ConversationResource {
     @PATCH
     @Path("/{id}")
     @Consumes({MERGE_PATCH, MediaType.APPLICATION_JSON})
-    @Operation(summary = "Change a conversation (JSON merge patch of title, model, system_prompt, metadata)",
+    @Operation(operationId = "updateConversation",
+            summary = "Change a conversation (JSON merge patch of title, model, system_prompt, metadata)",
             description = "A field set to null is cleared (model goes back to the server default); fields not sent stay"
                     + " as they are; metadata keys merge, a key set to null is removed.")
     @RequestBody(content = {
@@ -126,14 +126,10 @@ public class ConversationResource {
     @APIResponse(responseCode = "200", description = "The changed conversation, with its new ETag",
             headers = @Header(name = "ETag", schema = @Schema(type = SchemaType.STRING)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ConversationView.class)))
-    @APIResponse(responseCode = "400", description = "Malformed JSON or invalid fields",
-            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "404", description = "Unknown conversation",
-            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "412", description = "If-Match names an older version",
-            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "415", description = "Neither merge-patch nor plain JSON",
-            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "Malformed JSON or invalid fields")
+    @APIResponse(responseCode = "404", description = "Unknown conversation")
+    @APIResponse(responseCode = "412", description = "If-Match names an older version")
+    @APIResponse(responseCode = "415", description = "Neither merge-patch nor plain JSON")
     public Response patch(@PathParam("id") String id, JsonNode body,
                           @Parameter(description = "The ETag the change was based on; a stale one is a 412")
                           @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch) {
@@ -147,21 +143,21 @@ public class ConversationResource {
 
     @DELETE
     @Path("/{id}")
-    @Operation(summary = "Delete a conversation and its messages (the usage ledger is kept)")
+    @Operation(operationId = "deleteConversation", summary = "Delete a conversation and its messages",
+            description = "Its messages go with it; the usage ledger keeps what its turns spent.")
     @APIResponse(responseCode = "204", description = "Deleted")
-    @APIResponse(responseCode = "404", description = "Unknown conversation",
-            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "Unknown conversation")
     public void delete(@PathParam("id") String id) {
         service.delete(Ids.conversation(id));
     }
 
     @GET
     @Path("/{id}/usage")
-    @Operation(summary = "Token usage of a conversation, in total and by model")
+    @Operation(operationId = "getConversationUsage", summary = "Token usage of a conversation, in total and by model",
+            description = "Exact sums over every answered turn, and the same split by the model that answered.")
     @APIResponse(responseCode = "200", description = "Usage totals",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = UsageReport.class)))
-    @APIResponse(responseCode = "404", description = "Unknown conversation",
-            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "Unknown conversation")
     public UsageReport usage(@PathParam("id") String id) {
         return service.usage(Ids.conversation(id));
     }

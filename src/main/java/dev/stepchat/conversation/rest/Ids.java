@@ -1,16 +1,16 @@
 package dev.stepchat.conversation.rest;
 
-import dev.stepchat.problem.ProblemException;
-
 import java.util.UUID;
 
+import dev.stepchat.problem.ProblemException;
+
 /** Path ids: anything that is not a UUID names no conversation, so it is a 404. */
-final class Ids {
+public final class Ids {
 
     private Ids() {
     }
 
-    static UUID conversation(String id) {
+    public static UUID conversation(String id) {
         try {
             if (id.length() == 36) {
                 return UUID.fromString(id);

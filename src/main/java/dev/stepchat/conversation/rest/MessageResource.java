@@ -1,71 +1,47 @@
 package dev.stepchat.conversation.rest;
 
-import dev.stepchat.conversation.PageRequest;
-import dev.stepchat.conversation.api.ListPage;
-import dev.stepchat.conversation.api.MessageView;
-import dev.stepchat.conversation.api.SendMessage;
-import dev.stepchat.conversation.api.TurnView;
-import dev.stepchat.conversation.service.ConversationService;
-import dev.stepchat.conversation.service.TurnService;
-import dev.stepchat.idempotency.Idempotency;
-import dev.stepchat.problem.Problem;
-import dev.stepchat.problem.ProblemResponses;
-import io.smallrye.common.annotation.RunOnVirtualThread;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.ext.web.RoutingContext;
-import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotNull;
-import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
-import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.StreamingOutput;
+
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
-import org.eclipse.microprofile.openapi.annotations.headers.Header;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.util.UUID;
+import io.smallrye.common.annotation.RunOnVirtualThread;
 
-/** The messages of a conversation, and the chat turn that adds to them. */
+import dev.stepchat.conversation.PageRequest;
+import dev.stepchat.conversation.api.ListPage;
+import dev.stepchat.conversation.api.MessageView;
+import dev.stepchat.conversation.service.ConversationService;
+
+/** The messages of a conversation. Sending one (a chat turn) is {@code turn.rest.TurnResource}. */
 @Path("/conversations/{id}/messages")
 @Tag(name = "Messages")
 @Produces(MediaType.APPLICATION_JSON)
-@APIResponse(responseCode = "401", description = "Authentication is on and the bearer token is missing or invalid",
-        content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 @RunOnVirtualThread
 public class MessageResource {
 
     private final ConversationService conversations;
-    private final TurnService turns;
-    private final Idempotency idempotency;
 
-    MessageResource(ConversationService conversations, TurnService turns, Idempotency idempotency) {
+    MessageResource(ConversationService conversations) {
         this.conversations = conversations;
-        this.turns = turns;
-        this.idempotency = idempotency;
     }
 
     @GET
-    @Operation(summary = "List the messages of a conversation, oldest first by default")
+    @Operation(operationId = "listMessages", summary = "List the messages of a conversation, oldest first by default",
+            description = "Cursor paging over the conversation's messages, ordered by id (creation).")
     @APIResponse(responseCode = "200", description = "A page of messages")
-    @APIResponse(responseCode = "400", description = "Bad query parameter or unknown cursor",
-            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "404", description = "Unknown conversation",
-            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "Bad query parameter or unknown cursor")
+    @APIResponse(responseCode = "404", description = "Unknown conversation")
     public ListPage<MessageView> list(
-            @PathParam("id") String id,
+            @Parameter(description = "Conversation id", schema = @Schema(type = SchemaType.STRING, format = "uuid")) @PathParam("id") String id,
             @Parameter(description = "Page size, 1 to 100", schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "100", defaultValue = "20"))
             @QueryParam("limit") String limit,
             @Parameter(description = "Id of a message: the page continues after it", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
@@ -75,69 +51,5 @@ public class MessageResource {
             @Parameter(description = "Order by id (creation)", schema = @Schema(enumeration = {"asc", "desc"}, defaultValue = "asc"))
             @QueryParam("order") String order) {
         return conversations.messages(Ids.conversation(id), PageRequest.parse(limit, after, before, order, false));
-    }
-
-    @POST
-    @Consumes(MediaType.APPLICATION_JSON)
-    @Produces({MediaType.APPLICATION_JSON, MediaType.SERVER_SENT_EVENTS})
-    @Operation(summary = "Send a message and get the model's reply (a chat turn)",
-            description = "The user message is stored before the model is called, so it is never lost. On failure it"
-                    + " is kept with status failed and its error, and the response is the problem. With"
-                    + " Accept: text/event-stream or \"stream\": true the reply streams as server-sent events: delta"
-                    + " ({content, reasoning}) as the model writes, then done (the Turn) or error (a problem; the text"
-                    + " so far is stored as an incomplete reply). Failures before the first delta are problem responses.")
-    @APIResponse(responseCode = "201", description = "The turn: both messages and the usage",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TurnView.class)))
-    @APIResponse(responseCode = "200", description = "The streamed turn (events delta, then done or error)",
-            content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING)))
-    @APIResponse(responseCode = "400", description = "Malformed JSON or invalid fields",
-            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "404", description = "Unknown conversation",
-            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "A turn of this conversation is running, or this Idempotency-Key's first request is",
-            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "413", description = "Content over the configured limit",
-            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "422", description = "The model provider refused the content, or the Idempotency-Key was used for another request",
-            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "429", description = "The model provider kept rate limiting after the retries",
-            headers = @Header(name = "Retry-After", schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "502", description = "The model provider failed in a way a retry cannot fix",
-            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "503", description = "Upstream circuit open or call limit reached",
-            headers = @Header(name = "Retry-After", schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "504", description = "The model provider did not answer in time",
-            content = @Content(mediaType = ProblemResponses.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Response send(@PathParam("id") String id, @NotNull @Valid SendMessage body,
-                         @Parameter(description = "Makes a retried request safe: same key and body, same answer, one turn",
-                                 schema = @Schema(maxLength = 255))
-                         @HeaderParam(Idempotency.HEADER) String idempotencyKey,
-                         HttpServerRequest request, RoutingContext routing) {
-        UUID conversation = Ids.conversation(id);
-        String accept = request.getHeader(HttpHeaders.ACCEPT);
-        boolean streamed = Boolean.TRUE.equals(body.stream())
-                || accept != null && accept.contains(MediaType.SERVER_SENT_EVENTS);
-        return idempotency.run(idempotencyKey, "POST", request.path(), body,
-                stored -> streamed && stored.status() == 201
-                        ? events(turns.replayAsEvents(stored.body())).header("Idempotent-Replayed", "true").build()
-                        : Idempotency.replayed(stored),
-                () -> streamed
-                        ? events(turns.stream(conversation, body, request.path(),
-                        // this request's end: failed when the caller closed the connection before it
-                        gone -> routing.addEndHandler(end -> {
-                            if (end.failed()) {
-                                gone.run();
-                            }
-                        }))).build()
-                        : Response.status(Response.Status.CREATED).type(MediaType.APPLICATION_JSON_TYPE)
-                        .entity(turns.send(conversation, body, request.path())).build());
-    }
-
-    private static Response.ResponseBuilder events(Object events) {
-        return Response.ok(events, MediaType.SERVER_SENT_EVENTS_TYPE)
-                .header(HttpHeaders.CACHE_CONTROL, "no-cache")
-                .header("X-Accel-Buffering", "no");
     }
 }

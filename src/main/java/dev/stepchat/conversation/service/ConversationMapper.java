@@ -1,5 +1,10 @@
 package dev.stepchat.conversation.service;
 
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Locale;
+import java.util.Map;
+
 import dev.stepchat.conversation.Conversation;
 import dev.stepchat.conversation.Message;
 import dev.stepchat.conversation.api.ConversationView;
@@ -7,33 +12,29 @@ import dev.stepchat.conversation.api.MessageView;
 import dev.stepchat.usage.TokenUsage;
 import dev.stepchat.usage.UsageTotals;
 
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.Locale;
-import java.util.Map;
-
 /** Entities to API views: the one direction entities leave the service layer in. */
-final class ConversationMapper {
+public final class ConversationMapper {
 
     private ConversationMapper() {
     }
 
-    static ConversationView view(Conversation c) {
+    public static ConversationView view(Conversation c) {
         return new ConversationView(c.id, "conversation", c.title, c.model, c.systemPrompt,
                 c.metadata == null ? Map.of() : c.metadata, time(c.createdAt), time(c.updatedAt), c.messageCount,
                 totals(c), c.version);
     }
 
-    static UsageTotals totals(Conversation c) {
+    public static UsageTotals totals(Conversation c) {
         return new UsageTotals(c.promptTokens, c.completionTokens, c.totalTokens, c.cachedTokens, c.turns);
     }
 
-    static MessageView view(Message m) {
+    public static MessageView view(Message m) {
         TokenUsage usage = m.totalTokens == null ? null
                 : new TokenUsage(m.promptTokens, m.completionTokens, m.totalTokens,
                 m.cachedTokens == null ? 0 : m.cachedTokens);
         return new MessageView(m.id, "message", m.conversationId, m.role.name().toLowerCase(Locale.ROOT), m.content,
-                m.status.name().toLowerCase(Locale.ROOT), m.model, m.finishReason, usage, m.error, time(m.createdAt));
+                m.status.name().toLowerCase(Locale.ROOT), m.model, m.finishReason, usage,
+                m.error == null ? null : m.error.toProblem(), time(m.createdAt));
     }
 
     /** Times leave the service in UTC with microsecond precision, as PostgreSQL stores them. */

@@ -1,7 +1,17 @@
 package dev.stepchat.conversation.service;
 
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.OptimisticLockException;
+import jakarta.transaction.Transactional;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import dev.stepchat.config.ChatConfig;
 import dev.stepchat.conversation.Conversation;
 import dev.stepchat.conversation.ConversationRepository;
@@ -13,16 +23,9 @@ import dev.stepchat.conversation.api.ListPage;
 import dev.stepchat.conversation.api.MessageView;
 import dev.stepchat.problem.ProblemException;
 import dev.stepchat.problem.ProblemType;
+import dev.stepchat.security.CurrentOwner;
 import dev.stepchat.usage.UsageLedger;
 import dev.stepchat.usage.UsageReport;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.OptimisticLockException;
-import jakarta.transaction.Transactional;
-
-import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.UUID;
 
 /** Conversations and their messages, each operation one short transaction. */
 @ApplicationScoped

@@ -1,14 +1,15 @@
 package dev.stepchat.conversation.service;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
 import dev.stepchat.config.ChatConfig;
 import dev.stepchat.problem.Problem.FieldError;
 import dev.stepchat.problem.ProblemException;
 import dev.stepchat.problem.ProblemType;
-import jakarta.enterprise.context.ApplicationScoped;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The limits on what clients store, from configuration. Collects every invalid field of a request
@@ -56,7 +57,7 @@ public class Inputs {
     }
 
     /** Checks the fields of a turn that bean validation cannot know the limits of. */
-    void checkTurn(String content, String model) {
+    public void checkTurn(String content, String model) {
         if (content != null && content.length() > limits.maxContentLength()) {
             throw new ProblemException(ProblemType.PAYLOAD_TOO_LARGE, "content has " + content.length()
                     + " characters; at most " + limits.maxContentLength() + " are accepted",

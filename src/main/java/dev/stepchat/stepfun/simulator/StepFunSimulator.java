@@ -1,8 +1,8 @@
 package dev.stepchat.stepfun.simulator;
 
-import dev.stepchat.stepfun.ChatCompletionRequest;
-
 import java.util.List;
+
+import dev.stepchat.stepfun.ChatCompletionRequest;
 
 /**
  * Invents plausible answers in StepFun's format, for dev mode without an API key. Token counts

@@ -1,30 +1,34 @@
 package dev.stepchat.stepfun.simulator;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.stepchat.stepfun.ChatCompletion;
-import dev.stepchat.stepfun.ChatCompletionChunk;
-import io.smallrye.mutiny.Multi;
-import org.jboss.resteasy.reactive.RestStreamElementType;
-import dev.stepchat.stepfun.ChatCompletionRequest;
-import dev.stepchat.stepfun.Usage;
-import io.quarkus.arc.profile.IfBuildProfile;
-import io.quarkus.logging.Log;
-import io.quarkus.runtime.StartupEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
 import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.jboss.resteasy.reactive.RestStreamElementType;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.UUID;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.arc.profile.IfBuildProfile;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+
+import dev.stepchat.stepfun.ChatCompletion;
+import dev.stepchat.stepfun.ChatCompletionChunk;
+import dev.stepchat.stepfun.ChatCompletionRequest;
+import dev.stepchat.stepfun.Usage;
 
 /**
  * The built-in StepFun simulator of dev mode: POST /dev/stepfun-simulator/v1/chat/completions.

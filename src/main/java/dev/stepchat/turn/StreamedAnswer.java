@@ -1,4 +1,4 @@
-package dev.stepchat.conversation.service;
+package dev.stepchat.turn;
 
 import dev.stepchat.stepfun.ChatCompletionChunk;
 import dev.stepchat.usage.TokenUsage;

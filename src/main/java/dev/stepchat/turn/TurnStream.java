@@ -1,22 +1,4 @@
-package dev.stepchat.conversation.service;
-
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.stepchat.conversation.Message;
-import dev.stepchat.conversation.api.TurnView;
-import dev.stepchat.problem.Problem;
-import dev.stepchat.problem.ProblemException;
-import dev.stepchat.problem.ProblemType;
-import dev.stepchat.stepfun.ChatCompletionChunk;
-import dev.stepchat.stepfun.StepFunErrors;
-import dev.stepchat.stepfun.StreamingAnswer;
-import dev.stepchat.observability.TurnMetrics;
-import io.quarkus.logging.Log;
-import dev.stepchat.idempotency.Idempotency;
-import dev.stepchat.problem.ProblemResponses;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.StreamingOutput;
+package dev.stepchat.turn;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -27,6 +9,26 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.logging.Log;
+
+import dev.stepchat.conversation.Message;
+import dev.stepchat.idempotency.Idempotency;
+import dev.stepchat.observability.TurnMetrics;
+import dev.stepchat.problem.Problem;
+import dev.stepchat.problem.ProblemException;
+import dev.stepchat.problem.ProblemResponses;
+import dev.stepchat.problem.ProblemType;
+import dev.stepchat.stepfun.ChatCompletionChunk;
+import dev.stepchat.stepfun.StreamingAnswer;
+import dev.stepchat.turn.api.TurnView;
 
 /**
  * Writes a streamed turn as server-sent events: a {@code delta} per piece of text as StepFun
@@ -40,6 +42,8 @@ final class TurnStream implements StreamingOutput, Idempotency.Deferred {
     /** What the queue can hold besides chunks. */
     private enum Signal { END, CALLER_GONE }
 
+    /** Written by this class's own mapper call, so registered for a native executable's reflection. */
+    @io.quarkus.runtime.annotations.RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Delta(String content, String reasoning) {
     }
@@ -113,7 +117,7 @@ final class TurnStream implements StreamingOutput, Idempotency.Deferred {
                     break;
                 }
                 if (next instanceof Throwable upstreamFailure) {
-                    failure = StepFunErrors.toProblem(upstreamFailure);
+                    failure = UpstreamProblems.toProblem(upstreamFailure);
                     break;
                 }
                 send(out, "delta", answer.add((ChatCompletionChunk) next));

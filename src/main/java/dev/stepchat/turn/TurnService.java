@@ -1,25 +1,28 @@
-package dev.stepchat.conversation.service;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.stepchat.config.StepFunConfig;
-import dev.stepchat.conversation.Message;
-import dev.stepchat.observability.Shutdown;
-import dev.stepchat.observability.TurnMetrics;
-import dev.stepchat.problem.ProblemType;
-import dev.stepchat.conversation.api.SendMessage;
-import dev.stepchat.conversation.api.TurnView;
-import dev.stepchat.problem.ProblemException;
-import dev.stepchat.stepfun.ChatCompletion;
-import dev.stepchat.stepfun.StepFunClient;
-import dev.stepchat.stepfun.StepFunErrors;
-import dev.stepchat.stepfun.StepFunException;
-import dev.stepchat.stepfun.StreamingAnswer;
-import dev.stepchat.usage.TokenUsage;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.core.StreamingOutput;
+package dev.stepchat.turn;
 
 import java.time.Duration;
 import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.StreamingOutput;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.stepchat.config.StepFunConfig;
+import dev.stepchat.conversation.Message;
+import dev.stepchat.conversation.service.Inputs;
+import dev.stepchat.observability.Shutdown;
+import dev.stepchat.observability.TurnMetrics;
+import dev.stepchat.problem.ProblemException;
+import dev.stepchat.problem.ProblemType;
+import dev.stepchat.security.CurrentOwner;
+import dev.stepchat.stepfun.ChatCompletion;
+import dev.stepchat.stepfun.StepFunClient;
+import dev.stepchat.stepfun.StepFunException;
+import dev.stepchat.stepfun.StreamingAnswer;
+import dev.stepchat.turn.api.SendMessage;
+import dev.stepchat.turn.api.TurnView;
+import dev.stepchat.usage.TokenUsage;
 
 /**
  * A chat turn: short transaction (store the user message, read the history), the upstream call
@@ -98,7 +101,7 @@ public class TurnService {
             metrics.upstream(streamed, "ok", Duration.ofNanos(System.nanoTime() - start));
             return result;
         } catch (RuntimeException failure) {
-            ProblemException problem = StepFunErrors.toProblem(failure);
+            ProblemException problem = UpstreamProblems.toProblem(failure);
             metrics.upstream(streamed, problem.type().slug(), Duration.ofNanos(System.nanoTime() - start));
             metrics.turn(problem.type().slug(), started.upstream().model(), streamed);
             store.fail(started.userMessage().id(), problem.toProblem(started.path()));

@@ -1,29 +1,33 @@
-package dev.stepchat.conversation.service;
+package dev.stepchat.turn;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
 
 import dev.stepchat.config.ChatConfig;
 import dev.stepchat.conversation.Conversation;
 import dev.stepchat.conversation.ConversationRepository;
 import dev.stepchat.conversation.Message;
 import dev.stepchat.conversation.MessageRepository;
+import dev.stepchat.conversation.StoredError;
+import dev.stepchat.conversation.Titles;
 import dev.stepchat.conversation.api.MessageView;
-import dev.stepchat.conversation.api.SendMessage;
-import dev.stepchat.conversation.api.TurnView;
+import dev.stepchat.conversation.service.ConversationMapper;
 import dev.stepchat.observability.TurnMetrics;
 import dev.stepchat.problem.Problem;
 import dev.stepchat.problem.ProblemException;
 import dev.stepchat.problem.ProblemType;
 import dev.stepchat.stepfun.ChatCompletionRequest;
 import dev.stepchat.stepfun.ChatCompletionRequest.ChatMessage;
+import dev.stepchat.turn.api.SendMessage;
+import dev.stepchat.turn.api.TurnView;
 import dev.stepchat.usage.TokenUsage;
 import dev.stepchat.usage.UsageLedger;
 import dev.stepchat.usage.UsageTotals;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
-
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.UUID;
 
 /**
  * The two short transactions of a turn, before and after the upstream call. Nothing here calls
@@ -79,7 +83,7 @@ public class TurnStore {
         user.status = Message.Status.IN_PROGRESS;
         user.createdAt = Instant.now();
         messages.persist(user);
-        if (!conversations.startTurn(conversationId, user.id, config.turnLease(), autoTitle(body.content()))) {
+        if (!conversations.startTurn(conversationId, user.id, config.turnLease())) {
             // rolls back: the message of a refused turn is not kept
             throw new ProblemException(ProblemType.TURN_IN_PROGRESS,
                     "Another turn of this conversation is still running; send again when it has finished");
@@ -119,7 +123,8 @@ public class TurnStore {
         reply.createdAt = Instant.now();
         messages.persist(reply);
 
-        UsageTotals totals = conversations.finishTurn(conversationId, userId, answer.usage());
+        UsageTotals totals = conversations.finishTurn(conversationId, userId, answer.usage(),
+                Titles.fromFirstMessage(started.userMessage().content(), config.limits().autoTitleLength()));
         ledger.record(conversationId, reply.id, started.owner(), answer.model(), answer.usage(), answer.upstreamId());
         metrics.tokens(answer.model(), answer.usage());
         return new TurnView(started.userMessage().withStatus("completed"), ConversationMapper.view(reply),
@@ -132,17 +137,8 @@ public class TurnStore {
         Message user = messages.findById(userMessageId);
         if (user != null) {
             user.status = Message.Status.FAILED;
-            user.error = problem;
+            user.error = StoredError.of(problem);
             conversations.releaseTurnLease(user.conversationId, user.id);
         }
-    }
-
-    private String autoTitle(String content) {
-        String oneLine = content.strip().replaceAll("\\s+", " ");
-        int max = config.limits().autoTitleLength();
-        if (oneLine.codePointCount(0, oneLine.length()) <= max) {
-            return oneLine;
-        }
-        return oneLine.substring(0, oneLine.offsetByCodePoints(0, max));
     }
 }

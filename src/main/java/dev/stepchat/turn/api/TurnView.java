@@ -1,9 +1,12 @@
-package dev.stepchat.conversation.api;
+package dev.stepchat.turn.api;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+import dev.stepchat.conversation.api.MessageView;
 import dev.stepchat.usage.TokenUsage;
 import dev.stepchat.usage.UsageTotals;
-import io.quarkus.runtime.annotations.RegisterForReflection;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** The answer to a chat turn. */
 @RegisterForReflection

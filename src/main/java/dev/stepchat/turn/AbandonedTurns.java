@@ -1,15 +1,18 @@
-package dev.stepchat.conversation.service;
+package dev.stepchat.turn;
 
-import dev.stepchat.config.ChatConfig;
-import dev.stepchat.conversation.MessageRepository;
-import dev.stepchat.problem.Problem;
-import dev.stepchat.problem.ProblemType;
-import io.quarkus.logging.Log;
-import io.quarkus.scheduler.Scheduled;
+import java.time.Instant;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
-import java.time.Instant;
+import io.quarkus.logging.Log;
+import io.quarkus.scheduler.Scheduled;
+
+import dev.stepchat.config.ChatConfig;
+import dev.stepchat.conversation.MessageRepository;
+import dev.stepchat.conversation.StoredError;
+import dev.stepchat.problem.Problem;
+import dev.stepchat.problem.ProblemType;
 
 /**
  * Turns whose instance died mid-call (killed pod, cut past the shutdown timeout) leave the user's
@@ -33,7 +36,7 @@ public class AbandonedTurns {
     public void markFailed() {
         Problem problem = Problem.of(ProblemType.TURN_ABANDONED,
                 "The instance answering this turn stopped before it finished; send the message again", null);
-        int abandoned = messages.failInProgressBefore(Instant.now().minus(config.turnLease()), problem);
+        int abandoned = messages.failInProgressBefore(Instant.now().minus(config.turnLease()), StoredError.of(problem));
         if (abandoned > 0) {
             Log.warnf("Marked %d abandoned turns failed", abandoned);
         }

@@ -1,11 +1,13 @@
-package dev.stepchat.conversation.api;
+package dev.stepchat.turn.api;
 
-import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** POST /conversations/{id}/messages: a chat turn. */
 @RegisterForReflection

@@ -1,9 +1,11 @@
-package dev.stepchat.conversation.service;
+package dev.stepchat.security;
 
-import dev.stepchat.config.ChatConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
+
 import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import dev.stepchat.config.ChatConfig;
 
 /**
  * Who the caller is: the owner of the conversations it creates and the only one who sees them.

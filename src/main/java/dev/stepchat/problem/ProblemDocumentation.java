@@ -1,0 +1,114 @@
+package dev.stepchat.problem;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.eclipse.microprofile.openapi.OASFactory;
+import org.eclipse.microprofile.openapi.OASFilter;
+import org.eclipse.microprofile.openapi.models.OpenAPI;
+import org.eclipse.microprofile.openapi.models.Operation;
+import org.eclipse.microprofile.openapi.models.PathItem;
+import org.eclipse.microprofile.openapi.models.media.Schema;
+import org.eclipse.microprofile.openapi.models.responses.APIResponse;
+
+/**
+ * Writes the error half of the OpenAPI document in one place, so a resource declares only which
+ * statuses an operation answers and why: every 4xx and 5xx response gets the
+ * {@code application/problem+json} content (the {@code Problem} schema with an example of its
+ * kind), 429 and 503 get their {@code Retry-After} header, and every operation behind
+ * authentication gets its 401. It also makes nullable references valid JSON Schema 2020-12
+ * ({@code anyOf [ref, null]} with no competing {@code type}).
+ */
+public class ProblemDocumentation implements OASFilter {
+
+    /** Paths that need a bearer token when authentication is on. */
+    private static final List<String> AUTHENTICATED = List.of("/conversations");
+
+    @Override
+    public void filterOpenAPI(OpenAPI openAPI) {
+        if (openAPI.getPaths() != null && openAPI.getPaths().getPathItems() != null) {
+            openAPI.getPaths().getPathItems().forEach(this::document);
+        }
+        if (openAPI.getComponents() != null && openAPI.getComponents().getSchemas() != null) {
+            openAPI.getComponents().getSchemas().values().forEach(ProblemDocumentation::allowNullReferences);
+        }
+    }
+
+    private void document(String path, PathItem item) {
+        boolean authenticated = AUTHENTICATED.stream().anyMatch(path::startsWith);
+        for (Operation operation : item.getOperations().values()) {
+            if (operation.getResponses() == null) {
+                continue;
+            }
+            if (authenticated && operation.getResponses().getAPIResponse("401") == null) {
+                operation.getResponses().addAPIResponse("401",
+                        OASFactory.createAPIResponse().description("Authentication is on and the bearer token is missing or invalid"));
+            }
+            // in status order, for a stable document
+            Map<String, APIResponse> sorted = new LinkedHashMap<>();
+            operation.getResponses().getAPIResponses().entrySet().stream()
+                    .sorted(Map.Entry.comparingByKey())
+                    .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+            sorted.forEach(ProblemDocumentation::problemContent);
+            operation.getResponses().setAPIResponses(sorted);
+        }
+    }
+
+    private static void problemContent(String status, APIResponse response) {
+        int code;
+        try {
+            code = Integer.parseInt(status);
+        } catch (NumberFormatException notAStatus) {
+            return;
+        }
+        if (code < 400) {
+            return;
+        }
+        if (response.getContent() == null || response.getContent().getMediaTypes() == null
+                || response.getContent().getMediaTypes().isEmpty()) {
+            response.content(OASFactory.createContent().addMediaType(ProblemResponses.MEDIA_TYPE,
+                    OASFactory.createMediaType()
+                            .schema(OASFactory.createSchema().ref("Problem"))
+                            .example(example(code))));
+        }
+        if ((code == 429 || code == 503) && (response.getHeaders() == null || !response.getHeaders().containsKey("Retry-After"))) {
+            response.addHeader("Retry-After", OASFactory.createHeader()
+                    .description("Seconds to wait before trying again")
+                    .schema(OASFactory.createSchema().addType(Schema.SchemaType.INTEGER).minimum(java.math.BigDecimal.ZERO)));
+        }
+    }
+
+    /** A problem of the first kind with this status, as the API would send it. */
+    private static Map<String, Object> example(int status) {
+        ProblemType type = Arrays.stream(ProblemType.values()).filter(t -> t.status() == status).findFirst()
+                .orElse(ProblemType.INTERNAL_ERROR);
+        Map<String, Object> example = new LinkedHashMap<>();
+        example.put("type", type.uri().toString());
+        example.put("title", type.title());
+        example.put("status", status);
+        example.put("detail", type.title());
+        example.put("instance", "/conversations/0193e4c2-7f3a-7d2e-9b1a-3c4d5e6f7a8b");
+        return example;
+    }
+
+    /**
+     * A property declared nullable with a schema reference comes out as
+     * {@code type: object, anyOf: [{$ref}, {type: null}]}: under JSON Schema 2020-12 the
+     * {@code type} forbids the null the anyOf allows. The anyOf alone says what is meant.
+     */
+    private static void allowNullReferences(Schema schema) {
+        if (schema.getProperties() == null) {
+            return;
+        }
+        for (Schema property : schema.getProperties().values()) {
+            List<Schema> anyOf = property.getAnyOf();
+            boolean nullable = anyOf != null && anyOf.stream().anyMatch(s -> s.getType() != null
+                    && s.getType().contains(Schema.SchemaType.NULL));
+            if (nullable && property.getType() != null && !property.getType().contains(Schema.SchemaType.NULL)) {
+                property.setType(null);
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package dev.stepchat.turn.rest;
+
+import java.util.UUID;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import io.smallrye.common.annotation.RunOnVirtualThread;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+
+import dev.stepchat.conversation.rest.Ids;
+import dev.stepchat.idempotency.Idempotency;
+import dev.stepchat.turn.TurnService;
+import dev.stepchat.turn.api.SendMessage;
+import dev.stepchat.turn.api.TurnView;
+
+/** A chat turn: the user's message in, the model's reply out, as JSON or as server-sent events. */
+@Path("/conversations/{id}/messages")
+@Tag(name = "Messages")
+@RunOnVirtualThread
+public class TurnResource {
+
+    private final TurnService turns;
+    private final Idempotency idempotency;
+
+    TurnResource(TurnService turns, Idempotency idempotency) {
+        this.turns = turns;
+        this.idempotency = idempotency;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces({MediaType.APPLICATION_JSON, MediaType.SERVER_SENT_EVENTS})
+    @Operation(operationId = "sendMessage", summary = "Send a message and get the model's reply (a chat turn)",
+            description = "The user message is stored before the model is called, so it is never lost. On failure it"
+                    + " is kept with status failed and its error, and the response is the problem. With"
+                    + " Accept: text/event-stream or \"stream\": true the reply streams as server-sent events: delta"
+                    + " ({content, reasoning}) as the model writes, then done (the Turn) or error (a problem; the text"
+                    + " so far is stored as an incomplete reply). Failures before the first delta are problem responses.")
+    @APIResponse(responseCode = "201", description = "The turn: both messages and the usage",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TurnView.class)))
+    @APIResponse(responseCode = "200", description = "The streamed turn (events delta, then done or error)",
+            content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING)))
+    @APIResponse(responseCode = "400", description = "Malformed JSON or invalid fields")
+    @APIResponse(responseCode = "404", description = "Unknown conversation")
+    @APIResponse(responseCode = "409", description = "A turn of this conversation is running, or this Idempotency-Key's first request is")
+    @APIResponse(responseCode = "413", description = "Content over the configured limit")
+    @APIResponse(responseCode = "415", description = "Not JSON")
+    @APIResponse(responseCode = "422", description = "The model provider refused the content, or the Idempotency-Key was used for another request")
+    @APIResponse(responseCode = "429", description = "The model provider kept rate limiting after the retries")
+    @APIResponse(responseCode = "502", description = "The model provider failed in a way a retry cannot fix")
+    @APIResponse(responseCode = "503", description = "Upstream circuit open or call limit reached, or this instance is shutting down")
+    @APIResponse(responseCode = "504", description = "The model provider did not answer in time")
+    public Response send(@Parameter(description = "Conversation id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
+                         @PathParam("id") String id,
+                         @NotNull @Valid SendMessage body,
+                         @Parameter(description = "Makes a retried request safe: same key and body, same answer, one turn",
+                                 schema = @Schema(maxLength = 255))
+                         @HeaderParam(Idempotency.HEADER) String idempotencyKey,
+                         HttpServerRequest request, RoutingContext routing) {
+        UUID conversation = Ids.conversation(id);
+        String accept = request.getHeader(HttpHeaders.ACCEPT);
+        boolean streamed = Boolean.TRUE.equals(body.stream())
+                || accept != null && accept.contains(MediaType.SERVER_SENT_EVENTS);
+        return idempotency.run(idempotencyKey, "POST", request.path(), body,
+                stored -> streamed && stored.status() == 201
+                        ? events(turns.replayAsEvents(stored.body())).header("Idempotent-Replayed", "true").build()
+                        : Idempotency.replayed(stored),
+                () -> streamed
+                        ? events(turns.stream(conversation, body, request.path(),
+                        // this request's end: failed when the caller closed the connection before it
+                        gone -> routing.addEndHandler(end -> {
+                            if (end.failed()) {
+                                gone.run();
+                            }
+                        }))).build()
+                        : Response.status(Response.Status.CREATED).type(MediaType.APPLICATION_JSON_TYPE)
+                        .entity(turns.send(conversation, body, request.path())).build());
+    }
+
+    private static Response.ResponseBuilder events(Object events) {
+        return Response.ok(events, MediaType.SERVER_SENT_EVENTS_TYPE)
+                .header(HttpHeaders.CACHE_CONTROL, "no-cache")
+                .header("X-Accel-Buffering", "no");
+    }
+}

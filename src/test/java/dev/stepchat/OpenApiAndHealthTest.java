@@ -24,13 +24,13 @@ class OpenApiAndHealthTest {
 
     /** The contract's endpoints and the statuses each documents. */
     static final Map<String, List<String>> OPERATIONS = Map.of(
-            "post /conversations", List.of("201", "400", "409", "413", "415", "422"),
+            "post /conversations", List.of("201", "400", "401", "409", "413", "415", "422"),
             "get /conversations", List.of("200", "400"),
             "get /conversations/{id}", List.of("200", "404"),
             "patch /conversations/{id}", List.of("200", "400", "404", "412", "415"),
             "delete /conversations/{id}", List.of("204", "404"),
             "get /conversations/{id}/messages", List.of("200", "400", "404"),
-            "post /conversations/{id}/messages", List.of("200", "201", "400", "404", "409", "413", "422", "429", "502", "503", "504"),
+            "post /conversations/{id}/messages", List.of("200", "201", "400", "401", "404", "409", "413", "415", "422", "429", "502", "503", "504"),
             "get /conversations/{id}/usage", List.of("200", "404"));
 
     @Test
@@ -64,6 +64,42 @@ class OpenApiAndHealthTest {
         assertThat(doc.getString("components.securitySchemes.bearer.scheme")).isEqualTo("bearer");
         assertThat(doc.getList("security.bearer")).isNotNull();
         assertThat(doc.getMap("paths.'/conversations'.get.responses").keySet()).contains("401");
+    }
+
+    @Test
+    void everyOperationIsNamedDescribedAndTagged() {
+        JsonPath doc = given().queryParam("format", "json").when().get("/q/openapi").then().extract().jsonPath();
+        Map<String, Map<String, Map<String, Object>>> paths = doc.getMap("paths");
+        java.util.Set<String> operationIds = new java.util.HashSet<>();
+        paths.forEach((path, item) -> item.forEach((method, operation) -> {
+            String key = method + " " + path;
+            assertThat((String) operation.get("operationId")).as(key).isNotBlank();
+            assertThat(operationIds.add((String) operation.get("operationId"))).as(key + " operationId unique").isTrue();
+            assertThat((String) operation.get("description")).as(key).isNotBlank();
+            assertThat((List<?>) operation.get("tags")).as(key).isNotEmpty();
+        }));
+        assertThat(doc.getList("tags.description", String.class)).doesNotContainNull().allMatch(d -> !d.isBlank());
+        assertThat(doc.getList("servers.url", String.class)).isNotEmpty();
+        assertThat(doc.getString("info.contact.name")).isNotBlank();
+        assertThat(doc.getString("info.license.name")).isNotBlank();
+        // one security scheme, the one the document uses
+        assertThat(doc.getMap("components.securitySchemes").keySet()).containsExactly("bearer");
+        // a body may be left out when creating
+        assertThat(doc.getBoolean("paths.'/conversations'.post.requestBody.required")).isNotEqualTo(Boolean.TRUE);
+        // every problem response has an example of its kind
+        assertThat(doc.getString("paths.'/conversations/{id}'.get.responses.'404'.content.'application/problem+json'.example.type"))
+                .endsWith("/not-found");
+    }
+
+    @Test
+    void theCheckedInDocumentIsTheServedOne() throws java.io.IOException {
+        String served = given().when().get("/q/openapi").then().statusCode(200).extract().asString();
+        java.nio.file.Path checkedIn = java.nio.file.Path.of("docs", "openapi.yaml");
+        java.nio.file.Path live = java.nio.file.Path.of("target", "openapi-served.yaml");
+        java.nio.file.Files.writeString(live, served);
+        assertThat(java.nio.file.Files.exists(checkedIn) ? java.nio.file.Files.readString(checkedIn).strip() : "")
+                .as("docs/openapi.yaml is out of date: review the API change, then cp " + live + " " + checkedIn)
+                .isEqualTo(served.strip());
     }
 
     @Test

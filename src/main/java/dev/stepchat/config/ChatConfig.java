@@ -28,6 +28,19 @@ public interface ChatConfig {
     @WithDefault("11M")
     Duration turnLease();
 
+    /** The background jobs (abandoned turns, idempotency purge), run on every replica. */
+    Jobs jobs();
+
+    interface Jobs {
+        /** How long after start the jobs first run (STEPCHAT_JOBS_DELAY). */
+        @WithDefault("1m")
+        String delay();
+
+        /** How often turns left in progress by a dead instance are looked for (STEPCHAT_JOBS_ABANDONED_TURNS_EVERY). */
+        @WithDefault("1m")
+        String abandonedTurnsEvery();
+    }
+
     /** Bearer JWT authentication of /conversations. */
     Auth auth();
 

@@ -19,7 +19,7 @@ public class IdempotencyPurge {
         this.config = config;
     }
 
-    @Scheduled(every = "${stepchat.idempotency.purge-every}", delayed = "1m",
+    @Scheduled(every = "${stepchat.idempotency.purge-every}", delayed = "${stepchat.jobs.delay}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void purge() {
         int purged = store.purgeOlderThan(config.idempotency().retention());

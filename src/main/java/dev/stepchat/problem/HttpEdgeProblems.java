@@ -28,6 +28,7 @@ import dev.stepchat.observability.RequestIds;
  * <li>request headers larger than {@code stepchat.limits.max-header-size} (431);</li>
  * <li>a request body declared larger than {@code quarkus.http.limits.max-body-size} (413);</li>
  * <li>a browser request (CORS) from an origin not in {@code quarkus.http.cors.origins} (403);</li>
+ * <li>a query with a raw {@code ;}, which the query decoder would take as a separator (400);</li>
  * <li>requests no route answers (404, instead of the server's plain-text page).</li>
  * </ul>
  * Also keeps Swagger UI's page revalidated ({@code Cache-Control: no-cache}) so that browsers do
@@ -56,6 +57,12 @@ public class HttpEdgeProblems {
                 send(context, mapper, Problem.of(ProblemType.PAYLOAD_TOO_LARGE,
                         "The request body is larger than " + maxBody.asLongValue() + " bytes", path));
                 request.connection().close();
+            } else if (request.query() != null && request.query().indexOf(';') >= 0) {
+                // the query decoder would split "order=asc;drop" into order=asc and drop
+                String parameter = parameterWithSemicolon(request.query());
+                send(context, mapper, new ProblemException(ProblemType.VALIDATION_FAILED, "The request has invalid fields",
+                        java.util.List.of(new Problem.FieldError(parameter, "must not contain ';' (encode it as %3B)")), null)
+                        .toProblem(path));
             } else if (origin != null && !allowed(origin, origins, request)) {
                 send(context, mapper, Problem.of(ProblemType.ORIGIN_NOT_ALLOWED,
                         "Requests from the origin " + origin + " are not allowed (quarkus.http.cors.origins)", path));
@@ -82,8 +89,19 @@ public class HttpEdgeProblems {
         return origin.equalsIgnoreCase(own);
     }
 
+    private static String parameterWithSemicolon(String query) {
+        for (String pair : query.split("&")) {
+            if (pair.indexOf(';') >= 0) {
+                int equals = pair.indexOf('=');
+                return equals > 0 ? pair.substring(0, equals) : "query";
+            }
+        }
+        return "query";
+    }
+
     private static boolean isSwaggerUiPage(String path, String management) {
-        String base = (management.endsWith("/") ? management : management + "/") + "swagger-ui";
+        String root = management.startsWith("/") ? management : "/" + management;
+        String base = (root.endsWith("/") ? root : root + "/") + "swagger-ui";
         return path.equals(base) || path.equals(base + "/") || path.equals(base + "/index.html");
     }
 

@@ -24,7 +24,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                         + " (application/problem+json) whose type URI names its kind.",
                 contact = @Contact(name = "stepchat maintainers", url = "https://stepchat.dev"),
                 license = @License(name = "Apache-2.0", identifier = "Apache-2.0")),
-        servers = @Server(url = "http://localhost:8080", description = "Dev mode (./mvnw quarkus:dev)"),
+        servers = @Server(url = "/", description = "This service: the host this document was served from"),
         tags = {
                 @Tag(name = "Conversations", description = "Chat threads: create, list, read, change, delete, and their usage"),
                 @Tag(name = "Messages", description = "The messages of a conversation, and the chat turn that adds a"

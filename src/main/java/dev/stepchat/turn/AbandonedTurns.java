@@ -31,7 +31,8 @@ public class AbandonedTurns {
         this.config = config;
     }
 
-    @Scheduled(every = "1m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${stepchat.jobs.abandoned-turns-every}", delayed = "${stepchat.jobs.delay}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     @Transactional
     public void markFailed() {
         Problem problem = Problem.of(ProblemType.TURN_ABANDONED,

@@ -5,14 +5,18 @@ import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static dev.stepchat.support.StepFunBodies.PATH;
 import static dev.stepchat.support.StepFunBodies.completion;
+import static dev.stepchat.support.StepFunBodies.error;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -147,6 +151,115 @@ class PackagedApplicationIT {
                     .body("data.content", org.hamcrest.Matchers.contains("slow one", "finished"));
             given().when().get("/conversations/" + idle).then().body("message_count", equalTo(0));
         }
+    }
+
+    @Test
+    void upstreamErrorsAreMappedAndRetriedLikeOnTheJvm() {
+        String id = conversation(base());
+        stepFun.stubFor(post(PATH).inScenario("429").whenScenarioStateIs(STARTED)
+                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "0")
+                        .withBody(error("rate_limit_error", "slow down"))).willSetStateTo("ok"));
+        stepFun.stubFor(post(PATH).inScenario("429").whenScenarioStateIs("ok")
+                .willReturn(okJson(completion("after a retry", 7, 3, 0))));
+        send(id, "{\"content\":\"one\"}").then().statusCode(201).body("message.content", equalTo("after a retry"));
+        stepFun.verify(2, postRequestedFor(urlEqualTo(PATH)));
+
+        stepFun.resetAll();
+        stepFun.stubFor(post(PATH).willReturn(aResponse().withStatus(401).withBody(error("authentication_error", "bad key"))));
+        send(id, "{\"content\":\"two\"}").then().statusCode(502).contentType("application/problem+json")
+                .body("type", endsWith("/upstream-authentication"));
+        stepFun.verify(1, postRequestedFor(urlEqualTo(PATH)));
+        stepFun.stubFor(post(PATH).willReturn(aResponse().withStatus(400).withBody(error("content_filter", "sensitive"))));
+        send(id, "{\"content\":\"three\"}").then().statusCode(422).body("type", endsWith("/content-refused"));
+        // the failed turns' problems are stored with their messages and read back
+        given().when().get("/conversations/" + id + "/messages").then().statusCode(200)
+                .body("data.status", org.hamcrest.Matchers.contains("completed", "completed", "failed", "failed"))
+                .body("data[2].error.type", endsWith("/upstream-authentication"))
+                .body("data[3].error.status", equalTo(422));
+    }
+
+    @Test
+    void jsonValidationMergePatchAndReplayWorkAsOnTheJvm() {
+        String id = conversation(base());
+        send(id, "{\"content\": 5}").then().statusCode(400).body("detail", containsString("content"));
+        send(id, "{\"content\": \"hi\", \"max_tokens\": 50.7}").then().statusCode(400);
+        given().contentType(ContentType.JSON).body("{\"title\":\"a\"}}}").when().post("/conversations").then().statusCode(400);
+        given().contentType(ContentType.JSON).body("{\"title\":\"" + "t".repeat(300) + "\"}").when().post("/conversations")
+                .then().statusCode(400).body("errors[0].field", equalTo("title"));
+        send(id, "{\"content\": \"\"}").then().statusCode(400).body("errors[0].field", equalTo("content"));
+
+        given().contentType("application/merge-patch+json").body("{\"title\":\"patched\",\"metadata\":{\"k\":\"v\"}}")
+                .when().patch("/conversations/" + id).then().statusCode(200)
+                .body("title", equalTo("patched")).body("metadata.k", equalTo("v")).header("ETag", org.hamcrest.Matchers.notNullValue());
+        given().contentType("application/merge-patch+json").body("{\"metadata\":{\"k\":null}}")
+                .when().patch("/conversations/" + id).then().statusCode(200).body("metadata.size()", equalTo(0));
+
+        stepFun.stubFor(post(PATH).willReturn(okJson(completion("once", 4, 1, 0))));
+        String key = UUID.randomUUID().toString();
+        String first = given().contentType(ContentType.JSON).header("Idempotency-Key", key).body("{\"content\":\"hi\"}")
+                .when().post("/conversations/" + id + "/messages").then().statusCode(201).extract().asString();
+        given().contentType(ContentType.JSON).header("Idempotency-Key", key).body("{\"content\":\"hi\"}")
+                .when().post("/conversations/" + id + "/messages").then().statusCode(201)
+                .header("Idempotent-Replayed", "true").body(equalTo(first));
+        stepFun.verify(1, postRequestedFor(urlEqualTo(PATH)));
+    }
+
+    @Test
+    void operationsEndpointsAndEdgeProblemsWorkAsOnTheJvm() {
+        stepFun.stubFor(post(PATH).willReturn(okJson(completion("counted", 4, 1, 0))));
+        send(conversation(base()), "{\"content\":\"hi\"}").then().statusCode(201);
+        assertThat(given().when().get("/q/metrics").then().statusCode(200).extract().asString())
+                .contains("stepchat_turns_total", "stepchat_tokens_total", "agroal_active_count");
+        given().when().get("/q/health/live").then().statusCode(200);
+        given().queryParam("format", "json").when().get("/q/openapi").then().statusCode(200)
+                .body("paths.'/conversations/{id}/messages'.post.operationId", equalTo("sendMessage"));
+        given().when().get("/q/swagger-ui/").then().statusCode(200).header("Cache-Control", "no-cache")
+                .body(containsString("swagger"));
+        given().header("Authorization", "Bearer " + "a".repeat(100_000)).when().get("/conversations")
+                .then().statusCode(431).contentType("application/problem+json");
+        given().header("Origin", "https://elsewhere.example").header("Access-Control-Request-Method", "POST")
+                .when().options("/conversations").then().statusCode(403).contentType("application/problem+json");
+    }
+
+    @Test
+    void theScheduledJobsRun() throws Exception {
+        String id = conversation(base());
+        UUID stale = UUID.randomUUID();
+        try (Connection db = DriverManager.getConnection(EmbeddedPostgres.jdbcUrl(""), "postgres", "postgres")) {
+            try (var insert = db.prepareStatement("insert into message (id, conversation_id, role, content, status, created_at)"
+                    + " values (gen_random_uuid(), ?, 'USER', 'lost?', 'IN_PROGRESS', now() - interval '1 hour')")) {
+                insert.setObject(1, UUID.fromString(id));
+                insert.executeUpdate();
+            }
+            try (var insert = db.prepareStatement("insert into idempotency_key (owner, idempotency_key, fingerprint, status,"
+                    + " created_at, locked_until) values ('local', ?, 'f', 201, now() - interval '3 days', now() - interval '3 days')")) {
+                insert.setString(1, stale.toString());
+                insert.executeUpdate();
+            }
+            try (SecondInstance jobs = secondReplica(Map.of("stepchat.jobs.delay", "0s",
+                    "stepchat.jobs.abandoned-turns-every", "1s", "stepchat.idempotency.purge-every", "1s"))) {
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() ->
+                        given().when().get("/conversations/" + id + "/messages").then()
+                                .body("data[0].status", equalTo("failed"))
+                                .body("data[0].error.type", endsWith("/turn-abandoned")));
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> {
+                    try (var count = db.prepareStatement("select count(*) from idempotency_key where idempotency_key = ?")) {
+                        count.setString(1, stale.toString());
+                        var rows = count.executeQuery();
+                        rows.next();
+                        return rows.getInt(1) == 0;
+                    }
+                });
+            }
+        }
+    }
+
+    private static String base() {
+        return io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port;
+    }
+
+    private static Response send(String id, String body) {
+        return given().contentType(ContentType.JSON).body(body).when().post("/conversations/" + id + "/messages");
     }
 
     /** Another replica on the same database and StepFun stub as the one under test. */

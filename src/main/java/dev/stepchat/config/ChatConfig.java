@@ -41,6 +41,30 @@ public interface ChatConfig {
         String abandonedTurnsEvery();
     }
 
+    /** How many turns are taken on, and how long their answers are kept trying to be stored. */
+    Admission admission();
+
+    interface Admission {
+        /**
+         * Turns between their first and last transaction per pooled connection
+         * (STEPCHAT_ADMISSION_TURNS_PER_CONNECTION): 200 with a pool of 20 is 4,000 turns in flight.
+         */
+        @WithDefault("200")
+        int turnsPerConnection();
+
+        /** How long a turn waits for a place or a connection before a 503 (STEPCHAT_ADMISSION_MAX_WAIT). */
+        @WithDefault("1S")
+        Duration maxWait();
+
+        /**
+         * How long the completing transaction of an answered turn is retried across database
+         * faults before the caller gets a 503; the answer's usage is then written once the database
+         * is back (STEPCHAT_ADMISSION_COMPLETION_RETRY_FOR).
+         */
+        @WithDefault("20S")
+        Duration completionRetryFor();
+    }
+
     /** Bearer JWT authentication of /conversations. */
     Auth auth();
 

@@ -85,6 +85,28 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
                 ((Number) row[2]).longValue(), ((Number) row[3]).longValue(), ((Number) row[4]).longValue());
     }
 
+    /**
+     * Adds the usage of a turn whose reply could not be stored (it ends failed) to the totals, in
+     * one UPDATE like {@link #finishTurn}, and gives the lease back if {@code holder} has it.
+     */
+    public void addUsageOfFailedTurn(UUID id, UUID holder, TokenUsage usage) {
+        getEntityManager().createNativeQuery("""
+                        update conversation set prompt_tokens = prompt_tokens + :prompt,
+                               completion_tokens = completion_tokens + :completion,
+                               total_tokens = total_tokens + :total, cached_tokens = cached_tokens + :cached,
+                               turns = turns + 1, updated_at = now(), version = version + 1,
+                               turn_lease_until = case when turn_lease_holder = :holder then null else turn_lease_until end,
+                               turn_lease_holder = case when turn_lease_holder = :holder then null else turn_lease_holder end
+                        where id = :id""")
+                .setParameter("prompt", usage.promptTokens())
+                .setParameter("completion", usage.completionTokens())
+                .setParameter("total", usage.totalTokens())
+                .setParameter("cached", usage.cachedTokens())
+                .setParameter("holder", holder)
+                .setParameter("id", id)
+                .executeUpdate();
+    }
+
     /** Gives the lease back, if {@code holder} still has it. */
     public void releaseTurnLease(UUID id, UUID holder) {
         update("turnLeaseUntil = null, turnLeaseHolder = null where id = ?1 and turnLeaseHolder = ?2", id, holder);

@@ -27,6 +27,7 @@ import dev.stepchat.usage.TokenUsage;
  * </ul>
  */
 @ApplicationScoped
+@io.quarkus.runtime.Startup
 public class TurnMetrics {
 
     /** The tag of every model outside {@code stepchat.metric-models}. */
@@ -34,17 +35,35 @@ public class TurnMetrics {
 
     private final MeterRegistry registry;
     private final Set<String> models;
+    private final Counter unrecorded;
 
     TurnMetrics(MeterRegistry registry, ChatConfig config) {
         this.registry = registry;
         this.models = new HashSet<>(config.metricModels());
         this.models.add(config.defaultModel());
+        this.unrecorded = Counter.builder("stepchat.usage.unrecorded.tokens")
+                .description("Answered tokens that could not be written to the usage ledger").register(registry);
     }
 
     public void turn(String outcome, String model, boolean streamed) {
         Counter.builder("stepchat.turns").description("Chat turns by outcome")
                 .tag("outcome", outcome).tag("model", modelTag(model)).tag("mode", streamed ? "stream" : "json")
                 .register(registry).increment();
+    }
+
+    /** A request refused for load or a database fault ({@code stepchat_refusals_total{reason}}). */
+    public void refused(String reason) {
+        Counter.builder("stepchat.refusals").description("Requests refused with a 503 for load or a database fault")
+                .tag("reason", reason).register(registry).increment();
+    }
+
+    /**
+     * Tokens StepFun answered that could not be written to the ledger before this instance
+     * stopped ({@code stepchat_usage_unrecorded_tokens_total}); stays 0 unless the database was
+     * down until shutdown.
+     */
+    public void unrecorded(long tokens) {
+        unrecorded.increment(tokens);
     }
 
     public void tokens(String model, TokenUsage usage) {

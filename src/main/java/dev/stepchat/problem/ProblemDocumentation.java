@@ -17,8 +17,8 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponse;
  * Writes the error half of the OpenAPI document in one place, so a resource declares only which
  * statuses an operation answers and why: every 4xx and 5xx response gets the
  * {@code application/problem+json} content (the {@code Problem} schema with an example of its
- * kind), 429 and 503 get their {@code Retry-After} header, and every operation behind
- * authentication gets its 401. It also makes nullable references valid JSON Schema 2020-12
+ * kind), 429 and 503 get their {@code Retry-After} header, every operation behind
+ * authentication gets its 401, and every operation its 503 for overload and database faults. It also makes nullable references valid JSON Schema 2020-12
  * ({@code anyOf [ref, null]} with no competing {@code type}).
  */
 public class ProblemDocumentation implements OASFilter {
@@ -41,6 +41,11 @@ public class ProblemDocumentation implements OASFilter {
         for (Operation operation : item.getOperations().values()) {
             if (operation.getResponses() == null) {
                 continue;
+            }
+            if (operation.getResponses().getAPIResponse("503") == null) {
+                operation.getResponses().addAPIResponse("503", OASFactory.createAPIResponse()
+                        .description("The service is overloaded or cannot reach its database (overloaded,"
+                                + " database-unavailable): try again after Retry-After"));
             }
             if (authenticated && operation.getResponses().getAPIResponse("401") == null) {
                 operation.getResponses().addAPIResponse("401",

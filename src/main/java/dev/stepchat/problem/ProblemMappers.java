@@ -24,6 +24,7 @@ import io.quarkus.logging.Log;
 import io.vertx.core.http.HttpServerRequest;
 
 import dev.stepchat.observability.RequestIds;
+import dev.stepchat.observability.TurnMetrics;
 
 /**
  * Turns every exception that reaches the HTTP layer into an RFC 9457 problem, the framework's own
@@ -34,6 +35,12 @@ public class ProblemMappers {
 
     private static final PropertyNamingStrategies.NamingBase SNAKE =
             (PropertyNamingStrategies.NamingBase) PropertyNamingStrategies.SNAKE_CASE;
+
+    private final TurnMetrics metrics;
+
+    ProblemMappers(TurnMetrics metrics) {
+        this.metrics = metrics;
+    }
 
     @ServerExceptionMapper
     public Response problem(ProblemException e, HttpServerRequest request) {
@@ -112,8 +119,23 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e, HttpServerRequest request) {
+        ProblemException fault = DatabaseFaults.toProblem(e);
+        if (fault != null) {
+            // load or a database outage, not a bug: a 503 the caller can retry
+            Log.warnf("%s on %s %s: %s", fault.type().slug(), request.method(), request.path(), rootMessage(e));
+            metrics.refused(fault.type().slug());
+            return respond(request, fault.toProblem(request.path()), fault.retryAfter());
+        }
         Log.errorf(e, "Unexpected error on %s %s", request.method(), request.path());
         return respond(request, Problem.of(ProblemType.INTERNAL_ERROR, "The request could not be processed", request.path()));
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage();
     }
 
     private static Response respond(HttpServerRequest request, Problem problem) {

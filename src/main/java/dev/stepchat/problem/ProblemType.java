@@ -33,6 +33,8 @@ public enum ProblemType {
     UPSTREAM_CIRCUIT_OPEN("upstream-circuit-open", 503, "The model provider is failing; calls are paused"),
     UPSTREAM_CAPACITY("upstream-capacity", 503, "Too many calls to the model provider in progress"),
     SHUTTING_DOWN("shutting-down", 503, "The service is shutting down"),
+    OVERLOADED("overloaded", 503, "The service is overloaded"),
+    DATABASE_UNAVAILABLE("database-unavailable", 503, "The database is unavailable"),
     TURN_ABANDONED("turn-abandoned", 503, "The turn was interrupted"),
     UPSTREAM_TIMEOUT("upstream-timeout", 504, "The model provider did not answer in time");
 

@@ -42,9 +42,14 @@ public class TurnService {
 
     private final TurnMetrics metrics;
     private final Shutdown shutdown;
+    private final TurnAdmission admission;
+    private final TurnCompletion completion;
 
     TurnService(TurnStore store, StepFunClient stepFun, CurrentOwner owner, Inputs inputs, ObjectMapper json,
-                StepFunConfig config, TurnMetrics metrics, Shutdown shutdown) {
+                StepFunConfig config, TurnMetrics metrics, Shutdown shutdown, TurnAdmission admission,
+                TurnCompletion completion) {
+        this.admission = admission;
+        this.completion = completion;
         this.metrics = metrics;
         this.shutdown = shutdown;
         this.store = store;
@@ -56,12 +61,21 @@ public class TurnService {
     }
 
     public TurnView send(UUID conversationId, SendMessage body, String path) {
-        TurnStore.Started started = begin(conversationId, body, path);
-        TurnStore.Answer answer = call(started, false,
-                () -> answer(stepFun.complete(started.upstream()).await().indefinitely()));
-        TurnView turn = store.complete(started, answer, Message.Status.COMPLETED);
-        metrics.turn("completed", answer.model(), false);
-        return turn;
+        checkTurn(body);
+        try (TurnAdmission.Ticket ticket = admission.admit()) {
+            TurnStore.Started started = admission.beginning(() -> store.begin(conversationId, owner.id(), body, path));
+            TurnStore.Answer answer = call(started, false,
+                    () -> answer(stepFun.complete(started.upstream()).await().indefinitely()));
+            TurnView turn;
+            try {
+                turn = completion.complete(started, answer, Message.Status.COMPLETED);
+            } catch (ProblemException unstored) {
+                metrics.turn(unstored.type().slug(), answer.model(), false);
+                throw unstored;
+            }
+            metrics.turn("completed", answer.model(), false);
+            return turn;
+        }
     }
 
     /**
@@ -71,12 +85,20 @@ public class TurnService {
      */
     public StreamingOutput stream(UUID conversationId, SendMessage body, String path,
                                   java.util.function.Consumer<Runnable> onCallerGone) {
-        TurnStore.Started started = begin(conversationId, body, path);
-        StreamingAnswer opened = call(started, true, () -> stepFun.stream(started.upstream()).await().indefinitely());
-        TurnStream stream = new TurnStream(store, started, opened, json, config.stream().idleTimeout(),
-                config.stream().maxDuration(), metrics);
-        onCallerGone.accept(stream::callerGone);
-        return stream;
+        checkTurn(body);
+        TurnAdmission.Ticket ticket = admission.admit();
+        try {
+            TurnStore.Started started = admission.beginning(() -> store.begin(conversationId, owner.id(), body, path));
+            StreamingAnswer opened = call(started, true, () -> stepFun.stream(started.upstream()).await().indefinitely());
+            // the stream gives the ticket back when it has stored its reply
+            TurnStream stream = new TurnStream(completion, started, opened, json, config.stream().idleTimeout(),
+                    config.stream().maxDuration(), metrics, ticket);
+            onCallerGone.accept(stream::callerGone);
+            return stream;
+        } catch (RuntimeException e) {
+            ticket.close();
+            throw e;
+        }
     }
 
     /** A stored Turn (JSON) as the events of a stream, for a replayed streamed request. */
@@ -84,13 +106,12 @@ public class TurnService {
         return TurnStream.replay(json, turn);
     }
 
-    private TurnStore.Started begin(UUID conversationId, SendMessage body, String path) {
+    private void checkTurn(SendMessage body) {
         inputs.checkTurn(body.content(), body.model());
         if (shutdown.stopping()) {
             throw new ProblemException(ProblemType.SHUTTING_DOWN,
                     "This instance is shutting down; send the turn again", null, Duration.ofSeconds(1));
         }
-        return store.begin(conversationId, owner.id(), body, path);
     }
 
     /** The upstream call, outside any transaction; a failure marks the user's message failed. */
@@ -104,7 +125,7 @@ public class TurnService {
             ProblemException problem = UpstreamProblems.toProblem(failure);
             metrics.upstream(streamed, problem.type().slug(), Duration.ofNanos(System.nanoTime() - start));
             metrics.turn(problem.type().slug(), started.upstream().model(), streamed);
-            store.fail(started.userMessage().id(), problem.toProblem(started.path()));
+            completion.fail(started, problem.toProblem(started.path()));
             throw problem;
         }
     }

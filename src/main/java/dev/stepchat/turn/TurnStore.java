@@ -3,10 +3,13 @@ package dev.stepchat.turn;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
+
+import io.quarkus.panache.common.Sort;
 
 import dev.stepchat.config.ChatConfig;
 import dev.stepchat.conversation.Conversation;
@@ -129,6 +132,46 @@ public class TurnStore {
         metrics.tokens(answer.model(), answer.usage());
         return new TurnView(started.userMessage().withStatus("completed"), ConversationMapper.view(reply),
                 answer.usage(), totals);
+    }
+
+    /**
+     * The turn as stored, if its completing transaction committed (a retry after a lost commit
+     * acknowledgement finds it here instead of writing it twice): the user message is completed
+     * and the reply is the first assistant message after it (one turn at a time per conversation).
+     */
+    @Transactional
+    public Optional<TurnView> stored(Started started) {
+        Message user = messages.findById(started.userMessage().id());
+        if (user == null || user.status != Message.Status.COMPLETED) {
+            return Optional.empty();
+        }
+        Message reply = messages.find("conversationId = ?1 and role = ?2 and id > ?3", Sort.by("id"),
+                started.conversationId(), Message.Role.ASSISTANT, user.id).firstResult();
+        Conversation conversation = conversations.findById(started.conversationId());
+        if (reply == null || conversation == null) {
+            return Optional.empty();
+        }
+        MessageView view = ConversationMapper.view(reply);
+        return Optional.of(new TurnView(ConversationMapper.view(user), view, view.usage(),
+                ConversationMapper.totals(conversation)));
+    }
+
+    /**
+     * Ends a turn whose answer could not be stored in time: the user message is failed with the
+     * problem the caller got, and the usage StepFun reported still goes to the totals and the
+     * ledger (the tokens were spent).
+     */
+    @Transactional
+    public void failAnswered(Started started, Answer answer, Problem problem) {
+        UUID userId = started.userMessage().id();
+        Message user = messages.findById(userId);
+        if (user != null) {
+            user.status = Message.Status.FAILED;
+            user.error = StoredError.of(problem);
+            conversations.addUsageOfFailedTurn(started.conversationId(), userId, answer.usage());
+        }
+        ledger.record(started.conversationId(), null, started.owner(), answer.model(), answer.usage(), answer.upstreamId());
+        metrics.tokens(answer.model(), answer.usage());
     }
 
     /** Keeps the user's message, marked failed with the problem the caller got. */

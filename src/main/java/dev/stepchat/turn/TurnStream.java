@@ -48,7 +48,8 @@ final class TurnStream implements StreamingOutput, Idempotency.Deferred {
     record Delta(String content, String reasoning) {
     }
 
-    private final TurnStore store;
+    private final TurnCompletion completion;
+    private final TurnAdmission.Ticket ticket;
     private final TurnStore.Started started;
     private final StreamingAnswer upstream;
     private final ObjectMapper json;
@@ -59,10 +60,11 @@ final class TurnStream implements StreamingOutput, Idempotency.Deferred {
 
     private final TurnMetrics metrics;
 
-    TurnStream(TurnStore store, TurnStore.Started started, StreamingAnswer upstream, ObjectMapper json,
-               Duration idleTimeout, Duration maxDuration, TurnMetrics metrics) {
+    TurnStream(TurnCompletion completion, TurnStore.Started started, StreamingAnswer upstream, ObjectMapper json,
+               Duration idleTimeout, Duration maxDuration, TurnMetrics metrics, TurnAdmission.Ticket ticket) {
         this.metrics = metrics;
-        this.store = store;
+        this.completion = completion;
+        this.ticket = ticket;
         this.started = started;
         this.upstream = upstream;
         this.json = json;
@@ -88,6 +90,8 @@ final class TurnStream implements StreamingOutput, Idempotency.Deferred {
         } catch (RuntimeException e) {
             outcome.completeExceptionally(e);
             throw e;
+        } finally {
+            ticket.close();
         }
     }
 
@@ -135,7 +139,7 @@ final class TurnStream implements StreamingOutput, Idempotency.Deferred {
         TurnStore.Answer stored = answer.answer(started.upstream().model());
         TurnView turn = null;
         try {
-            turn = store.complete(started, stored, status);
+            turn = completion.complete(started, stored, status);
         } catch (ProblemException e) {
             failure = e;
         }

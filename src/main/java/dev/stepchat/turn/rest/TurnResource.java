@@ -67,7 +67,9 @@ public class TurnResource {
     @APIResponse(responseCode = "422", description = "The model provider refused the content, or the Idempotency-Key was used for another request")
     @APIResponse(responseCode = "429", description = "The model provider kept rate limiting after the retries")
     @APIResponse(responseCode = "502", description = "The model provider failed in a way a retry cannot fix")
-    @APIResponse(responseCode = "503", description = "Upstream circuit open or call limit reached, or this instance is shutting down")
+    @APIResponse(responseCode = "503", description = "Upstream circuit open or call limit reached, this instance is shutting"
+            + " down, or the service is overloaded or cannot reach its database; always before StepFun is called, except"
+            + " when the answer could not be stored (then its usage is still counted)")
     @APIResponse(responseCode = "504", description = "The model provider did not answer in time")
     public Response send(@Parameter(description = "Conversation id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
                          @PathParam("id") String id,

@@ -1,0 +1,94 @@
+package dev.stepchat.turn;
+
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import dev.stepchat.config.ChatConfig;
+import dev.stepchat.observability.TurnMetrics;
+import dev.stepchat.problem.DatabaseFaults;
+import dev.stepchat.problem.ProblemException;
+import dev.stepchat.problem.ProblemType;
+
+/**
+ * Admits a turn only when what it needs to finish can be had, before StepFun is called:
+ * <ul>
+ * <li>a bounded number of turns between their first and last transaction
+ * ({@code stepchat.admission.turns-per-connection} per pooled connection);</li>
+ * <li>first transactions use at most the pool less a reserve, so that completing transactions
+ * (an answer already paid for) always find a connection ahead of new turns.</li>
+ * </ul>
+ * A turn that cannot be admitted after a brief wait ({@code stepchat.admission.max-wait}) is a 503
+ * {@code overloaded} with nothing stored and no upstream call.
+ */
+@ApplicationScoped
+public class TurnAdmission {
+
+    /** A turn's place; given back exactly once, on every way the turn ends. */
+    public final class Ticket implements AutoCloseable {
+        private boolean open = true;
+
+        @Override
+        public synchronized void close() {
+            if (open) {
+                open = false;
+                inFlight.release();
+            }
+        }
+    }
+
+    private final Semaphore inFlight;
+    private final Semaphore begins;
+    private final Duration wait;
+    private final TurnMetrics metrics;
+
+    TurnAdmission(ChatConfig config, @ConfigProperty(name = "quarkus.datasource.jdbc.max-size") int poolSize,
+                  TurnMetrics metrics) {
+        this.inFlight = new Semaphore(Math.max(1, poolSize * config.admission().turnsPerConnection()), true);
+        // a quarter of the pool (at least one connection) is kept for completing transactions
+        this.begins = new Semaphore(Math.max(1, poolSize - Math.max(1, poolSize / 4)), true);
+        this.wait = config.admission().maxWait();
+        this.metrics = metrics;
+    }
+
+    /** Takes a place for a turn, or refuses it with a 503 {@code overloaded}. */
+    public Ticket admit() {
+        try {
+            if (!inFlight.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw refused("turns in flight");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw refused("turns in flight");
+        }
+        return new Ticket();
+    }
+
+    /** Runs a turn's first transaction within the share of the pool that new turns may use. */
+    public <T> T beginning(java.util.function.Supplier<T> transaction) {
+        try {
+            if (!begins.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw refused("database connections");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw refused("database connections");
+        }
+        try {
+            return transaction.get();
+        } finally {
+            begins.release();
+        }
+    }
+
+    private ProblemException refused(String what) {
+        metrics.refused(ProblemType.OVERLOADED.slug());
+        return new ProblemException(ProblemType.OVERLOADED,
+                "The service has more turns than it can finish (" + what + "); send again shortly", null,
+                DatabaseFaults.RETRY_AFTER);
+    }
+}

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The load benchmark, end to end, in one command (about 13 minutes on 2 cores):
 #
-#   bash bench/run.sh
+#   bash bench/run.sh            # the JVM jar: scenarios A to E below
+#   bash bench/run.sh compare    # JVM jar and native executable side by side (F), 3 rounds each,
+#                                # about 12 minutes; needs target/*-runner (./mvnw package -Dnative)
 #
 # It builds the packaged application and runs it (prod profile, JVM jar) against the machine's
 # PostgreSQL 15 (started if needed; database stepchat_bench, made afresh) and a StepFun simulator
@@ -55,27 +57,34 @@ PIDS+=($!)
 until curl -sf -o /dev/null -X POST "$SIM/v1/chat/completions" -d '{"model":"bench-instant"}'; do sleep 0.2; done
 
 # ---------------------------------------------------------------- the service (E: start-up)
-log "service on $APP"
-start=$(now_ms)
-STEP_API_KEY=bench STEPCHAT_AUTH_ENABLED=false \
-QUARKUS_DATASOURCE_JDBC_URL=$DB_URL QUARKUS_DATASOURCE_USERNAME=bench QUARKUS_DATASOURCE_PASSWORD=bench \
-QUARKUS_DATASOURCE_JDBC_MAX_SIZE=20 QUARKUS_REST_CLIENT_STEPFUN_URL=$SIM/v1 \
-STEPFUN_BULKHEAD_MAX_CONCURRENT=4000 STEPFUN_BULKHEAD_QUEUE=4000 QUARKUS_LOG_CONSOLE_JSON_ENABLED=false \
-"$JAVA" -jar target/quarkus-app/quarkus-run.jar > "$WORK/service.log" 2>&1 &
-APP_PID=$!
-PIDS+=($APP_PID)
-id=""
-until [ -n "$id" ]; do
-  id=$(curl -sf -X POST "$APP/conversations" -H 'Content-Type: application/json' -d '{"model":"bench-instant"}' \
-    | sed -n 's/.*"id":"\([^"]*\)".*/\1/p') || true
-  [ -n "$id" ] || sleep 0.02
-done
-until [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$APP/conversations/$id/messages" \
-  -H 'Content-Type: application/json' -d '{"content":"first"}')" = 201 ]; do sleep 0.02; done
-STARTUP_MS=$(( $(now_ms) - start ))
+# start_service jvm|native: launches it on $APP, waits for the first answered turn; sets APP_PID,
+# STARTUP_MS (launch to first answered turn) and RSS_IDLE (MiB, right after).
 rss() { echo $(( $(ps -o rss= -p "$APP_PID") / 1024 )); }
-RSS_IDLE=$(rss)
-log "first turn answered ${STARTUP_MS} ms after launch; RSS ${RSS_IDLE} MiB"
+start_service() {
+  local command=("$JAVA" -jar target/quarkus-app/quarkus-run.jar)
+  [ "$1" = native ] && command=("$NATIVE")
+  log "service ($1) on $APP"
+  local start; start=$(now_ms)
+  STEP_API_KEY=bench STEPCHAT_AUTH_ENABLED=false \
+  QUARKUS_DATASOURCE_JDBC_URL=$DB_URL QUARKUS_DATASOURCE_USERNAME=bench QUARKUS_DATASOURCE_PASSWORD=bench \
+  QUARKUS_DATASOURCE_JDBC_MAX_SIZE=20 QUARKUS_REST_CLIENT_STEPFUN_URL=$SIM/v1 \
+  STEPFUN_BULKHEAD_MAX_CONCURRENT=4000 STEPFUN_BULKHEAD_QUEUE=4000 QUARKUS_LOG_CONSOLE_JSON_ENABLED=false \
+  "${command[@]}" > "$WORK/service-$1.log" 2>&1 &
+  APP_PID=$!
+  PIDS+=($APP_PID)
+  local id=""
+  until [ -n "$id" ]; do
+    id=$(curl -sf -X POST "$APP/conversations" -H 'Content-Type: application/json' -d '{"model":"bench-instant"}' \
+      | sed -n 's/.*"id":"\([^"]*\)".*/\1/p') || true
+    [ -n "$id" ] || sleep 0.005
+  done
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$APP/conversations/$id/messages" \
+    -H 'Content-Type: application/json' -d '{"content":"first"}')" = 201 ]; do sleep 0.005; done
+  STARTUP_MS=$(( $(now_ms) - start ))
+  RSS_IDLE=$(rss)
+  log "first turn answered ${STARTUP_MS} ms after launch; RSS ${RSS_IDLE} MiB"
+}
+stop_service() { kill "$APP_PID" 2>/dev/null || true; wait "$APP_PID" 2>/dev/null || true; }
 
 # ---------------------------------------------------------------- helpers
 # conversations MODEL COUNT FILE: made in one statement, one per arrival (one turn at a time each)
@@ -113,6 +122,38 @@ sample_start() { ( max_pool=0; max_rss=0; while :; do
     r=$(rss); [ "$p" -gt "$max_pool" ] && max_pool=$p; [ "$r" -gt "$max_rss" ] && max_rss=$r
     echo "{\"pool_max\": $max_pool, \"rss_max\": $max_rss}" > "$WORK/sample.json"; sleep 0.5; done ) & SAMPLER=$!; }
 sample_stop() { kill "$SAMPLER" 2>/dev/null || true; wait "$SAMPLER" 2>/dev/null || true; cat "$WORK/sample.json"; }
+
+# ---------------------------------------------------------------- F: JVM and native side by side
+if [ "${1:-}" = compare ]; then
+  NATIVE=$(ls target/*-runner 2>/dev/null | head -1)
+  [ -x "$NATIVE" ] || { log "no native executable: ./mvnw package -Dnative first"; exit 1; }
+  ROUNDS=${ROUNDS:-3}
+  log "F: floor (simulator alone) at 100 turns/s"
+  gatling TurnSimulation simulator 100 10 bench-instant > /dev/null
+  for round in $(seq 1 "$ROUNDS"); do
+    for kind in jvm native; do
+      start_service $kind
+      startup=$STARTUP_MS; idle=$RSS_IDLE
+      # the same warm-up for both (the JVM's JIT needs it; the native executable does not)
+      gatling TurnSimulation service 100 30 bench-instant > /dev/null
+      report=$(gatling TurnSimulation service 100 20 bench-instant)
+      record F "$kind" 100 "$report" turn "{\"round\": $round, \"startup_ms\": $startup, \"rss_idle\": $idle}"
+      floor=$(gatling TurnSimulation simulator 100 20 bench-instant)
+      record F "$kind-floor" 100 "$floor" turn "{\"round\": $round}"
+      sample_start
+      report=$(gatling TurnSimulation service 500 20 bench-slow)
+      sample=$(sample_stop)
+      record F "$kind-inflight" 500 "$report" turn "$(python3 -c "import json,sys;d=json.loads(sys.argv[1]);d['round']=$round;print(json.dumps(d))" "$sample")"
+      stop_service
+    done
+  done
+  python3 bench/compare.py "$RESULTS" > "$OUT/compare.md"
+  cat "$OUT/compare.md"
+  log "written to $OUT/compare.md"
+  exit 0
+fi
+
+start_service jvm
 
 # ---------------------------------------------------------------- warm-up (not reported)
 log "warm-up (JIT): 60 s at 100 turns/s, then 20 s at 200"

@@ -57,3 +57,7 @@ print("| added p99 at 100 turns/s | %s | %s |" % (figure(added("jvm", "p99"), " 
 print("| RSS max at 2,000 turns in flight (500/s, 4 s upstream) | %s | %s |" % (figure(of("jvm-inflight", "rss_max"), " MiB"), figure(of("native-inflight", "rss_max"), " MiB")))
 print("| turns completed at 2,000 in flight | %s | %s |" % (figure(of("jvm-inflight", None, completed), " %"), figure(of("native-inflight", None, completed), " %")))
 print("| pool max at 2,000 in flight | %s | %s |" % (figure(of("jvm-inflight", "pool_max")), figure(of("native-inflight", "pool_max"))))
+print("| HTTP 500 / 503 answered (over the whole run of the service) | %s / %s | %s / %s |" % (
+    figure(of("jvm-health", "http_500")), figure(of("jvm-health", "http_503")),
+    figure(of("native-health", "http_500")), figure(of("native-health", "http_503"))))
+print("| unrecorded tokens | %s | %s |" % (figure(of("jvm-health", "unrecorded_tokens")), figure(of("native-health", "unrecorded_tokens"))))

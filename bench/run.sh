@@ -4,6 +4,7 @@
 #   bash bench/run.sh            # the JVM jar: scenarios A to E below
 #   bash bench/run.sh compare    # JVM jar and native executable side by side (F), 3 rounds each,
 #                                # about 12 minutes; needs target/*-runner (./mvnw package -Dnative)
+#   bash bench/run.sh restart    # PostgreSQL restarted under 100 turns/s (G), about 2 minutes
 #
 # It builds the packaged application and runs it (prod profile, JVM jar) against the machine's
 # PostgreSQL 15 (started if needed; database stepchat_bench, made afresh) and a StepFun simulator
@@ -116,6 +117,15 @@ print(json.dumps(row))
 PY
   tail -1 "$RESULTS" | python3 -c "import json,sys;r=json.load(sys.stdin);print('[bench]   %s %-9s %5s/s p50 %s p99 %s max %s ko %s' % (r['scenario'],r['target'],r['rate'],r.get('p50'),r.get('p99'),r.get('max'),r.get('ko')))" >&2
 }
+# what the service counted: 500s, 503s and tokens it could not write to the ledger
+faults() { curl -s "$APP/q/metrics" | python3 -c "
+import json, re, sys
+text = sys.stdin.read()
+def total(pattern):
+    return int(sum(float(v) for v in re.findall(pattern, text)))
+print(json.dumps({'http_500': total(r'http_server_requests_seconds_count\\{[^\\n]*status=\"500\"[^\\n]*\\} (\\S+)'),
+                  'http_503': total(r'http_server_requests_seconds_count\\{[^\\n]*status=\"503\"[^\\n]*\\} (\\S+)'),
+                  'unrecorded_tokens': total(r'stepchat_usage_unrecorded_tokens_total(?:\\{[^}]*\\})? (\\S+)')}))"; }
 # a sampler of pool use and RSS while a load runs
 sample_start() { ( max_pool=0; max_rss=0; while :; do
     p=$(curl -s "$APP/q/metrics" | awk '/^agroal_active_count/ {print int($2)}' | head -1); p=${p:-0}
@@ -128,8 +138,6 @@ if [ "${1:-}" = compare ]; then
   NATIVE=$(ls target/*-runner 2>/dev/null | head -1)
   [ -x "$NATIVE" ] || { log "no native executable: ./mvnw package -Dnative first"; exit 1; }
   ROUNDS=${ROUNDS:-3}
-  log "F: floor (simulator alone) at 100 turns/s"
-  gatling TurnSimulation simulator 100 10 bench-instant > /dev/null
   for round in $(seq 1 "$ROUNDS"); do
     for kind in jvm native; do
       start_service $kind
@@ -144,12 +152,46 @@ if [ "${1:-}" = compare ]; then
       report=$(gatling TurnSimulation service 500 20 bench-slow)
       sample=$(sample_stop)
       record F "$kind-inflight" 500 "$report" turn "$(python3 -c "import json,sys;d=json.loads(sys.argv[1]);d['round']=$round;print(json.dumps(d))" "$sample")"
+      record F "$kind-health" 0 "$report" turn "$(faults) "
       stop_service
     done
   done
   python3 bench/compare.py "$RESULTS" > "$OUT/compare.md"
   cat "$OUT/compare.md"
   log "written to $OUT/compare.md"
+  exit 0
+fi
+
+# ---------------------------------------------------------------- G: PostgreSQL restarted under load
+if [ "${1:-}" = restart ]; then
+  start_service jvm
+  gatling TurnSimulation service 100 30 bench-instant > /dev/null   # warm-up
+  log "G: 100 turns/s for 40 s; PostgreSQL restarted (fast) after 15 s"
+  report_dir=""
+  ( gatling TurnSimulation service 100 40 bench-instant > "$WORK/restart-report.txt" ) &
+  LOAD=$!
+  sleep 15
+  if [ "$(id -u)" = 0 ]; then pg_ctlcluster 15 main restart -m fast; else sudo pg_ctlcluster 15 main restart -m fast; fi
+  back=$(now_ms)
+  log "G: PostgreSQL is back; probing for the first turn that succeeds"
+  id=$(curl -sf -X POST "$APP/conversations" -H 'Content-Type: application/json' -d '{"model":"bench-instant"}' \
+        | sed -n 's/.*"id":"\([^"]*\)".*/\1/p') || true
+  until [ -n "$id" ] && [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$APP/conversations/$id/messages" \
+      -H 'Content-Type: application/json' -d '{"content":"probe"}')" = 201 ]; do
+    sleep 0.05
+    [ -n "$id" ] || id=$(curl -sf -X POST "$APP/conversations" -H 'Content-Type: application/json' \
+        -d '{"model":"bench-instant"}' | sed -n 's/.*"id":"\([^"]*\)".*/\1/p') || true
+  done
+  recovered=$(( $(now_ms) - back ))
+  wait "$LOAD" || true
+  sleep 5  # kept answers are retried every 2 s
+  report=$(cat "$WORK/restart-report.txt")
+  answered=$(curl -s "$APP/q/metrics" | awk -F' ' '/^stepchat_upstream_seconds_count\{.*mode="json".*outcome="ok"/ {s+=$2} END {print int(s)}')
+  ledger=$(sql "select count(*) from usage_record")
+  stuck=$(sql "select count(*) from message where status = 'IN_PROGRESS'")
+  record G service 100 "$report" turn "{\"recovered_ms\": $recovered, \"upstream_answered\": $answered, \"ledger_rows\": $ledger, \"in_progress\": $stuck, \"faults\": $(faults)}"
+  tail -1 "$RESULTS"
+  stop_service
   exit 0
 fi
 

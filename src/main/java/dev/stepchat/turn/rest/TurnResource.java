@@ -17,8 +17,10 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -56,9 +58,13 @@ public class TurnResource {
                     + " ({content, reasoning}) as the model writes, then done (the Turn) or error (a problem; the text"
                     + " so far is stored as an incomplete reply). Failures before the first delta are problem responses.")
     @APIResponse(responseCode = "201", description = "The turn: both messages and the usage",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TurnView.class)))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TurnView.class),
+                    examples = @ExampleObject(name = "answered", value = "{\"object\":\"turn\",\"user_message\":{\"id\":\"0193e4c2-8a00-7c55-8f00-1a2b3c4d5e6f\",\"object\":\"message\",\"conversation_id\":\"0193e4c2-7f3a-7d2e-9b1a-3c4d5e6f7a8b\",\"role\":\"user\",\"content\":\"Plan three days in Kyoto\",\"status\":\"completed\",\"model\":null,\"finish_reason\":null,\"usage\":null,\"error\":null,\"created_at\":\"2026-11-25T10:00:01Z\"},\"message\":{\"id\":\"0193e4c2-8a01-7c55-8f00-1a2b3c4d5e6f\",\"object\":\"message\",\"conversation_id\":\"0193e4c2-7f3a-7d2e-9b1a-3c4d5e6f7a8b\",\"role\":\"assistant\",\"content\":\"Day one: Fushimi Inari at dawn...\",\"status\":\"completed\",\"model\":\"step-3.5-flash\",\"finish_reason\":\"stop\",\"usage\":{\"prompt_tokens\":83,\"completion_tokens\":176,\"total_tokens\":259,\"cached_tokens\":0},\"error\":null,\"created_at\":\"2026-11-25T10:00:03Z\"},\"usage\":{\"prompt_tokens\":83,\"completion_tokens\":176,\"total_tokens\":259,\"cached_tokens\":0},\"conversation_usage\":{\"prompt_tokens\":83,\"completion_tokens\":176,\"total_tokens\":259,\"cached_tokens\":0,\"turns\":1}}")))
     @APIResponse(responseCode = "200", description = "The streamed turn (events delta, then done or error)",
-            content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING)))
+            content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING),
+                    examples = @ExampleObject(name = "streamed", value = "event: delta\ndata: {\"content\":\"Day one: \"}\n\n"
+                            + "event: delta\ndata: {\"content\":\"Fushimi Inari\"}\n\n"
+                            + "event: done\ndata: {\"object\":\"turn\",...}\n\n")))
     @APIResponse(responseCode = "400", description = "Malformed JSON or invalid fields")
     @APIResponse(responseCode = "404", description = "Unknown conversation")
     @APIResponse(responseCode = "409", description = "A turn of this conversation is running, or this Idempotency-Key's first request is")
@@ -73,6 +79,10 @@ public class TurnResource {
     @APIResponse(responseCode = "504", description = "The model provider did not answer in time")
     public Response send(@Parameter(description = "Conversation id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
                          @PathParam("id") String id,
+                         @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                                 schema = @Schema(implementation = SendMessage.class),
+                                 examples = @ExampleObject(name = "turn", summary = "A message, with an optional temperature",
+                                         value = "{\"content\":\"Plan three days in Kyoto\",\"temperature\":0.7}")))
                          @NotNull @Valid SendMessage body,
                          @Parameter(description = "Makes a retried request safe: same key and body, same answer, one turn",
                                  schema = @Schema(maxLength = 255))

@@ -23,15 +23,19 @@ import dev.stepchat.support.StepFunStub;
 class OpenApiAndHealthTest {
 
     /** The contract's endpoints and the statuses each documents. */
-    static final Map<String, List<String>> OPERATIONS = Map.of(
-            "post /conversations", List.of("201", "400", "401", "409", "413", "415", "422"),
-            "get /conversations", List.of("200", "400"),
-            "get /conversations/{id}", List.of("200", "404"),
-            "patch /conversations/{id}", List.of("200", "400", "404", "412", "415"),
-            "delete /conversations/{id}", List.of("204", "404"),
-            "get /conversations/{id}/messages", List.of("200", "400", "404"),
-            "post /conversations/{id}/messages", List.of("200", "201", "400", "401", "404", "409", "413", "415", "422", "429", "502", "503", "504"),
-            "get /conversations/{id}/usage", List.of("200", "404"));
+    static final Map<String, List<String>> OPERATIONS = Map.ofEntries(
+            Map.entry("post /conversations/{id}/messages/{message_id}/regenerate",
+                    List.of("200", "201", "400", "401", "404", "409", "422", "429", "502", "503", "504")),
+            Map.entry("post /conversations/{id}/fork", List.of("201", "400", "401", "404", "503")),
+            Map.entry("delete /conversations/{id}/messages/{message_id}", List.of("204", "401", "404", "409", "503")),
+            Map.entry("post /conversations", List.of("201", "400", "401", "409", "413", "415", "422")),
+            Map.entry("get /conversations", List.of("200", "400")),
+            Map.entry("get /conversations/{id}", List.of("200", "404")),
+            Map.entry("patch /conversations/{id}", List.of("200", "400", "404", "412", "415")),
+            Map.entry("delete /conversations/{id}", List.of("204", "404")),
+            Map.entry("get /conversations/{id}/messages", List.of("200", "400", "404")),
+            Map.entry("post /conversations/{id}/messages", List.of("200", "201", "400", "401", "404", "409", "413", "415", "422", "429", "502", "503", "504")),
+            Map.entry("get /conversations/{id}/usage", List.of("200", "404")));
 
     @Test
     void openApiDescribesEveryEndpointOfTheContract() {

@@ -175,7 +175,7 @@ class SafeRetriesTest extends StepFunStubbedTest {
                                 + " values (gen_random_uuid(), :id, 'USER', 'lost?', 'IN_PROGRESS', now() - interval '1 hour')")
                 .setParameter("id", UUID.fromString(id)).executeUpdate());
         abandonedTurns.markFailed();
-        given().when().get("/conversations/" + id + "/messages").then().statusCode(200)
+        given().when().get("/conversations/" + id + "/messages?branch=all").then().statusCode(200)
                 .body("data[0].content", equalTo("lost?"))
                 .body("data[0].status", equalTo("failed"))
                 .body("data[0].error.type", endsWith("/turn-abandoned"));

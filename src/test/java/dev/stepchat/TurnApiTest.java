@@ -65,8 +65,9 @@ class TurnApiTest extends StepFunStubbedTest {
         return given().contentType(ContentType.JSON).body(body).when().post("/conversations/" + id + "/messages");
     }
 
+    /** Every stored message: failed turns are dead-end branches, off the current branch. */
     private static JsonPath messages(String id) {
-        return given().queryParam("limit", 100).when().get("/conversations/" + id + "/messages")
+        return given().queryParam("limit", 100).queryParam("branch", "all").when().get("/conversations/" + id + "/messages")
                 .then().statusCode(200).extract().jsonPath();
     }
 

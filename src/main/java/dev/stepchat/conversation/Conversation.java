@@ -70,6 +70,17 @@ public class Conversation extends PanacheEntityBase {
     @Column(nullable = false)
     public long version;
 
+    /** The last message of the branch being shown (null when empty). */
+    @Column(name = "current_message_id")
+    public UUID currentMessageId;
+
+    /** Where a fork was copied from. */
+    @Column(name = "forked_from_conversation_id")
+    public UUID forkedFromConversationId;
+
+    @Column(name = "forked_from_message_id")
+    public UUID forkedFromMessageId;
+
     /** While a turn runs: until when its lease holds (database clock), and which message holds it. */
     @Column(name = "turn_lease_until")
     public Instant turnLeaseUntil;

@@ -33,16 +33,18 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
     /**
      * Starts a turn in one conditional UPDATE on the database clock, so that it holds across
      * replicas: takes the conversation's turn lease for {@code holder} unless a live lease exists,
-     * and counts the user's message.
+     * and, for a new user message ({@code newMessage}), counts it and makes it the current message.
      *
      * @return false if another turn holds a lease that has not expired
      */
-    public boolean startTurn(UUID id, UUID holder, Duration lease) {
+    public boolean startTurn(UUID id, UUID holder, Duration lease, UUID newMessage) {
+        String counted = newMessage == null ? " "
+                : ", message_count = message_count + 1, current_message_id = '" + newMessage + "'::uuid ";
         return getEntityManager().createNativeQuery("""
                         update conversation set turn_lease_holder = :holder,
                                turn_lease_until = now() + make_interval(secs => :seconds),
-                               message_count = message_count + 1, updated_at = now(), version = version + 1
-                        where id = :id and (turn_lease_until is null or turn_lease_until < now())""")
+                               updated_at = now(), version = version + 1""" + counted + """
+                         where id = :id and (turn_lease_until is null or turn_lease_until < now())""")
                 .setParameter("holder", holder)
                 .setParameter("seconds", (double) lease.toSeconds())
                 .setParameter("id", id)
@@ -57,7 +59,7 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
      *
      * @return the totals after this turn, or null if the conversation is gone
      */
-    public UsageTotals finishTurn(UUID id, UUID holder, TokenUsage usage, String autoTitle) {
+    public UsageTotals finishTurn(UUID id, UUID holder, TokenUsage usage, String autoTitle, UUID reply) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = getEntityManager().createNativeQuery("""
                         update conversation set prompt_tokens = prompt_tokens + :prompt,
@@ -65,6 +67,7 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
                                total_tokens = total_tokens + :total, cached_tokens = cached_tokens + :cached,
                                turns = turns + 1, message_count = message_count + 1,
                                updated_at = now(), version = version + 1, title = coalesce(title, :title),
+                               current_message_id = :reply,
                                turn_lease_until = case when turn_lease_holder = :holder then null else turn_lease_until end,
                                turn_lease_holder = case when turn_lease_holder = :holder then null else turn_lease_holder end
                         where id = :id
@@ -75,6 +78,7 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
                 .setParameter("cached", usage.cachedTokens())
                 .setParameter("holder", holder)
                 .setParameter("title", autoTitle)
+                .setParameter("reply", reply)
                 .setParameter("id", id)
                 .getResultList();
         if (rows.isEmpty()) {
@@ -105,6 +109,16 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
                 .setParameter("holder", holder)
                 .setParameter("id", id)
                 .executeUpdate();
+    }
+
+    /** Whether a live turn lease of the conversation is held by one of {@code messages}. */
+    public boolean leaseHeldBy(UUID id, List<UUID> messages) {
+        return ((Number) getEntityManager().createNativeQuery("""
+                        select count(*) from conversation where id = :id and turn_lease_until > now()
+                        and turn_lease_holder = any(:holders)""")
+                .setParameter("id", id)
+                .setParameter("holders", messages.toArray(new UUID[0]))
+                .getSingleResult()).longValue() > 0;
     }
 
     /** Gives the lease back, if {@code holder} still has it. */

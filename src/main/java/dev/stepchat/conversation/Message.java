@@ -32,6 +32,10 @@ public class Message extends PanacheEntityBase {
     @Column(name = "conversation_id", nullable = false)
     public UUID conversationId;
 
+    /** The message this one follows (null for a first message); siblings share it. */
+    @Column(name = "parent_id")
+    public UUID parentId;
+
     @Enumerated(EnumType.STRING)
     @Column(nullable = false)
     public Role role;
@@ -70,4 +74,22 @@ public class Message extends PanacheEntityBase {
 
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
+
+    /** A copy for another conversation (a fork): same content, status, answer and usage; a new id. */
+    public static Message copyOf(Message original) {
+        Message copy = new Message();
+        copy.role = original.role;
+        copy.content = original.content;
+        copy.reasoning = original.reasoning;
+        copy.status = original.status;
+        copy.model = original.model;
+        copy.finishReason = original.finishReason;
+        copy.promptTokens = original.promptTokens;
+        copy.completionTokens = original.completionTokens;
+        copy.totalTokens = original.totalTokens;
+        copy.cachedTokens = original.cachedTokens;
+        copy.error = original.error;
+        copy.createdAt = original.createdAt;
+        return copy;
+    }
 }

@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Parameters;
@@ -56,6 +58,37 @@ public final class Paging {
             Collections.reverse(rows);
         }
         return new Slice<>(rows, hasMore);
+    }
+
+    /** The same paging over a list already in memory, in id order (a branch of a conversation). */
+    public static <E> Slice<E> slice(List<E> ascending, Function<E, UUID> id, PageRequest page) {
+        List<UUID> ids = ascending.stream().map(id).toList();
+        for (var cursor : List.of(Map.entry("after", Optional.ofNullable(page.after())),
+                Map.entry("before", Optional.ofNullable(page.before())))) {
+            if (cursor.getValue().isPresent() && !ids.contains(cursor.getValue().get())) {
+                throw new ProblemException(ProblemType.INVALID_CURSOR, "'" + cursor.getKey()
+                        + "' is not the id of an item of this list",
+                        List.of(new Problem.FieldError(cursor.getKey(), "unknown id")), null);
+            }
+        }
+        List<E> ordered = new ArrayList<>(ascending);
+        if (page.descending()) {
+            Collections.reverse(ordered);
+        }
+        List<UUID> orderedIds = ordered.stream().map(id).toList();
+        int from = page.after() == null ? 0 : orderedIds.indexOf(page.after()) + 1;
+        int to = page.before() == null ? ordered.size() : orderedIds.indexOf(page.before());
+        if (to < from) {
+            return new Slice<>(List.of(), false);
+        }
+        List<E> window = ordered.subList(from, to);
+        if (page.before() != null && page.after() == null) {
+            // the items just ahead of 'before'
+            int start = Math.max(0, window.size() - page.limit());
+            return new Slice<>(List.copyOf(window.subList(start, window.size())), start > 0);
+        }
+        int end = Math.min(window.size(), page.limit());
+        return new Slice<>(List.copyOf(window.subList(0, end)), window.size() > end);
     }
 
     private static <E> void checkCursor(PanacheRepositoryBase<E, UUID> repository, String where,

@@ -92,13 +92,13 @@ public class TurnCompletion {
     /** Marks a turn's user message failed with its problem, now or once the database is back. */
     public void fail(TurnStore.Started started, Problem problem) {
         try {
-            store.fail(started.userMessage().id(), problem);
+            store.fail(started, problem);
         } catch (RuntimeException e) {
             if (DatabaseFaults.classify(e) == null) {
                 throw e;
             }
             keep(new Pending("failure", started.conversationId(), 0,
-                    () -> store.fail(started.userMessage().id(), problem)));
+                    () -> store.fail(started, problem)));
         }
     }
 

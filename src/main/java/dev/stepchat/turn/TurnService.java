@@ -20,6 +20,7 @@ import dev.stepchat.stepfun.ChatCompletion;
 import dev.stepchat.stepfun.StepFunClient;
 import dev.stepchat.stepfun.StepFunException;
 import dev.stepchat.stepfun.StreamingAnswer;
+import dev.stepchat.turn.api.Regenerate;
 import dev.stepchat.turn.api.SendMessage;
 import dev.stepchat.turn.api.TurnView;
 import dev.stepchat.usage.TokenUsage;
@@ -61,9 +62,26 @@ public class TurnService {
     }
 
     public TurnView send(UUID conversationId, SendMessage body, String path) {
-        checkTurn(body);
+        checkTurn(body.content(), body.model());
+        return answered(() -> store.begin(conversationId, owner.id(), body, path));
+    }
+
+    /** A new answer to an earlier user message (a sibling of its earlier answers). */
+    public TurnView regenerate(UUID conversationId, UUID userMessageId, Regenerate body, String path) {
+        checkTurn(null, body.model());
+        return answered(() -> store.regenerate(conversationId, owner.id(), userMessageId, body, path));
+    }
+
+    /** The same, streamed. */
+    public StreamingOutput streamRegenerated(UUID conversationId, UUID userMessageId, Regenerate body, String path,
+                                             java.util.function.Consumer<Runnable> onCallerGone) {
+        checkTurn(null, body.model());
+        return streamed(() -> store.regenerate(conversationId, owner.id(), userMessageId, body, path), onCallerGone);
+    }
+
+    private TurnView answered(java.util.function.Supplier<TurnStore.Started> begin) {
         try (TurnAdmission.Ticket ticket = admission.admit()) {
-            TurnStore.Started started = admission.beginning(() -> store.begin(conversationId, owner.id(), body, path));
+            TurnStore.Started started = admission.beginning(begin);
             TurnStore.Answer answer = call(started, false,
                     () -> answer(stepFun.complete(started.upstream()).await().indefinitely()));
             TurnView turn;
@@ -85,10 +103,15 @@ public class TurnService {
      */
     public StreamingOutput stream(UUID conversationId, SendMessage body, String path,
                                   java.util.function.Consumer<Runnable> onCallerGone) {
-        checkTurn(body);
+        checkTurn(body.content(), body.model());
+        return streamed(() -> store.begin(conversationId, owner.id(), body, path), onCallerGone);
+    }
+
+    private StreamingOutput streamed(java.util.function.Supplier<TurnStore.Started> begin,
+                                     java.util.function.Consumer<Runnable> onCallerGone) {
         TurnAdmission.Ticket ticket = admission.admit();
         try {
-            TurnStore.Started started = admission.beginning(() -> store.begin(conversationId, owner.id(), body, path));
+            TurnStore.Started started = admission.beginning(begin);
             StreamingAnswer opened = call(started, true, () -> stepFun.stream(started.upstream()).await().indefinitely());
             // the stream gives the ticket back when it has stored its reply
             TurnStream stream = new TurnStream(completion, started, opened, json, config.stream().idleTimeout(),
@@ -106,8 +129,8 @@ public class TurnService {
         return TurnStream.replay(json, turn);
     }
 
-    private void checkTurn(SendMessage body) {
-        inputs.checkTurn(body.content(), body.model());
+    private void checkTurn(String content, String model) {
+        inputs.checkTurn(content, model);
         if (shutdown.stopping()) {
             throw new ProblemException(ProblemType.SHUTTING_DOWN,
                     "This instance is shutting down; send the turn again", null, Duration.ofSeconds(1));

@@ -26,6 +26,7 @@ import dev.stepchat.problem.ProblemException;
 import dev.stepchat.problem.ProblemType;
 import dev.stepchat.stepfun.ChatCompletionRequest;
 import dev.stepchat.stepfun.ChatCompletionRequest.ChatMessage;
+import dev.stepchat.turn.api.Regenerate;
 import dev.stepchat.turn.api.SendMessage;
 import dev.stepchat.turn.api.TurnView;
 import dev.stepchat.usage.TokenUsage;
@@ -41,7 +42,7 @@ public class TurnStore {
 
     /** What the first transaction hands to the upstream call. */
     public record Started(UUID conversationId, String owner, MessageView userMessage, ChatCompletionRequest upstream,
-                          String path) {
+                          String path, boolean regenerated, Instant startedAt) {
     }
 
     /** What the upstream answered, as it is stored. */
@@ -65,36 +66,105 @@ public class TurnStore {
         this.config = config;
     }
 
-    /** Stores the user's message (in progress) and reads the history the model is shown. */
+    /**
+     * Stores the user's message (in progress) under its parent and reads the history the model is
+     * shown: the path from the root to that parent.
+     */
     @Transactional
     public Started begin(UUID conversationId, String owner, SendMessage body, String path) {
         Conversation conversation = conversations.findOwned(conversationId, owner)
                 .orElseThrow(() -> ProblemException.notFound("Conversation"));
-        List<ChatMessage> upstream = new ArrayList<>();
-        if (conversation.systemPrompt != null && !conversation.systemPrompt.isEmpty()) {
-            upstream.add(new ChatMessage("system", conversation.systemPrompt));
-        }
-        for (Message earlier : messages.history(conversationId)) {
-            upstream.add(new ChatMessage(earlier.role == Message.Role.USER ? "user" : "assistant", earlier.content));
-        }
+        UUID parent = parentOf(conversation, body.requestedParent());
+        List<ChatMessage> upstream = history(conversation, parent);
         upstream.add(new ChatMessage("user", body.content()));
 
         Message user = new Message();
         user.conversationId = conversationId;
+        user.parentId = parent;
         user.role = Message.Role.USER;
         user.content = body.content();
         user.status = Message.Status.IN_PROGRESS;
         user.createdAt = Instant.now();
         messages.persist(user);
-        if (!conversations.startTurn(conversationId, user.id, config.turnLease())) {
+        if (!conversations.startTurn(conversationId, user.id, config.turnLease(), user.id)) {
             // rolls back: the message of a refused turn is not kept
-            throw new ProblemException(ProblemType.TURN_IN_PROGRESS,
-                    "Another turn of this conversation is still running; send again when it has finished");
+            throw turnInProgress();
         }
 
         String model = body.model() != null ? body.model() : conversation.model;
         var request = new ChatCompletionRequest(model, upstream, body.temperature(), body.topP(), body.maxTokens(), null);
-        return new Started(conversationId, owner, ConversationMapper.view(user), request, path);
+        return new Started(conversationId, owner, ConversationMapper.view(user), request, path, false, user.createdAt);
+    }
+
+    /**
+     * A new answer to an earlier user message, as a sibling of its earlier answers: the history is
+     * the path down to that message; nothing is stored until the answer comes.
+     */
+    @Transactional
+    public Started regenerate(UUID conversationId, String owner, UUID userMessageId, Regenerate body, String path) {
+        Conversation conversation = conversations.findOwned(conversationId, owner)
+                .orElseThrow(() -> ProblemException.notFound("Conversation"));
+        Message user = messages.inConversation(conversationId, userMessageId);
+        if (user == null) {
+            throw ProblemException.notFound("Message");
+        }
+        if (user.role != Message.Role.USER) {
+            throw ProblemException.invalid("message_id", "must be a user message: regenerate answers a user message again");
+        }
+        List<ChatMessage> upstream = history(conversation, user.parentId);
+        upstream.add(new ChatMessage("user", user.content));
+        if (!conversations.startTurn(conversationId, user.id, config.turnLease(), null)) {
+            throw turnInProgress();
+        }
+        String model = body.model() != null ? body.model() : conversation.model;
+        var request = new ChatCompletionRequest(model, upstream, body.temperature(), body.topP(), body.maxTokens(), null);
+        return new Started(conversationId, owner, ConversationMapper.view(user), request, path, true, Instant.now());
+    }
+
+    private static ProblemException turnInProgress() {
+        return new ProblemException(ProblemType.TURN_IN_PROGRESS,
+                "Another turn of this conversation is still running; send again when it has finished");
+    }
+
+    /**
+     * The parent of a new user message: the one asked for (an assistant message of this
+     * conversation, or none for a new root), else the current branch's last completed or
+     * incomplete answer (a failed user message at its end is left as a dead-end sibling).
+     */
+    private UUID parentOf(Conversation conversation, Optional<UUID> requested) {
+        if (requested != null) {
+            if (requested.isEmpty()) {
+                return null;
+            }
+            Message parent = messages.inConversation(conversation.id, requested.get());
+            if (parent == null || parent.role != Message.Role.ASSISTANT) {
+                throw ProblemException.invalid("parent_id", "must be an assistant message of this conversation");
+            }
+            return parent.id;
+        }
+        List<Message> branch = messages.path(conversation.id, conversation.currentMessageId);
+        for (int i = branch.size() - 1; i >= 0; i--) {
+            Message m = branch.get(i);
+            if (m.role == Message.Role.ASSISTANT
+                    && (m.status == Message.Status.COMPLETED || m.status == Message.Status.INCOMPLETE)) {
+                return m.id;
+            }
+        }
+        return null;
+    }
+
+    /** The system prompt, then the completed and incomplete messages on the path down to {@code parent}. */
+    private List<ChatMessage> history(Conversation conversation, UUID parent) {
+        List<ChatMessage> upstream = new ArrayList<>();
+        if (conversation.systemPrompt != null && !conversation.systemPrompt.isEmpty()) {
+            upstream.add(new ChatMessage("system", conversation.systemPrompt));
+        }
+        for (Message earlier : messages.path(conversation.id, parent)) {
+            if (earlier.status == Message.Status.COMPLETED || earlier.status == Message.Status.INCOMPLETE) {
+                upstream.add(new ChatMessage(earlier.role == Message.Role.USER ? "user" : "assistant", earlier.content));
+            }
+        }
+        return upstream;
     }
 
     /**
@@ -113,6 +183,7 @@ public class TurnStore {
 
         Message reply = new Message();
         reply.conversationId = conversationId;
+        reply.parentId = userId;
         reply.role = Message.Role.ASSISTANT;
         reply.content = answer.content();
         reply.reasoning = answer.reasoning();
@@ -124,10 +195,10 @@ public class TurnStore {
         reply.totalTokens = Math.toIntExact(answer.usage().totalTokens());
         reply.cachedTokens = Math.toIntExact(answer.usage().cachedTokens());
         reply.createdAt = Instant.now();
-        messages.persist(reply);
 
+        messages.persist(reply);
         UsageTotals totals = conversations.finishTurn(conversationId, userId, answer.usage(),
-                Titles.fromFirstMessage(started.userMessage().content(), config.limits().autoTitleLength()));
+                Titles.fromFirstMessage(started.userMessage().content(), config.limits().autoTitleLength()), reply.id);
         ledger.record(conversationId, reply.id, started.owner(), answer.model(), answer.usage(), answer.upstreamId());
         metrics.tokens(answer.model(), answer.usage());
         return new TurnView(started.userMessage().withStatus("completed"), ConversationMapper.view(reply),
@@ -145,8 +216,8 @@ public class TurnStore {
         if (user == null || user.status != Message.Status.COMPLETED) {
             return Optional.empty();
         }
-        Message reply = messages.find("conversationId = ?1 and role = ?2 and id > ?3", Sort.by("id"),
-                started.conversationId(), Message.Role.ASSISTANT, user.id).firstResult();
+        Message reply = messages.find("parentId = ?1 and role = ?2 and createdAt >= ?3", Sort.by("id"),
+                user.id, Message.Role.ASSISTANT, started.startedAt()).firstResult();
         Conversation conversation = conversations.findById(started.conversationId());
         if (reply == null || conversation == null) {
             return Optional.empty();
@@ -166,21 +237,28 @@ public class TurnStore {
         UUID userId = started.userMessage().id();
         Message user = messages.findById(userId);
         if (user != null) {
-            user.status = Message.Status.FAILED;
-            user.error = StoredError.of(problem);
+            if (!started.regenerated()) {
+                user.status = Message.Status.FAILED;
+                user.error = StoredError.of(problem);
+            }
             conversations.addUsageOfFailedTurn(started.conversationId(), userId, answer.usage());
         }
         ledger.record(started.conversationId(), null, started.owner(), answer.model(), answer.usage(), answer.upstreamId());
         metrics.tokens(answer.model(), answer.usage());
     }
 
-    /** Keeps the user's message, marked failed with the problem the caller got. */
+    /**
+     * Keeps the user's message, marked failed with the problem the caller got; a failed
+     * regeneration leaves the message as it was (it has its earlier answers).
+     */
     @Transactional
-    public void fail(UUID userMessageId, Problem problem) {
-        Message user = messages.findById(userMessageId);
+    public void fail(Started started, Problem problem) {
+        Message user = messages.findById(started.userMessage().id());
         if (user != null) {
-            user.status = Message.Status.FAILED;
-            user.error = StoredError.of(problem);
+            if (!started.regenerated()) {
+                user.status = Message.Status.FAILED;
+                user.error = StoredError.of(problem);
+            }
             conversations.releaseTurnLease(user.conversationId, user.id);
         }
     }

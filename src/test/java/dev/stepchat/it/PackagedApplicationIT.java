@@ -171,8 +171,8 @@ class PackagedApplicationIT {
         stepFun.verify(1, postRequestedFor(urlEqualTo(PATH)));
         stepFun.stubFor(post(PATH).willReturn(aResponse().withStatus(400).withBody(error("content_filter", "sensitive"))));
         send(id, "{\"content\":\"three\"}").then().statusCode(422).body("type", endsWith("/content-refused"));
-        // the failed turns' problems are stored with their messages and read back
-        given().when().get("/conversations/" + id + "/messages").then().statusCode(200)
+        // the failed turns' problems are stored with their messages and read back (dead-end branches)
+        given().when().get("/conversations/" + id + "/messages?branch=all").then().statusCode(200)
                 .body("data.status", org.hamcrest.Matchers.contains("completed", "completed", "failed", "failed"))
                 .body("data[2].error.type", endsWith("/upstream-authentication"))
                 .body("data[3].error.status", equalTo(422));
@@ -239,7 +239,7 @@ class PackagedApplicationIT {
             try (SecondInstance jobs = secondReplica(Map.of("stepchat.jobs.delay", "0s",
                     "stepchat.jobs.abandoned-turns-every", "1s", "stepchat.idempotency.purge-every", "1s"))) {
                 org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() ->
-                        given().when().get("/conversations/" + id + "/messages").then()
+                        given().when().get("/conversations/" + id + "/messages?branch=all").then()
                                 .body("data[0].status", equalTo("failed"))
                                 .body("data[0].error.type", endsWith("/turn-abandoned")));
                 org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> {
@@ -252,6 +252,35 @@ class PackagedApplicationIT {
                 });
             }
         }
+    }
+
+    @Test
+    void branchesWorkAsOnTheJvm() {
+        String id = conversation(base());
+        stepFun.stubFor(post(PATH).willReturn(okJson(completion("a1", 3, 1, 0))));
+        var first = send(id, "{\"content\":\"u1\"}").then().statusCode(201).extract().jsonPath();
+        String a1 = first.getString("message.id");
+        stepFun.stubFor(post(PATH).willReturn(okJson(completion("a2", 3, 1, 0))));
+        var second = send(id, "{\"content\":\"u2\"}").then().statusCode(201).extract().jsonPath();
+        stepFun.stubFor(post(PATH).willReturn(okJson(completion("a2 edited", 3, 1, 0))));
+        var edited = send(id, "{\"content\":\"u2 edited\",\"parent_id\":\"" + a1 + "\"}").then().statusCode(201)
+                .body("user_message.parent_id", equalTo(a1)).extract().jsonPath();
+        stepFun.stubFor(post(PATH).willReturn(okJson(completion("again", 3, 1, 0))));
+        given().contentType(ContentType.JSON).body("{}").when()
+                .post("/conversations/" + id + "/messages/" + edited.getString("user_message.id") + "/regenerate")
+                .then().statusCode(201).body("message.parent_id", equalTo(edited.getString("user_message.id")));
+        given().when().get("/conversations/" + id + "/messages").then().statusCode(200)
+                .body("data.content", org.hamcrest.Matchers.contains("u1", "a1", "u2 edited", "again"));
+        given().when().get("/conversations/" + id + "/messages?branch=all").then()
+                .body("data.size()", equalTo(7));
+        given().contentType("application/merge-patch+json")
+                .body("{\"current_message_id\":\"" + second.getString("user_message.id") + "\"}")
+                .when().patch("/conversations/" + id).then().statusCode(200)
+                .body("current_message_id", equalTo(second.getString("message.id")));
+        given().contentType(ContentType.JSON).body("{\"message_id\":\"" + a1 + "\"}").when().post("/conversations/" + id + "/fork")
+                .then().statusCode(201).body("message_count", equalTo(2)).body("forked_from.message_id", equalTo(a1));
+        given().when().delete("/conversations/" + id + "/messages/" + edited.getString("user_message.id")).then().statusCode(204);
+        given().when().get("/conversations/" + id).then().body("message_count", equalTo(4)).body("usage.turns", equalTo(4));
     }
 
     private static String base() {

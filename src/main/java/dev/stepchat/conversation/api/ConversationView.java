@@ -24,9 +24,19 @@ public record ConversationView(
         Map<String, String> metadata,
         @Schema(required = true) Instant createdAt,
         @Schema(required = true) Instant updatedAt,
-        @Schema(required = true) long messageCount,
+        @Schema(description = "Stored messages of all branches", required = true) long messageCount,
         @Schema(description = "Exact sums over every answered turn", required = true) UsageTotals usage,
+        @Schema(description = "The last message of the branch being shown; null when empty", nullable = true,
+                required = true) UUID currentMessageId,
+        @Schema(description = "Where this conversation was forked from; null when it was not", nullable = true,
+                required = true) ForkedFrom forkedFrom,
         @JsonIgnore @Schema(hidden = true) long version) {
+
+    /** The conversation and message a fork was copied from. */
+    @RegisterForReflection
+    @Schema(name = "ForkedFrom")
+    public record ForkedFrom(@Schema(required = true) UUID conversationId, @Schema(required = true) UUID messageId) {
+    }
 
     /** The ETag of this state of the conversation. */
     public String etag() {

@@ -16,6 +16,8 @@ public record MessageView(
         @Schema(required = true) UUID id,
         @Schema(enumeration = "message", required = true) String object,
         @Schema(required = true) UUID conversationId,
+        @Schema(description = "The message this one follows; null for a first message. Messages sharing a parent are"
+                + " siblings (branches), ordered by id", nullable = true, required = true) UUID parentId,
         @Schema(enumeration = {"user", "assistant"}, required = true) String role,
         @Schema(required = true) String content,
         @Schema(enumeration = {"completed", "failed", "incomplete", "in_progress"}, required = true) String status,
@@ -28,7 +30,7 @@ public record MessageView(
         @Schema(required = true) Instant createdAt) {
 
     public MessageView withStatus(String newStatus) {
-        return new MessageView(id, object, conversationId, role, content, newStatus, model, finishReason, usage, error,
-                createdAt);
+        return new MessageView(id, object, conversationId, parentId, role, content, newStatus, model, finishReason, usage,
+                error, createdAt);
     }
 }

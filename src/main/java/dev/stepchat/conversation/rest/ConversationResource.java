@@ -34,8 +34,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 
 import dev.stepchat.conversation.PageRequest;
+import dev.stepchat.conversation.api.ConversationPatch;
 import dev.stepchat.conversation.api.ConversationView;
 import dev.stepchat.conversation.api.CreateConversation;
+import dev.stepchat.conversation.api.ForkRequest;
 import dev.stepchat.conversation.api.ListPage;
 import dev.stepchat.conversation.service.ConversationService;
 import dev.stepchat.idempotency.Idempotency;
@@ -70,7 +72,7 @@ public class ConversationResource {
     @APIResponse(responseCode = "201", description = "Created",
             headers = @Header(name = "Location", description = "/conversations/{id}", schema = @Schema(type = SchemaType.STRING)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ConversationView.class),
-                    examples = @ExampleObject(name = "created", value = "{\"id\":\"0193e4c2-7f3a-7d2e-9b1a-3c4d5e6f7a8b\",\"object\":\"conversation\",\"title\":\"Kyoto trip\",\"model\":\"step-3.5-flash\",\"system_prompt\":\"Be brief\",\"metadata\":{\"project\":\"travel\"},\"created_at\":\"2026-11-25T10:00:00Z\",\"updated_at\":\"2026-11-25T10:00:00Z\",\"message_count\":0,\"usage\":{\"prompt_tokens\":0,\"completion_tokens\":0,\"total_tokens\":0,\"cached_tokens\":0,\"turns\":0}}")))
+                    examples = @ExampleObject(name = "created", value = "{\"id\":\"0193e4c2-7f3a-7d2e-9b1a-3c4d5e6f7a8b\",\"object\":\"conversation\",\"title\":\"Kyoto trip\",\"model\":\"step-3.5-flash\",\"system_prompt\":\"Be brief\",\"metadata\":{\"project\":\"travel\"},\"created_at\":\"2026-11-25T10:00:00Z\",\"updated_at\":\"2026-11-25T10:00:00Z\",\"message_count\":0,\"usage\":{\"prompt_tokens\":0,\"completion_tokens\":0,\"total_tokens\":0,\"cached_tokens\":0,\"turns\":0},\"current_message_id\":null,\"forked_from\":null}")))
     @APIResponse(responseCode = "400", description = "Malformed JSON or invalid fields")
     @APIResponse(responseCode = "409", description = "This Idempotency-Key's first request is still running")
     @APIResponse(responseCode = "422", description = "The Idempotency-Key was used for another request")
@@ -121,12 +123,12 @@ public class ConversationResource {
     @Path("/{id}")
     @Consumes({MERGE_PATCH, MediaType.APPLICATION_JSON})
     @Operation(operationId = "updateConversation",
-            summary = "Change a conversation (JSON merge patch of title, model, system_prompt, metadata)",
+            summary = "Change a conversation (JSON merge patch of title, model, system_prompt, metadata, current_message_id)",
             description = "A field set to null is cleared (model goes back to the server default); fields not sent stay"
                     + " as they are; metadata keys merge, a key set to null is removed.")
     @RequestBody(content = {
-            @Content(mediaType = MERGE_PATCH, schema = @Schema(implementation = CreateConversation.class)),
-            @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CreateConversation.class))})
+            @Content(mediaType = MERGE_PATCH, schema = @Schema(implementation = ConversationPatch.class)),
+            @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ConversationPatch.class))})
     @APIResponse(responseCode = "200", description = "The changed conversation, with its new ETag",
             headers = @Header(name = "ETag", schema = @Schema(type = SchemaType.STRING)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ConversationView.class)))
@@ -143,6 +145,31 @@ public class ConversationResource {
     private static Response withETag(ConversationView conversation) {
         return Response.ok(conversation, MediaType.APPLICATION_JSON_TYPE)
                 .header(HttpHeaders.ETAG, conversation.etag()).build();
+    }
+
+    @POST
+    @Path("/{id}/fork")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "forkConversation", summary = "Fork a conversation at a message",
+            description = "A new conversation holding copies (new ids, same order) of the path from the root to the message"
+                    + " (default: the current message), with the same model, system prompt and metadata and forked_from"
+                    + " set. Copied answers keep their usage; the new conversation's totals start at zero. Its current"
+                    + " message is the last copy. The original is unchanged.")
+    @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = ForkRequest.class),
+            examples = @ExampleObject(name = "at", value = "{\"message_id\":\"0193e4c2-8a01-7c55-8f00-1a2b3c4d5e6f\"}")))
+    @APIResponse(responseCode = "201", description = "The new conversation",
+            headers = @Header(name = "Location", description = "/conversations/{id}", schema = @Schema(type = SchemaType.STRING)),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ConversationView.class)))
+    @APIResponse(responseCode = "400", description = "message_id is not a message of this conversation, or it is empty")
+    @APIResponse(responseCode = "404", description = "Unknown conversation")
+    @APIResponse(responseCode = "415", description = "Not JSON")
+    public Response fork(@Parameter(description = "Conversation id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
+                         @PathParam("id") String id, @Valid ForkRequest body, UriInfo uri) {
+        ConversationView created = service.fork(Ids.conversation(id), body == null ? null : body.messageId());
+        URI location = uri.getBaseUriBuilder().path("conversations").path(created.id().toString()).build();
+        return Response.created(location).type(MediaType.APPLICATION_JSON_TYPE).entity(created)
+                .header(HttpHeaders.ETAG, created.etag()).build();
     }
 
     @DELETE

@@ -10,7 +10,15 @@ public final class Ids {
     private Ids() {
     }
 
+    public static UUID message(String id) {
+        return parse(id, "Message");
+    }
+
     public static UUID conversation(String id) {
+        return parse(id, "Conversation");
+    }
+
+    private static UUID parse(String id, String what) {
         try {
             if (id.length() == 36) {
                 return UUID.fromString(id);
@@ -18,6 +26,6 @@ public final class Ids {
         } catch (IllegalArgumentException e) {
             // falls through to the 404
         }
-        throw ProblemException.notFound("Conversation");
+        throw ProblemException.notFound(what);
     }
 }

@@ -21,7 +21,10 @@ public final class ConversationMapper {
     public static ConversationView view(Conversation c) {
         return new ConversationView(c.id, "conversation", c.title, c.model, c.systemPrompt,
                 c.metadata == null ? Map.of() : c.metadata, time(c.createdAt), time(c.updatedAt), c.messageCount,
-                totals(c), c.version);
+                totals(c), c.currentMessageId,
+                c.forkedFromConversationId == null ? null
+                        : new ConversationView.ForkedFrom(c.forkedFromConversationId, c.forkedFromMessageId),
+                c.version);
     }
 
     public static UsageTotals totals(Conversation c) {
@@ -32,7 +35,7 @@ public final class ConversationMapper {
         TokenUsage usage = m.totalTokens == null ? null
                 : new TokenUsage(m.promptTokens, m.completionTokens, m.totalTokens,
                 m.cachedTokens == null ? 0 : m.cachedTokens);
-        return new MessageView(m.id, "message", m.conversationId, m.role.name().toLowerCase(Locale.ROOT), m.content,
+        return new MessageView(m.id, "message", m.conversationId, m.parentId, m.role.name().toLowerCase(Locale.ROOT), m.content,
                 m.status.name().toLowerCase(Locale.ROOT), m.model, m.finishReason, usage,
                 m.error == null ? null : m.error.toProblem(), time(m.createdAt));
     }

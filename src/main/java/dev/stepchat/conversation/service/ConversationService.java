@@ -2,6 +2,7 @@ package dev.stepchat.conversation.service;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -15,8 +16,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stepchat.config.ChatConfig;
 import dev.stepchat.conversation.Conversation;
 import dev.stepchat.conversation.ConversationRepository;
+import dev.stepchat.conversation.Message;
 import dev.stepchat.conversation.MessageRepository;
 import dev.stepchat.conversation.PageRequest;
+import dev.stepchat.conversation.Paging;
 import dev.stepchat.conversation.api.ConversationView;
 import dev.stepchat.conversation.api.CreateConversation;
 import dev.stepchat.conversation.api.ListPage;
@@ -89,6 +92,9 @@ public class ConversationService {
         if (ifMatch != null && !ETags.matches(ifMatch, ConversationView.etag(conversation.version))) {
             throw stale();
         }
+        if (fields.has("current_message_id")) {
+            conversation.currentMessageId = branchEnd(conversation, fields.get("current_message_id"));
+        }
         String title = fields.has("title") ? text(fields, "title") : conversation.title;
         String model = fields.has("model") ? text(fields, "model") : conversation.model;
         String systemPrompt = fields.has("system_prompt") ? text(fields, "system_prompt") : conversation.systemPrompt;
@@ -116,12 +122,90 @@ public class ConversationService {
         }
     }
 
+    /**
+     * The messages of the current branch (the path from the root to the current message), or of
+     * every branch ({@code branch=all}).
+     */
     @Transactional
-    public ListPage<MessageView> messages(UUID id, PageRequest page) {
-        owned(id);
-        var slice = messages.page(id, page);
+    public ListPage<MessageView> messages(UUID id, PageRequest page, String branch) {
+        Conversation conversation = owned(id);
+        Paging.Slice<Message> slice;
+        if (branch == null || branch.equals("current")) {
+            slice = Paging.slice(messages.path(id, conversation.currentMessageId), m -> m.id, page);
+        } else if (branch.equals("all")) {
+            slice = messages.page(id, page);
+        } else {
+            throw ProblemException.invalid("branch", "must be current or all");
+        }
         return ListPage.of(slice.rows().stream().map(ConversationMapper::view).toList(), MessageView::id,
                 slice.hasMore());
+    }
+
+    /**
+     * A new conversation holding copies of the path from the root to {@code messageId} (the current
+     * message when null): same model, system prompt and metadata, totals from zero.
+     */
+    @Transactional
+    public ConversationView fork(UUID id, UUID messageId) {
+        Conversation source = owned(id);
+        UUID at = messageId != null ? messageId : source.currentMessageId;
+        if (at == null) {
+            throw ProblemException.invalid("message_id", "the conversation has no message to fork at");
+        }
+        if (messageId != null && messages.inConversation(id, messageId) == null) {
+            throw ProblemException.invalid("message_id", "must be a message of this conversation");
+        }
+        Conversation copy = new Conversation();
+        copy.owner = source.owner;
+        copy.title = source.title;
+        copy.model = source.model;
+        copy.systemPrompt = source.systemPrompt;
+        copy.metadata = new LinkedHashMap<>(source.metadata == null ? Map.of() : source.metadata);
+        copy.forkedFromConversationId = source.id;
+        copy.forkedFromMessageId = at;
+        copy.createdAt = Instant.now();
+        copy.updatedAt = copy.createdAt;
+        conversations.persist(copy);
+        UUID previous = null;
+        List<Message> path = messages.path(id, at);
+        for (Message original : path) {
+            Message message = Message.copyOf(original);
+            message.conversationId = copy.id;
+            message.parentId = previous;
+            messages.persist(message);
+            previous = message.id;
+        }
+        copy.messageCount = path.size();
+        copy.currentMessageId = previous;
+        return ConversationMapper.view(copy);
+    }
+
+    /**
+     * Deletes a message and everything below it. The totals and the ledger keep their tokens. If
+     * the current message went with it, the current message becomes the most recent last message
+     * under the deleted message's parent (or of the whole conversation when a root went).
+     */
+    @Transactional
+    public void deleteMessage(UUID id, UUID messageId) {
+        Conversation conversation = owned(id);
+        Message message = messages.inConversation(id, messageId);
+        if (message == null) {
+            throw ProblemException.notFound("Message");
+        }
+        List<UUID> subtree = messages.subtree(id, messageId);
+        boolean running = messages.count("id in ?1 and status = ?2", subtree, Message.Status.IN_PROGRESS) > 0
+                || conversations.leaseHeldBy(id, subtree);
+        if (running) {
+            throw new ProblemException(ProblemType.TURN_IN_PROGRESS,
+                    "A turn is running in this part of the conversation; delete it when it has finished");
+        }
+        // the foreign key takes the subtree with it
+        messages.delete("id", messageId);
+        conversation.messageCount -= subtree.size();
+        if (conversation.currentMessageId != null && subtree.contains(conversation.currentMessageId)) {
+            conversation.currentMessageId = messages.latestLeaf(id, message.parentId);
+        }
+        conversation.updatedAt = Instant.now();
     }
 
     @Transactional
@@ -129,6 +213,22 @@ public class ConversationService {
         Conversation c = owned(id);
         return new UsageReport(c.id, c.promptTokens, c.completionTokens, c.totalTokens, c.cachedTokens, c.turns,
                 ledger.byModel(id));
+    }
+
+    /** The most recently created last message under the message a sibling switcher names. */
+    private UUID branchEnd(Conversation conversation, JsonNode value) {
+        UUID id = null;
+        if (value.isTextual()) {
+            try {
+                id = UUID.fromString(value.textValue());
+            } catch (IllegalArgumentException notAnId) {
+                id = null;
+            }
+        }
+        if (id == null || messages.inConversation(conversation.id, id) == null) {
+            throw ProblemException.invalid("current_message_id", "must be the id of a message of this conversation");
+        }
+        return messages.latestLeaf(conversation.id, id);
     }
 
     private static ProblemException stale() {

@@ -1,5 +1,8 @@
 package dev.stepchat.turn.api;
 
+import java.util.Optional;
+import java.util.UUID;
+
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
@@ -7,7 +10,11 @@ import jakarta.validation.constraints.NotBlank;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import io.quarkus.runtime.annotations.RegisterForReflection;
+
+import dev.stepchat.problem.ProblemException;
 
 /** POST /conversations/{id}/messages: a chat turn. */
 @RegisterForReflection
@@ -19,5 +26,30 @@ public record SendMessage(
         @DecimalMin("0") @DecimalMax("1") @Schema(minimum = "0", maximum = "1", nullable = true) Double topP,
         @Min(1) @Schema(minimum = "1", nullable = true) Integer maxTokens,
         @Schema(description = "Answer as server-sent events, like Accept: text/event-stream", nullable = true)
-        Boolean stream) {
+        Boolean stream,
+        @Schema(description = "The assistant message the new message follows, or null for a new root. Left out: the"
+                + " current branch's last answer. Editing a user message is a turn with its parent_id.",
+                implementation = UUID.class, nullable = true)
+        JsonNode parentId) {
+
+    /**
+     * The parent asked for: null when the field was left out (the default rule applies), an empty
+     * Optional for an explicit null (a new root), else the id.
+     */
+    public Optional<UUID> requestedParent() {
+        if (parentId == null) {
+            return null;
+        }
+        if (parentId.isNull()) {
+            return Optional.empty();
+        }
+        if (parentId.isTextual()) {
+            try {
+                return Optional.of(UUID.fromString(parentId.textValue()));
+            } catch (IllegalArgumentException notAnId) {
+                // falls through
+            }
+        }
+        throw ProblemException.invalid("parent_id", "must be the id of an assistant message of this conversation, or null");
+    }
 }

@@ -1,0 +1,23 @@
+package dev.stepchat.turn.api;
+
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Min;
+
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/** POST /conversations/{id}/messages/{message_id}/regenerate: every field optional. */
+@RegisterForReflection
+@Schema(name = "Regenerate")
+public record Regenerate(
+        @Schema(description = "Model of this answer; defaults to the conversation's", nullable = true) String model,
+        @DecimalMin("0") @DecimalMax("2") @Schema(minimum = "0", maximum = "2", nullable = true) Double temperature,
+        @DecimalMin("0") @DecimalMax("1") @Schema(minimum = "0", maximum = "1", nullable = true) Double topP,
+        @Min(1) @Schema(minimum = "1", nullable = true) Integer maxTokens,
+        @Schema(description = "Answer as server-sent events, like Accept: text/event-stream", nullable = true)
+        Boolean stream) {
+
+    public static final Regenerate DEFAULTS = new Regenerate(null, null, null, null, null);
+}

@@ -5,6 +5,8 @@
 #   bash bench/run.sh compare    # JVM jar and native executable side by side (F), 3 rounds each,
 #                                # about 12 minutes; needs target/*-runner (./mvnw package -Dnative)
 #   bash bench/run.sh restart    # PostgreSQL restarted under 100 turns/s (G), about 2 minutes
+# compare takes ROUNDS (3), KINDS ("jvm native") and NATIVE_OPTS (run-time options of the native
+# executable) from the environment.
 #
 # It builds the packaged application and runs it (prod profile, JVM jar) against the machine's
 # PostgreSQL 15 (started if needed; database stepchat_bench, made afresh) and a StepFun simulator
@@ -63,7 +65,8 @@ until curl -sf -o /dev/null -X POST "$SIM/v1/chat/completions" -d '{"model":"ben
 rss() { echo $(( $(ps -o rss= -p "$APP_PID") / 1024 )); }
 start_service() {
   local command=("$JAVA" -jar target/quarkus-app/quarkus-run.jar)
-  [ "$1" = native ] && command=("$NATIVE")
+  # NATIVE_OPTS: run-time options of the native executable (say -Xmx160m)
+  [ "$1" = native ] && command=("$NATIVE" ${NATIVE_OPTS:-})
   log "service ($1) on $APP"
   local start; start=$(now_ms)
   STEP_API_KEY=bench STEPCHAT_AUTH_ENABLED=false \
@@ -139,7 +142,7 @@ if [ "${1:-}" = compare ]; then
   [ -x "$NATIVE" ] || { log "no native executable: ./mvnw package -Dnative first"; exit 1; }
   ROUNDS=${ROUNDS:-3}
   for round in $(seq 1 "$ROUNDS"); do
-    for kind in jvm native; do
+    for kind in ${KINDS:-jvm native}; do
       start_service $kind
       startup=$STARTUP_MS; idle=$RSS_IDLE
       # the same warm-up for both (the JVM's JIT needs it; the native executable does not)

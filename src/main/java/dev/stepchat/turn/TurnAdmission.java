@@ -57,32 +57,30 @@ public class TurnAdmission {
 
     /** Takes a place for a turn, or refuses it with a 503 {@code overloaded}. */
     public Ticket admit() {
-        try {
-            if (!inFlight.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw refused("turns in flight");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw refused("turns in flight");
-        }
+        acquire(inFlight, "turns in flight");
         return new Ticket();
     }
 
     /** Runs a turn's first transaction within the share of the pool that new turns may use. */
     public <T> T beginning(java.util.function.Supplier<T> transaction) {
-        try {
-            if (!begins.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw refused("database connections");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw refused("database connections");
-        }
+        acquire(begins, "database connections");
         try {
             return transaction.get();
         } finally {
             begins.release();
         }
+    }
+
+    /** A place within the brief wait, or a 503. */
+    private void acquire(Semaphore places, String what) {
+        try {
+            if (places.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw refused(what);
     }
 
     private ProblemException refused(String what) {

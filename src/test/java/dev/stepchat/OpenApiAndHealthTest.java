@@ -24,6 +24,7 @@ class OpenApiAndHealthTest {
 
     /** The contract's endpoints and the statuses each documents. */
     static final Map<String, List<String>> OPERATIONS = Map.ofEntries(
+            Map.entry("get /models", List.of("200", "406", "503")),
             Map.entry("post /conversations/{id}/messages/{message_id}/regenerate",
                     List.of("200", "201", "400", "401", "404", "409", "422", "429", "502", "503", "504")),
             Map.entry("post /conversations/{id}/fork", List.of("201", "400", "401", "404", "503")),
@@ -59,7 +60,7 @@ class OpenApiAndHealthTest {
         assertThat(doc.getList("components.schemas.Conversation.required", String.class))
                 .contains("system_prompt", "created_at", "message_count");
         assertThat(doc.getMap("components.schemas.Turn.properties").keySet())
-                .containsExactlyInAnyOrder("object", "user_message", "message", "usage", "conversation_usage");
+                .containsExactlyInAnyOrder("object", "user_message", "message", "usage", "conversation_usage", "context");
         assertThat(doc.getMap("components.schemas.Problem.properties").keySet())
                 .contains("type", "title", "status", "detail", "instance", "errors");
         assertThat(doc.getString("paths.'/conversations/{id}/messages'.post.responses.'429'.content.'application/problem+json'.schema.$ref"))

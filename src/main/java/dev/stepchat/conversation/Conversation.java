@@ -70,6 +70,10 @@ public class Conversation extends PanacheEntityBase {
     @Column(nullable = false)
     public long version;
 
+    /** Most prompt tokens a turn may send; null: the model's window less the reply room. */
+    @Column(name = "context_limit")
+    public Integer contextLimit;
+
     /** The last message of the branch being shown (null when empty). */
     @Column(name = "current_message_id")
     public UUID currentMessageId;

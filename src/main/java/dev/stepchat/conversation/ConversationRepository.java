@@ -121,6 +121,12 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
                 .getSingleResult()).longValue() > 0;
     }
 
+    /** Counts a user message stored failed without a turn (it could not be sent) and makes it current. */
+    public void addFailedMessage(UUID id, UUID message) {
+        update("messageCount = messageCount + 1, currentMessageId = ?1, updatedAt = ?2, version = version + 1 where id = ?3",
+                message, java.time.Instant.now(), id);
+    }
+
     /** Gives the lease back, if {@code holder} still has it. */
     public void releaseTurnLease(UUID id, UUID holder) {
         update("turnLeaseUntil = null, turnLeaseHolder = null where id = ?1 and turnLeaseHolder = ?2", id, holder);

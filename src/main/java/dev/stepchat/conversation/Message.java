@@ -68,6 +68,13 @@ public class Message extends PanacheEntityBase {
     @Column(name = "cached_tokens")
     public Integer cachedTokens;
 
+    /** Answers: how many messages of the path their request left out, and its raw token estimate. */
+    @Column(name = "messages_omitted")
+    public Integer messagesOmitted;
+
+    @Column(name = "estimated_prompt_tokens")
+    public Integer estimatedPromptTokens;
+
     /** Why the turn of this user message failed. */
     @JdbcTypeCode(SqlTypes.JSON)
     public StoredError error;

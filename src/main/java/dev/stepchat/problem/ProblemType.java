@@ -9,6 +9,7 @@ import java.net.URI;
 public enum ProblemType {
     MALFORMED_REQUEST("malformed-request", 400, "Malformed request body"),
     VALIDATION_FAILED("validation-failed", 400, "Request validation failed"),
+    UNKNOWN_MODEL("unknown-model", 400, "Unknown model"),
     INVALID_CURSOR("invalid-cursor", 400, "Unknown paging cursor"),
     UNAUTHORIZED("unauthorized", 401, "Authentication required"),
     ORIGIN_NOT_ALLOWED("origin-not-allowed", 403, "Origin not allowed"),
@@ -19,6 +20,7 @@ public enum ProblemType {
     IDEMPOTENCY_KEY_IN_FLIGHT("idempotency-key-in-flight", 409, "Request with this Idempotency-Key is still running"),
     PRECONDITION_FAILED("precondition-failed", 412, "Precondition failed"),
     PAYLOAD_TOO_LARGE("payload-too-large", 413, "Payload too large"),
+    CONTEXT_LENGTH_EXCEEDED("context-length-exceeded", 413, "The prompt does not fit the model's context window"),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, "Unsupported media type"),
     HEADERS_TOO_LARGE("headers-too-large", 431, "Request headers too large"),
     IDEMPOTENCY_KEY_REUSED("idempotency-key-reused", 422, "Idempotency-Key reused with a different request"),

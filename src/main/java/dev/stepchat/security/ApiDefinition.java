@@ -28,7 +28,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
         tags = {
                 @Tag(name = "Conversations", description = "Chat threads: create, list, read, change, delete, and their usage"),
                 @Tag(name = "Messages", description = "The messages of a conversation, and the chat turn that adds a"
-                        + " user message and the model's reply")},
+                        + " user message and the model's reply"),
+                @Tag(name = "Models", description = "The models a conversation or a turn can name, with their context"
+                        + " windows")},
         security = @SecurityRequirement(name = "bearer"))
 @SecurityScheme(securitySchemeName = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer", bearerFormat = "JWT",
         description = "A JWT from the configured issuer; its subject owns the conversations it creates")

@@ -3,6 +3,7 @@ package dev.stepchat.stepfun;
 import java.util.function.Predicate;
 
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -25,10 +26,16 @@ import io.smallrye.mutiny.Uni;
  * tolerance. Base URL: {@code quarkus.rest-client.stepfun.url}.
  */
 @RegisterRestClient(configKey = "stepfun")
-@Path("/chat/completions")
 interface StepFunApi {
 
+    /** The models the account can use. */
+    @GET
+    @Path("/models")
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<ModelList> models(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization);
+
     @POST
+    @Path("/chat/completions")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     Uni<ChatCompletion> create(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
@@ -36,6 +43,7 @@ interface StepFunApi {
 
     /** The same call with {@code stream: true}: server-sent chunks, StepFun's closing [DONE] dropped. */
     @POST
+    @Path("/chat/completions")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)

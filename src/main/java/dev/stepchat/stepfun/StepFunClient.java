@@ -54,6 +54,19 @@ public class StepFunClient {
         this.authorization = "Bearer " + config.apiKey();
     }
 
+    /**
+     * StepFun's model list. Its own short timeout, no retries and no circuit breaker (the
+     * method-level annotations take the method-level keys of this class's configuration): the
+     * catalogue falls back to what it has and asks again later instead.
+     */
+    @Retry
+    @Timeout
+    @CircuitBreaker
+    @CircuitBreakerName("stepfun-models")
+    public Uni<ModelList> models() {
+        return api.models(authorization);
+    }
+
     /** A whole answer. */
     @CircuitBreakerName("stepfun-complete")
     public Uni<ChatCompletion> complete(ChatCompletionRequest request) {

@@ -56,7 +56,8 @@ public final class StepFunErrors {
             case 402 -> StepFunException.Kind.PAYMENT_REQUIRED;
             case 451 -> StepFunException.Kind.REFUSED;
             default -> status >= 500 ? StepFunException.Kind.SERVER_ERROR
-                    : isModeration(type, message) ? StepFunException.Kind.REFUSED : StepFunException.Kind.BAD_REQUEST;
+                    : isModeration(type, message) ? StepFunException.Kind.REFUSED
+                    : isContextLength(type, message) ? StepFunException.Kind.CONTEXT_LENGTH : StepFunException.Kind.BAD_REQUEST;
         };
         Log.warnf("StepFun answered %d (%s)", status, type.isEmpty() ? kind : type);
         String safeMessage = kind == StepFunException.Kind.AUTHENTICATION ? "" : limit(message);
@@ -111,6 +112,12 @@ public final class StepFunErrors {
                 return null;
             }
         }
+    }
+
+    private static boolean isContextLength(String type, String message) {
+        String text = (type + " " + message).toLowerCase(Locale.ROOT);
+        return text.contains("context_length") || text.contains("context length") || text.contains("context window")
+                || text.contains("maximum context") || text.contains("too many tokens") || text.contains("prompt is too long");
     }
 
     private static boolean isModeration(String type, String message) {

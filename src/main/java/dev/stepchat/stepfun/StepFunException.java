@@ -20,6 +20,8 @@ public class StepFunException extends RuntimeException {
         PAYMENT_REQUIRED(false),
         /** 400, 404, 422 and other 4xx: the request itself is wrong. */
         BAD_REQUEST(false),
+        /** 400 saying the prompt is longer than the model's context window. */
+        CONTEXT_LENGTH(false),
         /** 451 or a moderation error: the content was refused. */
         REFUSED(false),
         /** A 2xx whose body is not a valid answer. */

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stepchat.config.StepFunConfig;
 import dev.stepchat.conversation.Message;
 import dev.stepchat.conversation.service.Inputs;
+import dev.stepchat.model.ModelCatalog;
 import dev.stepchat.observability.Shutdown;
 import dev.stepchat.observability.TurnMetrics;
 import dev.stepchat.problem.ProblemException;
@@ -45,10 +46,12 @@ public class TurnService {
     private final Shutdown shutdown;
     private final TurnAdmission admission;
     private final TurnCompletion completion;
+    private final ModelCatalog models;
 
     TurnService(TurnStore store, StepFunClient stepFun, CurrentOwner owner, Inputs inputs, ObjectMapper json,
                 StepFunConfig config, TurnMetrics metrics, Shutdown shutdown, TurnAdmission admission,
-                TurnCompletion completion) {
+                TurnCompletion completion, ModelCatalog models) {
+        this.models = models;
         this.admission = admission;
         this.completion = completion;
         this.metrics = metrics;
@@ -81,7 +84,7 @@ public class TurnService {
 
     private TurnView answered(java.util.function.Supplier<TurnStore.Started> begin) {
         try (TurnAdmission.Ticket ticket = admission.admit()) {
-            TurnStore.Started started = admission.beginning(begin);
+            TurnStore.Started started = refusedIfUnfit(admission.beginning(begin), false);
             TurnStore.Answer answer = call(started, false,
                     () -> answer(stepFun.complete(started.upstream()).await().indefinitely()));
             TurnView turn;
@@ -111,7 +114,7 @@ public class TurnService {
                                      java.util.function.Consumer<Runnable> onCallerGone) {
         TurnAdmission.Ticket ticket = admission.admit();
         try {
-            TurnStore.Started started = admission.beginning(begin);
+            TurnStore.Started started = refusedIfUnfit(admission.beginning(begin), true);
             StreamingAnswer opened = call(started, true, () -> stepFun.stream(started.upstream()).await().indefinitely());
             // the stream gives the ticket back when it has stored its reply
             TurnStream stream = new TurnStream(completion, started, opened, json, config.stream().idleTimeout(),
@@ -129,8 +132,18 @@ public class TurnService {
         return TurnStream.replay(json, turn);
     }
 
+    /** A turn whose prompt cannot fit the context limit ends here, before any upstream call. */
+    private TurnStore.Started refusedIfUnfit(TurnStore.Started started, boolean streamed) {
+        if (started.refusal() != null) {
+            metrics.turn(started.refusal().type().slug(), started.upstream().model(), streamed);
+            throw started.refusal();
+        }
+        return started;
+    }
+
     private void checkTurn(String content, String model) {
         inputs.checkTurn(content, model);
+        models.check("model", model);
         if (shutdown.stopping()) {
             throw new ProblemException(ProblemType.SHUTTING_DOWN,
                     "This instance is shutting down; send the turn again", null, Duration.ofSeconds(1));

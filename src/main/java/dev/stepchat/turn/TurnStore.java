@@ -20,6 +20,9 @@ import dev.stepchat.conversation.StoredError;
 import dev.stepchat.conversation.Titles;
 import dev.stepchat.conversation.api.MessageView;
 import dev.stepchat.conversation.service.ConversationMapper;
+import dev.stepchat.model.ContextFit;
+import dev.stepchat.model.ModelCatalog;
+import dev.stepchat.model.ModelsConfig;
 import dev.stepchat.observability.TurnMetrics;
 import dev.stepchat.problem.Problem;
 import dev.stepchat.problem.ProblemException;
@@ -42,7 +45,8 @@ public class TurnStore {
 
     /** What the first transaction hands to the upstream call. */
     public record Started(UUID conversationId, String owner, MessageView userMessage, ChatCompletionRequest upstream,
-                          String path, boolean regenerated, Instant startedAt) {
+                          String path, boolean regenerated, Instant startedAt, TurnView.Context context,
+                          int rawEstimate, ProblemException refusal) {
     }
 
     /** What the upstream answered, as it is stored. */
@@ -57,8 +61,13 @@ public class TurnStore {
 
     private final TurnMetrics metrics;
 
+    private final ModelCatalog models;
+    private final ModelsConfig modelsConfig;
+
     TurnStore(ConversationRepository conversations, MessageRepository messages, UsageLedger ledger, ChatConfig config,
-              TurnMetrics metrics) {
+              TurnMetrics metrics, ModelCatalog models, ModelsConfig modelsConfig) {
+        this.models = models;
+        this.modelsConfig = modelsConfig;
         this.metrics = metrics;
         this.conversations = conversations;
         this.messages = messages;
@@ -75,8 +84,8 @@ public class TurnStore {
         Conversation conversation = conversations.findOwned(conversationId, owner)
                 .orElseThrow(() -> ProblemException.notFound("Conversation"));
         UUID parent = parentOf(conversation, body.requestedParent());
-        List<ChatMessage> upstream = history(conversation, parent);
-        upstream.add(new ChatMessage("user", body.content()));
+        String model = body.model() != null ? body.model() : conversation.model;
+        Fitted fitted = fit(conversation, parent, body.content(), model, body.maxTokens());
 
         Message user = new Message();
         user.conversationId = conversationId;
@@ -85,15 +94,23 @@ public class TurnStore {
         user.content = body.content();
         user.status = Message.Status.IN_PROGRESS;
         user.createdAt = Instant.now();
-        messages.persist(user);
-        if (!conversations.startTurn(conversationId, user.id, config.turnLease(), user.id)) {
-            // rolls back: the message of a refused turn is not kept
-            throw turnInProgress();
+        if (fitted.refusal() != null) {
+            // kept, failed with the problem, and never sent: nothing fits around it
+            user.status = Message.Status.FAILED;
+            user.error = StoredError.of(fitted.refusal().toProblem(path));
+            messages.persist(user);
+            conversations.addFailedMessage(conversationId, user.id);
+        } else {
+            messages.persist(user);
+            if (!conversations.startTurn(conversationId, user.id, config.turnLease(), user.id)) {
+                // rolls back: the message of a refused turn is not kept
+                throw turnInProgress();
+            }
         }
-
-        String model = body.model() != null ? body.model() : conversation.model;
-        var request = new ChatCompletionRequest(model, upstream, body.temperature(), body.topP(), body.maxTokens(), null);
-        return new Started(conversationId, owner, ConversationMapper.view(user), request, path, false, user.createdAt);
+        var request = new ChatCompletionRequest(model, fitted.upstream(), body.temperature(), body.topP(), body.maxTokens(),
+                null);
+        return new Started(conversationId, owner, ConversationMapper.view(user), request, path, false, user.createdAt,
+                fitted.context(), fitted.rawEstimate(), fitted.refusal());
     }
 
     /**
@@ -111,14 +128,15 @@ public class TurnStore {
         if (user.role != Message.Role.USER) {
             throw ProblemException.invalid("message_id", "must be a user message: regenerate answers a user message again");
         }
-        List<ChatMessage> upstream = history(conversation, user.parentId);
-        upstream.add(new ChatMessage("user", user.content));
-        if (!conversations.startTurn(conversationId, user.id, config.turnLease(), null)) {
+        String model = body.model() != null ? body.model() : conversation.model;
+        Fitted fitted = fit(conversation, user.parentId, user.content, model, body.maxTokens());
+        if (fitted.refusal() == null && !conversations.startTurn(conversationId, user.id, config.turnLease(), null)) {
             throw turnInProgress();
         }
-        String model = body.model() != null ? body.model() : conversation.model;
-        var request = new ChatCompletionRequest(model, upstream, body.temperature(), body.topP(), body.maxTokens(), null);
-        return new Started(conversationId, owner, ConversationMapper.view(user), request, path, true, Instant.now());
+        var request = new ChatCompletionRequest(model, fitted.upstream(), body.temperature(), body.topP(), body.maxTokens(),
+                null);
+        return new Started(conversationId, owner, ConversationMapper.view(user), request, path, true, Instant.now(),
+                fitted.context(), fitted.rawEstimate(), fitted.refusal());
     }
 
     private static ProblemException turnInProgress() {
@@ -153,18 +171,54 @@ public class TurnStore {
         return null;
     }
 
-    /** The system prompt, then the completed and incomplete messages on the path down to {@code parent}. */
-    private List<ChatMessage> history(Conversation conversation, UUID parent) {
-        List<ChatMessage> upstream = new ArrayList<>();
-        if (conversation.systemPrompt != null && !conversation.systemPrompt.isEmpty()) {
-            upstream.add(new ChatMessage("system", conversation.systemPrompt));
-        }
+    /** The upstream messages of a turn, what fitting them cost, or why they cannot fit. */
+    private record Fitted(List<ChatMessage> upstream, TurnView.Context context, int rawEstimate,
+                          ProblemException refusal) {
+    }
+
+    /**
+     * The system prompt, then the completed and incomplete messages on the path down to
+     * {@code parent} that fit the conversation's context limit (or the model's window less the room
+     * for the reply), oldest exchanges left out first, then the new message.
+     */
+    private Fitted fit(Conversation conversation, UUID parent, String newMessage, String model, Integer maxTokens) {
+        List<ContextFit.Entry<Message>> history = new ArrayList<>();
         for (Message earlier : messages.path(conversation.id, parent)) {
             if (earlier.status == Message.Status.COMPLETED || earlier.status == Message.Status.INCOMPLETE) {
-                upstream.add(new ChatMessage(earlier.role == Message.Role.USER ? "user" : "assistant", earlier.content));
+                history.add(new ContextFit.Entry<>(earlier, earlier.role == Message.Role.USER, earlier.content,
+                        earlier.role == Message.Role.ASSISTANT ? earlier.promptTokens : null, earlier.estimatedPromptTokens));
             }
         }
-        return upstream;
+        Integer limit = contextLimit(conversation, model, maxTokens);
+        String system = conversation.systemPrompt == null || conversation.systemPrompt.isEmpty() ? null : conversation.systemPrompt;
+        ContextFit.Result<Message> result = ContextFit.fit(system, history, newMessage,
+                limit == null ? Integer.MAX_VALUE : limit);
+        List<ChatMessage> upstream = new ArrayList<>();
+        if (system != null) {
+            upstream.add(new ChatMessage("system", system));
+        }
+        for (Message kept : result.kept()) {
+            upstream.add(new ChatMessage(kept.role == Message.Role.USER ? "user" : "assistant", kept.content));
+        }
+        upstream.add(new ChatMessage("user", newMessage));
+        TurnView.Context context = new TurnView.Context(upstream.size(), result.omitted(), result.estimatedPromptTokens());
+        ProblemException refusal = result.fits() ? null : new ProblemException(ProblemType.CONTEXT_LENGTH_EXCEEDED,
+                "The system prompt and the new message need about " + result.estimatedPromptTokens()
+                        + " tokens; this conversation's limit is " + limit + " (shorten the message or raise context_limit)");
+        return new Fitted(upstream, context, result.rawEstimate(), refusal);
+    }
+
+    /** The conversation's context limit, else the model's window less the reply room; null when unknown. */
+    private Integer contextLimit(Conversation conversation, String model, Integer maxTokens) {
+        if (conversation.contextLimit != null) {
+            return conversation.contextLimit;
+        }
+        java.util.OptionalInt window = models.contextWindow(model);
+        if (window.isEmpty()) {
+            return null;
+        }
+        int reply = maxTokens != null ? maxTokens : Math.min(modelsConfig.replyReserve(), window.getAsInt() / 4);
+        return Math.max(1, window.getAsInt() - reply);
     }
 
     /**
@@ -184,6 +238,8 @@ public class TurnStore {
         Message reply = new Message();
         reply.conversationId = conversationId;
         reply.parentId = userId;
+        reply.messagesOmitted = started.context().messagesOmitted();
+        reply.estimatedPromptTokens = started.rawEstimate();
         reply.role = Message.Role.ASSISTANT;
         reply.content = answer.content();
         reply.reasoning = answer.reasoning();
@@ -202,7 +258,7 @@ public class TurnStore {
         ledger.record(conversationId, reply.id, started.owner(), answer.model(), answer.usage(), answer.upstreamId());
         metrics.tokens(answer.model(), answer.usage());
         return new TurnView(started.userMessage().withStatus("completed"), ConversationMapper.view(reply),
-                answer.usage(), totals);
+                answer.usage(), totals, started.context());
     }
 
     /**
@@ -224,7 +280,7 @@ public class TurnStore {
         }
         MessageView view = ConversationMapper.view(reply);
         return Optional.of(new TurnView(ConversationMapper.view(user), view, view.usage(),
-                ConversationMapper.totals(conversation)));
+                ConversationMapper.totals(conversation), started.context()));
     }
 
     /**

@@ -59,6 +59,8 @@ final class UpstreamProblems {
                     "The model provider account has no credit left");
             case BAD_REQUEST -> new ProblemException(ProblemType.UPSTREAM_BAD_REQUEST,
                     "The model provider rejected the request (status " + e.status() + ")" + upstream);
+            case CONTEXT_LENGTH -> new ProblemException(ProblemType.CONTEXT_LENGTH_EXCEEDED,
+                    "The conversation is longer than the model's context window" + upstream);
             case REFUSED -> new ProblemException(ProblemType.CONTENT_REFUSED,
                     "The model provider refused the content" + upstream);
             case BAD_RESPONSE -> new ProblemException(ProblemType.UPSTREAM_BAD_RESPONSE,

@@ -255,6 +255,23 @@ class PackagedApplicationIT {
     }
 
     @Test
+    void modelsAndContextFittingWorkAsOnTheJvm() {
+        stepFun.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get("/v1/models").willReturn(okJson(
+                "{\"object\":\"list\",\"data\":[{\"id\":\"step-3.5-flash\",\"object\":\"model\"},{\"id\":\"step-x\",\"object\":\"model\"}]}")));
+        given().when().get("/models").then().statusCode(200)
+                .body("data.find { it.id == 'step-3.5-flash' }.context_window", equalTo(262144))
+                .body("data.find { it.id == 'step-x' }.context_window", org.hamcrest.Matchers.nullValue());
+        given().contentType(ContentType.JSON).body("{\"model\":\"step-typo\"}").when().post("/conversations")
+                .then().statusCode(400).body("type", endsWith("/unknown-model"));
+        String id = given().contentType(ContentType.JSON).body("{\"context_limit\":30}").when().post("/conversations")
+                .then().statusCode(201).extract().path("id");
+        stepFun.stubFor(post(PATH).willReturn(okJson(completion("fine", 5, 1, 0))));
+        send(id, "{\"content\":\"量子计算\"}").then().statusCode(201).body("context.messages_sent", equalTo(1));
+        send(id, "{\"content\":\"" + "word ".repeat(100) + "\"}").then().statusCode(413)
+                .body("type", endsWith("/context-length-exceeded"));
+    }
+
+    @Test
     void branchesWorkAsOnTheJvm() {
         String id = conversation(base());
         stepFun.stubFor(post(PATH).willReturn(okJson(completion("a1", 3, 1, 0))));

@@ -18,7 +18,8 @@ public class StepFunStub implements QuarkusTestResourceLifecycleManager {
                 .dynamicPort()
                 .containerThreads(200)
                 .asynchronousResponseEnabled(true)
-                .asynchronousResponseThreads(50));
+                .asynchronousResponseThreads(50)
+                .extensions(new TokenCountingStepFun()));
         server.start();
         return Map.of("quarkus.rest-client.stepfun.url", server.baseUrl() + "/v1",
                 "stepfun.api-key", "test-key");

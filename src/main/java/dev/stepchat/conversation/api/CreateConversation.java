@@ -14,5 +14,8 @@ public record CreateConversation(
         @Schema(description = "Defaults to the server's default model", nullable = true) String model,
         @Schema(nullable = true) String systemPrompt,
         @Schema(description = "At most 16 pairs; keys at most 64, values at most 512 characters", nullable = true)
-        Map<String, String> metadata) {
+        Map<String, String> metadata,
+        @Schema(description = "Most prompt tokens a turn may send; null: the model's context window less the room"
+                + " kept for the reply", minimum = "1", nullable = true)
+        @jakarta.validation.constraints.Positive Integer contextLimit) {
 }

@@ -72,7 +72,7 @@ public class ConversationResource {
     @APIResponse(responseCode = "201", description = "Created",
             headers = @Header(name = "Location", description = "/conversations/{id}", schema = @Schema(type = SchemaType.STRING)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ConversationView.class),
-                    examples = @ExampleObject(name = "created", value = "{\"id\":\"0193e4c2-7f3a-7d2e-9b1a-3c4d5e6f7a8b\",\"object\":\"conversation\",\"title\":\"Kyoto trip\",\"model\":\"step-3.5-flash\",\"system_prompt\":\"Be brief\",\"metadata\":{\"project\":\"travel\"},\"created_at\":\"2026-11-25T10:00:00Z\",\"updated_at\":\"2026-11-25T10:00:00Z\",\"message_count\":0,\"usage\":{\"prompt_tokens\":0,\"completion_tokens\":0,\"total_tokens\":0,\"cached_tokens\":0,\"turns\":0},\"current_message_id\":null,\"forked_from\":null}")))
+                    examples = @ExampleObject(name = "created", value = "{\"id\":\"0193e4c2-7f3a-7d2e-9b1a-3c4d5e6f7a8b\",\"object\":\"conversation\",\"title\":\"Kyoto trip\",\"model\":\"step-3.5-flash\",\"system_prompt\":\"Be brief\",\"metadata\":{\"project\":\"travel\"},\"created_at\":\"2026-11-25T10:00:00Z\",\"updated_at\":\"2026-11-25T10:00:00Z\",\"message_count\":0,\"usage\":{\"prompt_tokens\":0,\"completion_tokens\":0,\"total_tokens\":0,\"cached_tokens\":0,\"turns\":0},\"context_limit\":null,\"current_message_id\":null,\"forked_from\":null}")))
     @APIResponse(responseCode = "400", description = "Malformed JSON or invalid fields")
     @APIResponse(responseCode = "409", description = "This Idempotency-Key's first request is still running")
     @APIResponse(responseCode = "422", description = "The Idempotency-Key was used for another request")

@@ -20,7 +20,7 @@ public final class ConversationMapper {
 
     public static ConversationView view(Conversation c) {
         return new ConversationView(c.id, "conversation", c.title, c.model, c.systemPrompt,
-                c.metadata == null ? Map.of() : c.metadata, time(c.createdAt), time(c.updatedAt), c.messageCount,
+                c.metadata == null ? Map.of() : c.metadata, time(c.createdAt), time(c.updatedAt), c.contextLimit, c.messageCount,
                 totals(c), c.currentMessageId,
                 c.forkedFromConversationId == null ? null
                         : new ConversationView.ForkedFrom(c.forkedFromConversationId, c.forkedFromMessageId),

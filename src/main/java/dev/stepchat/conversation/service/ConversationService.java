@@ -24,6 +24,7 @@ import dev.stepchat.conversation.api.ConversationView;
 import dev.stepchat.conversation.api.CreateConversation;
 import dev.stepchat.conversation.api.ListPage;
 import dev.stepchat.conversation.api.MessageView;
+import dev.stepchat.model.ModelCatalog;
 import dev.stepchat.problem.ProblemException;
 import dev.stepchat.problem.ProblemType;
 import dev.stepchat.security.CurrentOwner;
@@ -40,9 +41,11 @@ public class ConversationService {
     private final CurrentOwner owner;
     private final Inputs inputs;
     private final ChatConfig config;
+    private final ModelCatalog models;
 
     ConversationService(ConversationRepository conversations, MessageRepository messages, UsageLedger ledger,
-                        CurrentOwner owner, Inputs inputs, ChatConfig config) {
+                        CurrentOwner owner, Inputs inputs, ChatConfig config, ModelCatalog models) {
+        this.models = models;
         this.conversations = conversations;
         this.messages = messages;
         this.ledger = ledger;
@@ -53,14 +56,16 @@ public class ConversationService {
 
     @Transactional
     public ConversationView create(CreateConversation request) {
-        CreateConversation body = request == null ? new CreateConversation(null, null, null, null) : request;
+        CreateConversation body = request == null ? new CreateConversation(null, null, null, null, null) : request;
         inputs.checkConversation(body.title(), body.model(), body.systemPrompt(), body.metadata());
+        models.check("model", body.model());
         Conversation conversation = new Conversation();
         conversation.owner = owner.id();
         conversation.title = body.title();
         conversation.model = body.model() == null ? config.defaultModel() : body.model();
         conversation.systemPrompt = body.systemPrompt();
         conversation.metadata = body.metadata() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(body.metadata());
+        conversation.contextLimit = checkedContextLimit(body.contextLimit(), conversation.model);
         conversation.createdAt = Instant.now();
         conversation.updatedAt = conversation.createdAt;
         conversations.persist(conversation);
@@ -101,6 +106,17 @@ public class ConversationService {
         Map<String, String> metadata = fields.has("metadata") ? mergeMetadata(conversation.metadata, fields.get("metadata"))
                 : conversation.metadata;
         inputs.checkConversation(title, model, systemPrompt, metadata);
+        if (fields.has("model")) {
+            models.check("model", model);
+        }
+        if (fields.has("context_limit")) {
+            JsonNode limit = fields.get("context_limit");
+            if (!limit.isNull() && !(limit.isIntegralNumber() && limit.canConvertToInt())) {
+                throw ProblemException.invalid("context_limit", "must be a positive whole number or null");
+            }
+            conversation.contextLimit = limit.isNull() ? null : limit.intValue();
+        }
+        conversation.contextLimit = checkedContextLimit(conversation.contextLimit, model == null ? config.defaultModel() : model);
         conversation.title = title;
         conversation.model = model == null ? config.defaultModel() : model;
         conversation.systemPrompt = systemPrompt;
@@ -160,6 +176,7 @@ public class ConversationService {
         copy.title = source.title;
         copy.model = source.model;
         copy.systemPrompt = source.systemPrompt;
+        copy.contextLimit = source.contextLimit;
         copy.metadata = new LinkedHashMap<>(source.metadata == null ? Map.of() : source.metadata);
         copy.forkedFromConversationId = source.id;
         copy.forkedFromMessageId = at;
@@ -213,6 +230,22 @@ public class ConversationService {
         Conversation c = owned(id);
         return new UsageReport(c.id, c.promptTokens, c.completionTokens, c.totalTokens, c.cachedTokens, c.turns,
                 ledger.byModel(id));
+    }
+
+    /** A context limit: positive, and at most the model's context window when it is known. */
+    private Integer checkedContextLimit(Integer limit, String model) {
+        if (limit == null) {
+            return null;
+        }
+        if (limit < 1) {
+            throw ProblemException.invalid("context_limit", "must be a positive whole number or null");
+        }
+        java.util.OptionalInt window = models.contextWindow(model);
+        if (window.isPresent() && limit > window.getAsInt()) {
+            throw ProblemException.invalid("context_limit", "must be at most the model's context window, "
+                    + window.getAsInt());
+        }
+        return limit;
     }
 
     /** The most recently created last message under the message a sibling switcher names. */

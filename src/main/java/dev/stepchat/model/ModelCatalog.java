@@ -1,0 +1,113 @@
+package dev.stepchat.model;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeSet;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.logging.Log;
+
+import dev.stepchat.problem.Problem;
+import dev.stepchat.problem.ProblemException;
+import dev.stepchat.problem.ProblemType;
+import dev.stepchat.stepfun.ModelList;
+import dev.stepchat.stepfun.StepFunClient;
+
+/**
+ * The model catalogue: StepFun's model list merged with the configured facts of each model
+ * (context window, display name). The list is kept for {@code stepchat.models.cache-for}; when
+ * StepFun cannot be asked, the last good list is served, and with none, the configured models.
+ * Models are validated only against a list StepFun gave: without one, any model goes through.
+ */
+@ApplicationScoped
+public class ModelCatalog {
+
+    private record Loaded(Set<String> ids, Instant at) {
+    }
+
+    private final StepFunClient stepFun;
+    private final ModelsConfig config;
+    private volatile Loaded loaded;
+    private volatile Instant failedAt;
+
+    ModelCatalog(StepFunClient stepFun, ModelsConfig config) {
+        this.stepFun = stepFun;
+        this.config = config;
+    }
+
+    /** GET /models. */
+    public ModelListView list() {
+        Set<String> ids = new TreeSet<>(known().orElse(config.catalog().keySet()));
+        List<ModelView> models = new ArrayList<>();
+        for (String id : ids) {
+            ModelsConfig.Facts facts = config.catalog().get(id);
+            models.add(new ModelView(id, "model",
+                    facts == null || facts.contextWindow().isEmpty() ? null : facts.contextWindow().getAsInt(),
+                    facts == null ? null : facts.displayName().orElse(null), null));
+        }
+        return new ModelListView("list", models);
+    }
+
+    /** The ids StepFun listed (possibly a while ago), or empty when it never answered. */
+    public Optional<Set<String>> known() {
+        Loaded current = loaded;
+        Instant now = Instant.now();
+        if (current == null || current.at().plus(config.cacheFor()).isBefore(now)) {
+            current = refresh(current, now);
+        }
+        return current == null ? Optional.empty() : Optional.of(current.ids());
+    }
+
+    /** Refuses a model the list does not know, with a 400 {@code unknown-model} naming {@code field}. */
+    public void check(String field, String model) {
+        if (model == null) {
+            return;
+        }
+        Optional<Set<String>> ids = known();
+        if (ids.isPresent() && !ids.get().contains(model)) {
+            throw new ProblemException(ProblemType.UNKNOWN_MODEL, "Unknown model '" + shorten(model)
+                    + "'; known models: " + String.join(", ", new TreeSet<>(ids.get())),
+                    List.of(new Problem.FieldError(field, "not a model of GET /models")), null);
+        }
+    }
+
+    /** The configured context window of a model, if any. */
+    public OptionalInt contextWindow(String model) {
+        ModelsConfig.Facts facts = model == null ? null : config.catalog().get(model);
+        return facts == null ? OptionalInt.empty() : facts.contextWindow();
+    }
+
+    private synchronized Loaded refresh(Loaded seen, Instant now) {
+        if (loaded != seen) {
+            return loaded; // another caller refreshed it meanwhile
+        }
+        if (failedAt != null && failedAt.plus(config.retryAfterFailure()).isAfter(now)) {
+            return loaded;
+        }
+        try {
+            ModelList answer = stepFun.models().await().indefinitely();
+            if (answer == null || answer.data() == null || answer.data().isEmpty()
+                    || answer.data().stream().anyMatch(m -> m == null || m.id() == null || m.id().isBlank())) {
+                throw new IllegalStateException("StepFun's model list has no models");
+            }
+            Set<String> ids = new TreeSet<>();
+            answer.data().forEach(m -> ids.add(m.id()));
+            loaded = new Loaded(Set.copyOf(ids), now);
+            failedAt = null;
+        } catch (RuntimeException e) {
+            failedAt = now;
+            Log.warnf("Could not read StepFun's model list (%s); serving %s", e.getMessage(),
+                    loaded == null ? "the configured models" : "the list of " + loaded.at());
+        }
+        return loaded;
+    }
+
+    private static String shorten(String model) {
+        return model.length() > 64 ? model.substring(0, 64) + "…" : model;
+    }
+}

@@ -1,0 +1,44 @@
+package dev.stepchat.model;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * What the service knows of each model, merged with StepFun's model list, and how long that list
+ * is kept. Keys start with {@code stepchat.models.}; facts per model are
+ * {@code stepchat.models.catalog."<model id>".*}.
+ */
+@ConfigMapping(prefix = "stepchat.models")
+public interface ModelsConfig {
+
+    /** How long StepFun's model list is kept before it is asked again (STEPCHAT_MODELS_CACHE_FOR). */
+    @WithDefault("10M")
+    Duration cacheFor();
+
+    /**
+     * Tokens kept free for the reply when a turn names no max_tokens and its conversation no
+     * context_limit (STEPCHAT_MODELS_REPLY_RESERVE).
+     */
+    @WithDefault("8192")
+    int replyReserve();
+
+    /** After a failed call, how long StepFun is not asked again (STEPCHAT_MODELS_RETRY_AFTER_FAILURE). */
+    @WithDefault("30S")
+    Duration retryAfterFailure();
+
+    /** Facts per model id. */
+    Map<String, Facts> catalog();
+
+    interface Facts {
+        /** Most tokens of prompt and reply together. */
+        OptionalInt contextWindow();
+
+        /** A name for model pickers. */
+        Optional<String> displayName();
+    }
+}

@@ -1,5 +1,6 @@
 package dev.stepchat.model;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,10 @@ public class ModelCatalog {
     private record Loaded(Set<String> ids, Instant at) {
     }
 
+    /** Longer than the models call's own timeout: only a call that never ends waits this long. */
+    private static final Duration MAX_WAIT = Duration.ofSeconds(10);
+
+    private final java.util.concurrent.locks.ReentrantLock refreshing = new java.util.concurrent.locks.ReentrantLock();
     private final StepFunClient stepFun;
     private final ModelsConfig config;
     private volatile Loaded loaded;
@@ -82,15 +87,25 @@ public class ModelCatalog {
         return facts == null ? OptionalInt.empty() : facts.contextWindow();
     }
 
-    private synchronized Loaded refresh(Loaded seen, Instant now) {
-        if (loaded != seen) {
-            return loaded; // another caller refreshed it meanwhile
-        }
-        if (failedAt != null && failedAt.plus(config.retryAfterFailure()).isAfter(now)) {
-            return loaded;
-        }
+    private Loaded refresh(Loaded seen, Instant now) {
+        // a lock virtual threads can wait on without pinning their carrier, and a bounded wait
+        refreshing.lock();
         try {
-            ModelList answer = stepFun.models().await().indefinitely();
+            if (loaded != seen) {
+                return loaded; // another caller refreshed it meanwhile
+            }
+            if (failedAt != null && failedAt.plus(config.retryAfterFailure()).isAfter(now)) {
+                return loaded;
+            }
+            return ask(now);
+        } finally {
+            refreshing.unlock();
+        }
+    }
+
+    private Loaded ask(Instant now) {
+        try {
+            ModelList answer = stepFun.models().await().atMost(MAX_WAIT);
             if (answer == null || answer.data() == null || answer.data().isEmpty()
                     || answer.data().stream().anyMatch(m -> m == null || m.id() == null || m.id().isBlank())) {
                 throw new IllegalStateException("StepFun's model list has no models");

@@ -88,8 +88,11 @@ public class ModelCatalog {
     }
 
     private Loaded refresh(Loaded seen, Instant now) {
-        // a lock virtual threads can wait on without pinning their carrier, and a bounded wait
-        refreshing.lock();
+        // one caller asks StepFun; the others go on with what is loaded meanwhile instead of queueing
+        // behind a slow call (and a ReentrantLock does not pin a virtual thread's carrier)
+        if (!refreshing.tryLock()) {
+            return loaded;
+        }
         try {
             if (loaded != seen) {
                 return loaded; // another caller refreshed it meanwhile

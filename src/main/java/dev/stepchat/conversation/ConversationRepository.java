@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.Query;
 
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 
@@ -38,48 +39,61 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
      * @return false if another turn holds a lease that has not expired
      */
     public boolean startTurn(UUID id, UUID holder, Duration lease, UUID newMessage) {
-        String counted = newMessage == null ? " "
-                : ", message_count = message_count + 1, current_message_id = '" + newMessage + "'::uuid ";
-        return getEntityManager().createNativeQuery("""
+        String counted = newMessage == null ? "" : ", message_count = message_count + 1, current_message_id = :current";
+        Query query = getEntityManager().createNativeQuery("""
                         update conversation set turn_lease_holder = :holder,
                                turn_lease_until = now() + make_interval(secs => :seconds),
-                               updated_at = now(), version = version + 1""" + counted + """
-                         where id = :id and (turn_lease_until is null or turn_lease_until < now())""")
+                               updated_at = now(), version = version + 1""" + counted
+                        + " where id = :id and (turn_lease_until is null or turn_lease_until < now())")
                 .setParameter("holder", holder)
                 .setParameter("seconds", (double) lease.toSeconds())
-                .setParameter("id", id)
-                .executeUpdate() == 1;
+                .setParameter("id", id);
+        if (newMessage != null) {
+            query.setParameter("current", newMessage);
+        }
+        return query.executeUpdate() == 1;
     }
 
     /**
-     * Ends a turn in one UPDATE: counts the reply, adds its usage to the totals atomically in SQL
-     * ({@code x = x + ?}, never read-modify-write, so concurrent turns lose no update) and gives the
-     * lease back if {@code holder} still has it. An untitled conversation takes {@code autoTitle}:
-     * titles come from the first turn that was answered, never from one that failed.
-     *
-     * @return the totals after this turn, or null if the conversation is gone
+     * What every end of an answered turn does to the conversation, in the same UPDATE: adds the
+     * usage to the totals atomically in SQL ({@code x = x + ?}, never read-modify-write, so
+     * concurrent turns lose no update), counts the turn, and gives the lease back if
+     * {@code :holder} still has it.
      */
-    public UsageTotals finishTurn(UUID id, UUID holder, TokenUsage usage, String autoTitle, UUID reply) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = getEntityManager().createNativeQuery("""
-                        update conversation set prompt_tokens = prompt_tokens + :prompt,
-                               completion_tokens = completion_tokens + :completion,
-                               total_tokens = total_tokens + :total, cached_tokens = cached_tokens + :cached,
-                               turns = turns + 1, message_count = message_count + 1,
-                               updated_at = now(), version = version + 1, title = coalesce(title, :title),
-                               current_message_id = :reply,
-                               turn_lease_until = case when turn_lease_holder = :holder then null else turn_lease_until end,
-                               turn_lease_holder = case when turn_lease_holder = :holder then null else turn_lease_holder end
-                        where id = :id
-                        returning prompt_tokens, completion_tokens, total_tokens, cached_tokens, turns""")
+    private static final String ADD_USAGE_AND_RELEASE = """
+            prompt_tokens = prompt_tokens + :prompt, completion_tokens = completion_tokens + :completion,
+            total_tokens = total_tokens + :total, cached_tokens = cached_tokens + :cached, turns = turns + 1,
+            updated_at = now(), version = version + 1,
+            turn_lease_until = case when turn_lease_holder = :holder then null else turn_lease_until end,
+            turn_lease_holder = case when turn_lease_holder = :holder then null else turn_lease_holder end""";
+
+    private Query addingUsage(String sql, UUID id, UUID holder, TokenUsage usage) {
+        return getEntityManager().createNativeQuery(sql)
                 .setParameter("prompt", usage.promptTokens())
                 .setParameter("completion", usage.completionTokens())
                 .setParameter("total", usage.totalTokens())
                 .setParameter("cached", usage.cachedTokens())
                 .setParameter("holder", holder)
+                .setParameter("id", id);
+    }
+
+    /**
+     * Ends a turn in one UPDATE: adds its usage and gives the lease back
+     * ({@link #ADD_USAGE_AND_RELEASE}), counts the reply and makes it the current message. An
+     * untitled conversation takes {@code autoTitle}: titles come from the first turn that was
+     * answered, never from one that failed.
+     *
+     * @return the totals after this turn, or null if the conversation is gone
+     */
+    public UsageTotals finishTurn(UUID id, UUID holder, TokenUsage usage, String autoTitle, UUID reply) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = addingUsage("update conversation set " + ADD_USAGE_AND_RELEASE + """
+                        , message_count = message_count + 1, title = coalesce(title, :title), current_message_id = :reply
+                        where id = :id
+                        returning prompt_tokens, completion_tokens, total_tokens, cached_tokens, turns""",
+                id, holder, usage)
                 .setParameter("title", autoTitle)
                 .setParameter("reply", reply)
-                .setParameter("id", id)
                 .getResultList();
         if (rows.isEmpty()) {
             return null;
@@ -90,24 +104,11 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
     }
 
     /**
-     * Adds the usage of a turn whose reply could not be stored (it ends failed) to the totals, in
-     * one UPDATE like {@link #finishTurn}, and gives the lease back if {@code holder} has it.
+     * Adds the usage of a turn whose reply could not be stored (it ends failed) and gives the
+     * lease back ({@link #ADD_USAGE_AND_RELEASE}); no message is counted.
      */
     public void addUsageOfFailedTurn(UUID id, UUID holder, TokenUsage usage) {
-        getEntityManager().createNativeQuery("""
-                        update conversation set prompt_tokens = prompt_tokens + :prompt,
-                               completion_tokens = completion_tokens + :completion,
-                               total_tokens = total_tokens + :total, cached_tokens = cached_tokens + :cached,
-                               turns = turns + 1, updated_at = now(), version = version + 1,
-                               turn_lease_until = case when turn_lease_holder = :holder then null else turn_lease_until end,
-                               turn_lease_holder = case when turn_lease_holder = :holder then null else turn_lease_holder end
-                        where id = :id""")
-                .setParameter("prompt", usage.promptTokens())
-                .setParameter("completion", usage.completionTokens())
-                .setParameter("total", usage.totalTokens())
-                .setParameter("cached", usage.cachedTokens())
-                .setParameter("holder", holder)
-                .setParameter("id", id)
+        addingUsage("update conversation set " + ADD_USAGE_AND_RELEASE + " where id = :id", id, holder, usage)
                 .executeUpdate();
     }
 

@@ -67,14 +67,14 @@ public final class ContextFit {
         double factor = calibration(history);
         int fixed = (systemPrompt == null || systemPrompt.isEmpty() ? 0 : estimate(systemPrompt)) + estimate(newMessage);
         int start = 0;
-        int total = fixed + sum(history, 0);
+        int total = fixed + sum(history);
         while (start < history.size() && Math.ceil(total * factor) > limit) {
             // leave out the oldest exchange: a user message and the answers that follow it
             int next = start + 1;
             while (next < history.size() && !history.get(next).user()) {
                 next++;
             }
-            total -= sum(history.subList(start, next), 0);
+            total -= sum(history.subList(start, next));
             start = next;
         }
         int estimated = (int) Math.ceil(total * factor);
@@ -83,12 +83,8 @@ public final class ContextFit {
         return new Result<>(kept, start, estimated, total, estimated <= limit);
     }
 
-    private static <M> int sum(List<Entry<M>> entries, int from) {
-        int total = 0;
-        for (int i = from; i < entries.size(); i++) {
-            total += estimate(entries.get(i).content());
-        }
-        return total;
+    private static <M> int sum(List<Entry<M>> entries) {
+        return entries.stream().mapToInt(entry -> estimate(entry.content())).sum();
     }
 
     /**

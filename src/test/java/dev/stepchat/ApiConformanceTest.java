@@ -114,4 +114,51 @@ class ApiConformanceTest extends StepFunStubbedTest {
         assertDocumented("POST", MESSAGES, given().contentType(ContentType.JSON).accept("text/event-stream")
                 .body("{\"content\":\"stream\"}").when().post("/conversations/" + id + "/messages"));
     }
+
+    @Test
+    void resumedStreamsStopsAndTheirProblemsMatchTheDocument() {
+        String id = json("{}").path("id");
+        stepFun.stubFor(post(PATH).willReturn(aResponse().withHeader("Content-Type", "text/event-stream")
+                .withBody(stream("str", "eamed"))));
+        String streamed = given().contentType(ContentType.JSON).accept("text/event-stream")
+                .body("{\"content\":\"stream\"}").when().post("/conversations/" + id + "/messages").then().statusCode(200)
+                .extract().asString();
+        java.util.Map<String, String> data = new java.util.HashMap<>();
+        String event = null;
+        for (String line : streamed.split("\n")) {
+            if (line.startsWith("event:")) {
+                event = line.substring(6).strip();
+            } else if (line.startsWith("data:")) {
+                data.put(event, line.substring(5).strip());
+            }
+        }
+        // each event's data is one of the document's schemas
+        io.restassured.path.json.JsonPath start = io.restassured.path.json.JsonPath.from(data.get("start"));
+        dev.stepchat.support.OpenApiDocument.assertMatchesSchema("Message", part(data.get("start"), "message"));
+        dev.stepchat.support.OpenApiDocument.assertMatchesSchema("Message", part(data.get("start"), "user_message"));
+        dev.stepchat.support.OpenApiDocument.assertMatchesSchema("Turn", data.get("done"));
+        String answer = start.getString("message.id");
+        String user = start.getString("user_message.id");
+
+        String events = "/conversations/{id}/messages/{message_id}/events";
+        String stop = "/conversations/{id}/messages/{message_id}/stop";
+        String base = "/conversations/" + id + "/messages/";
+        assertDocumented("GET", events, given().accept("text/event-stream").when().get(base + answer + "/events"));
+        assertDocumented("GET", events, given().accept("text/event-stream").when().get(base + user + "/events"));
+        assertDocumented("GET", events, given().accept("text/event-stream").when().get(base + UUID.randomUUID() + "/events"));
+        assertDocumented("GET", events, given().accept("text/event-stream").header("Last-Event-ID", "x")
+                .when().get(base + answer + "/events"));
+        assertDocumented("GET", events, given().accept(ContentType.JSON).when().get(base + answer + "/events"));
+        assertDocumented("POST", stop, given().when().post(base + answer + "/stop"));
+        assertDocumented("POST", stop, given().when().post(base + user + "/stop"));
+        assertDocumented("POST", stop, given().when().post(base + UUID.randomUUID() + "/stop"));
+    }
+
+    private static String part(String json, String field) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).path(field).toString();
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
 }

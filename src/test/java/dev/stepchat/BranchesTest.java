@@ -210,7 +210,7 @@ class BranchesTest extends StepFunStubbedTest {
                 .withHeader("Content-Type", "text/event-stream").withBody(dev.stepchat.support.StepFunBodies.stream("stre", "amed"))));
         String events = given().contentType(ContentType.JSON).accept("text/event-stream").body("{}")
                 .when().post("/conversations/" + id + "/messages/" + u1 + "/regenerate").then().statusCode(200).extract().asString();
-        assertThat(events).contains("event: delta", "event: done", "\"content\":\"stre\"");
+        assertThat(events).contains("event: start", "event: delta", "event: done", "\"content\":\"stre");
         assertThat(list(id, "").getList("data.content")).containsExactly("u1", "streamed");
         assertThat(list(id, "&branch=all").getList("data.content")).containsExactly("u1", "a1", "once", "streamed");
     }

@@ -174,11 +174,37 @@ class SafeRetriesTest extends StepFunStubbedTest {
                         "insert into message (id, conversation_id, role, content, status, created_at)"
                                 + " values (gen_random_uuid(), :id, 'USER', 'lost?', 'IN_PROGRESS', now() - interval '1 hour')")
                 .setParameter("id", UUID.fromString(id)).executeUpdate());
-        abandonedTurns.markFailed();
+        abandonedTurns.close();
         given().when().get("/conversations/" + id + "/messages?branch=all").then().statusCode(200)
                 .body("data[0].content", equalTo("lost?"))
                 .body("data[0].status", equalTo("failed"))
                 .body("data[0].error.type", endsWith("/turn-abandoned"));
+    }
+
+    @Test
+    void aStreamedAnswerIsClosedIncompleteOnlyOnceItsLeaseHasExpired() {
+        String id = conversation();
+        UUID user = UUID.randomUUID();
+        QuarkusTransaction.requiringNew().run(() -> {
+            entityManager.createNativeQuery("""
+                            insert into message (id, conversation_id, role, content, status, created_at)
+                            values (:user, :id, 'USER', 'tell me', 'IN_PROGRESS', now());
+                            insert into message (id, conversation_id, parent_id, role, content, status, created_at)
+                            values (gen_random_uuid(), :id, :user, 'ASSISTANT', 'half an ans', 'IN_PROGRESS', now());
+                            update conversation set turn_lease_holder = :user, turn_lease_until = now() + interval '1 minute'
+                            where id = :id""")
+                    .setParameter("user", user).setParameter("id", UUID.fromString(id)).executeUpdate();
+        });
+        abandonedTurns.close();
+        given().when().get("/conversations/" + id + "/messages?branch=all").then()
+                .body("data.status", org.hamcrest.Matchers.contains("in_progress", "in_progress"));
+        QuarkusTransaction.requiringNew().run(() -> entityManager.createNativeQuery(
+                        "update conversation set turn_lease_until = now() - interval '1 second' where id = :id")
+                .setParameter("id", UUID.fromString(id)).executeUpdate());
+        abandonedTurns.close();
+        given().when().get("/conversations/" + id + "/messages?branch=all").then()
+                .body("data.status", org.hamcrest.Matchers.contains("completed", "incomplete"))
+                .body("data[1].content", equalTo("half an ans"));
     }
 
     private void setLease(String id, String until) {

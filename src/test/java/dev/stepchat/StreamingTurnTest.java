@@ -56,7 +56,7 @@ class StreamingTurnTest {
 
     final HttpClient http = HttpClient.newHttpClient();
 
-    record Event(String name, JsonPath data) {
+    record Event(String id, String name, JsonPath data) {
     }
 
     @BeforeEach
@@ -80,20 +80,51 @@ class StreamingTurnTest {
     private static List<Event> read(HttpResponse<InputStream> response, Runnable onFirstDelta) throws Exception {
         List<Event> events = new ArrayList<>();
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-            String name = null;
-            String line;
-            while ((line = lines.readLine()) != null) {
-                if (line.startsWith("event:")) {
-                    name = line.substring(6).strip();
-                } else if (line.startsWith("data:")) {
-                    events.add(new Event(name, JsonPath.from(line.substring(5).strip())));
-                    if ("delta".equals(name) && events.size() == 1 && onFirstDelta != null) {
-                        onFirstDelta.run();
-                    }
+            Event event;
+            boolean firstDelta = true;
+            while ((event = next(lines)) != null) {
+                events.add(event);
+                if ("delta".equals(event.name()) && firstDelta && onFirstDelta != null) {
+                    firstDelta = false;
+                    onFirstDelta.run();
                 }
             }
         }
         return events;
+    }
+
+    /** The next event of a stream, or null at its end. */
+    static Event next(BufferedReader lines) throws java.io.IOException {
+        String id = null;
+        String name = null;
+        String line;
+        while ((line = lines.readLine()) != null) {
+            if (line.startsWith("id:")) {
+                id = line.substring(3).strip();
+            } else if (line.startsWith("event:")) {
+                name = line.substring(6).strip();
+            } else if (line.startsWith("data:")) {
+                return new Event(id, name, JsonPath.from(line.substring(5).strip()));
+            }
+        }
+        return null;
+    }
+
+    /** The text of the deltas of {@code events}. */
+    static String text(List<Event> events) {
+        StringBuilder text = new StringBuilder();
+        events.stream().filter(e -> "delta".equals(e.name()))
+                .forEach(e -> text.append(e.data().getString("content") == null ? "" : e.data().getString("content")));
+        return text.toString();
+    }
+
+    private HttpResponse<InputStream> resume(String id, String message, String lastEventId) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("conversations/" + id + "/messages/" + message + "/events"))
+                .header("Accept", "text/event-stream").GET();
+        if (lastEventId != null) {
+            request.header("Last-Event-ID", lastEventId);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
     }
 
     private static JsonPath messages(String id) {
@@ -116,8 +147,15 @@ class StreamingTurnTest {
         // stream would never show one, and the stub would give up and cut the stream
         List<Event> events = read(response, firstDeltaSeen::countDown);
 
+        assertThat(events.getFirst().name()).isEqualTo("start");
+        assertThat(events.getFirst().data().getString("message.status")).isEqualTo("in_progress");
+        assertThat(events.getFirst().data().getString("user_message.content")).isEqualTo("hi");
+        assertThat(events.getLast().data().getString("message.id")).isEqualTo(events.getFirst().data().getString("message.id"));
+        assertThat(events).extracting(Event::id).doesNotContainNull().doesNotHaveDuplicates();
         List<Event> deltas = events.stream().filter(e -> "delta".equals(e.name())).toList();
-        assertThat(deltas).extracting(e -> e.data().getString("content")).containsExactly("Hel", "lo ", "there");
+        // the first delta came while StepFun held the rest; later chunks may arrive together as one delta
+        assertThat(deltas.getFirst().data().getString("content")).isEqualTo("Hel");
+        assertThat(text(events)).isEqualTo("Hello there");
         Event last = events.getLast();
         assertThat(last.name()).isEqualTo("done");
         assertThat(last.data().getString("object")).isEqualTo("turn");
@@ -162,8 +200,8 @@ class StreamingTurnTest {
         HttpResponse<InputStream> again = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(again.headers().firstValue("Idempotent-Replayed")).hasValue("true");
         List<Event> replayed = read(again, null);
-        assertThat(replayed).extracting(Event::name).containsExactly("delta", "done");
-        assertThat(replayed.getFirst().data().getString("content")).isEqualTo("Once only");
+        assertThat(replayed).extracting(Event::name).containsExactly("start", "delta", "done");
+        assertThat(replayed.get(1).data().getString("content")).isEqualTo("Once only");
         assertThat(replayed.getLast().data().getString("message.id")).isEqualTo(first.getLast().data().getString("message.id"));
         assertThat(RECORDER.bodies).hasSize(1);
         assertThat(messages(id).getList("data.content")).containsExactly("hi", "Once only");
@@ -173,7 +211,7 @@ class StreamingTurnTest {
     void streamTrueInTheBodyStreamsToo() throws Exception {
         then(events(chunk("yes", "stop", 3, 1), done()));
         List<Event> events = read(open(conversation(), "{\"content\":\"hi\",\"stream\":true}", "*/*"), null);
-        assertThat(events).extracting(Event::name).containsExactly("delta", "done");
+        assertThat(events).extracting(Event::name).containsExactly("start", "delta", "done");
     }
 
     @Test
@@ -182,7 +220,7 @@ class StreamingTurnTest {
         then(events(chunk("fine", "stop", 5, 1), done()));
         String id = conversation();
         List<Event> events = read(open(id, "{\"content\":\"hi\"}", "text/event-stream"), null);
-        assertThat(events).extracting(Event::name).containsExactly("delta", "done");
+        assertThat(events).extracting(Event::name).containsExactly("start", "delta", "done");
         assertThat(RECORDER.bodies).hasSize(2);
         assertThat(messages(id).getList("data.content")).containsExactly("hi", "fine");
     }
@@ -202,7 +240,10 @@ class StreamingTurnTest {
         then(events(chunk("par", "", 8, 1), chunk("tial", "", 8, 2), cut()));
         String id = conversation();
         List<Event> events = read(open(id, "{\"content\":\"hi\"}", "text/event-stream"), null);
-        assertThat(events).extracting(Event::name).containsExactly("delta", "delta", "error");
+        // a reader gets what has arrived since its last event: the two chunks may come as one delta
+        assertThat(events.getFirst().name()).isEqualTo("start");
+        assertThat(events.getLast().name()).isEqualTo("error");
+        assertThat(text(events)).isEqualTo("partial");
         assertThat(events.getLast().data().getString("type")).startsWith("https://stepchat.dev/problems/upstream-");
         assertThat(events.getLast().data().getInt("status")).isGreaterThanOrEqualTo(500);
 
@@ -214,21 +255,126 @@ class StreamingTurnTest {
         assertThat(RECORDER.bodies).as("no retry once text reached the caller").hasSize(1);
     }
 
+    private static double metric(String name) {
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+
     @Test
-    void aCallerThatLeavesClosesTheUpstreamAndThePartialReplyIsStored() throws Exception {
+    void aCallerThatHangsUpIsNoticedAtOnceTheTurnGoesOnAndStopEndsIt() throws Exception {
         then(events(chunk("first ", "", 10, 1), trickleUntilClosed()));
         String id = conversation();
         HttpResponse<InputStream> response = open(id, "{\"content\":\"hi\"}", "text/event-stream");
         BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
-        while (!lines.readLine().startsWith("data:")) {
-            // until the first delta
-        }
+        Event start = next(lines);
+        assertThat(start.name()).isEqualTo("start");
+        assertThat(next(lines).name()).isEqualTo("delta");
+        String answer = start.data().getString("message.id");
+        assertThat(metric("stepchat_streams_readers")).isEqualTo(1.0);
         response.body().close();
 
-        await().atMost(Duration.ofSeconds(2)).untilTrue(RECORDER.closedByService);
-        await().atMost(Duration.ofSeconds(10)).until(() -> messages(id).getList("data").size() == 2);
+        // the connection is released while StepFun still streams: the turn goes on without it
+        await().atMost(Duration.ofSeconds(5)).until(() -> metric("stepchat_streams_readers") == 0.0);
+        assertThat(RECORDER.closedByService).isFalse();
+        assertThat(metric("stepchat_turns_streaming")).isEqualTo(1.0);
+        // its text reaches the database while it runs, and it is the current message
+        await().atMost(Duration.ofSeconds(10)).until(() -> messages(id).getString("data[1].content").length() > "first ".length());
+        JsonPath running = messages(id);
+        assertThat(running.getString("data[1].id")).isEqualTo(answer);
+        assertThat(running.getString("data[1].status")).isEqualTo("in_progress");
+        given().when().get("/conversations/" + id).then().body("current_message_id", org.hamcrest.Matchers.equalTo(answer));
+
+        JsonPath stopped = given().when().post("/conversations/" + id + "/messages/" + answer + "/stop")
+                .then().statusCode(200).extract().jsonPath();
+        assertThat(stopped.getString("status")).isEqualTo("incomplete");
+        assertThat(stopped.getString("finish_reason")).isEqualTo("stopped");
+        assertThat(stopped.getString("content")).startsWith("first x");
+        int total = stopped.getInt("usage.total_tokens");
+        assertThat(total).isGreaterThan(11);
+        await().atMost(Duration.ofSeconds(1)).untilTrue(RECORDER.closedByService);
+        given().when().get("/conversations/" + id).then().body("usage.total_tokens", org.hamcrest.Matchers.equalTo(total));
+        // stopping what has ended answers it as it is
+        given().when().post("/conversations/" + id + "/messages/" + answer + "/stop").then().statusCode(200)
+                .body("finish_reason", org.hamcrest.Matchers.equalTo("stopped"));
+        assertThat(metric("stepchat_turns_streaming")).isEqualTo(0.0);
+    }
+
+    @Test
+    void aResumedStreamDeliversEachCharacterOnce() throws Exception {
+        CountDownLatch left = new CountDownLatch(1);
+        CountDownLatch resumed = new CountDownLatch(1);
+        then(events(chunk("Hel", "", 10, 1), await(left), chunk("lo ", "", 10, 2), await(resumed),
+                chunk("there", "stop", 10, 4), done()));
+        String id = conversation();
+        HttpResponse<InputStream> response = open(id, "{\"content\":\"hi\"}", "text/event-stream");
+        BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+        Event start = next(lines);
+        Event first = next(lines);
+        assertThat(first.data().getString("content")).isEqualTo("Hel");
+        response.body().close();
+        // the turn goes on while nobody reads it
+        left.countDown();
+        String answer = start.data().getString("message.id");
+
+        HttpResponse<InputStream> again = resume(id, answer, first.id());
+        assertThat(again.statusCode()).isEqualTo(200);
+        List<Event> rest = read(again, resumed::countDown);
+        assertThat(rest.getFirst().name()).isEqualTo("delta");
+        assertThat(rest.getLast().name()).isEqualTo("done");
+        assertThat(first.data().getString("content") + text(rest)).isEqualTo("Hello there");
         JsonPath stored = messages(id);
-        assertThat(stored.getString("data[1].status")).isEqualTo("incomplete");
-        assertThat(stored.getString("data[1].content")).startsWith("first ");
+        assertThat(stored.getString("data[1].content")).isEqualTo("Hello there");
+        assertThat(stored.getString("data[1].status")).isEqualTo("completed");
+
+        // after the end: the missing text and done at once, the same Turn
+        List<Event> late = read(resume(id, answer, first.id()), null);
+        assertThat(late).extracting(Event::name).containsExactly("delta", "done");
+        assertThat(first.data().getString("content") + text(late)).isEqualTo("Hello there");
+        assertThat((Object) late.getLast().data().get("")).isEqualTo(rest.getLast().data().get(""));
+        // without an id: everything; after the final event: nothing
+        List<Event> all = read(resume(id, answer, null), null);
+        assertThat(all).extracting(Event::name).containsExactly("start", "delta", "done");
+        assertThat(text(all)).isEqualTo("Hello there");
+        assertThat(read(resume(id, answer, all.getLast().id()), null)).isEmpty();
+    }
+
+    @Test
+    void onlyAnswersHaveAStream() throws Exception {
+        then(events(chunk("yes", "stop", 3, 1), done()));
+        String id = conversation();
+        List<Event> events = read(open(id, "{\"content\":\"hi\"}", "text/event-stream"), null);
+        String user = events.getFirst().data().getString("user_message.id");
+        String answer = events.getFirst().data().getString("message.id");
+        HttpResponse<String> ofUser = http.send(HttpRequest.newBuilder(base.resolve("conversations/" + id + "/messages/" + user + "/events"))
+                .header("Accept", "text/event-stream").GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ofUser.statusCode()).isEqualTo(400);
+        assertThat(ofUser.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(resume(id, java.util.UUID.randomUUID().toString(), null).statusCode()).isEqualTo(404);
+        assertThat(resume(id, answer, "not-an-id").statusCode()).isEqualTo(400);
+        given().when().post("/conversations/" + id + "/messages/" + user + "/stop").then().statusCode(400);
+        given().when().post("/conversations/" + id + "/messages/" + java.util.UUID.randomUUID() + "/stop").then().statusCode(404);
+        given().when().post("/conversations/" + id + "/messages/" + answer + "/stop").then().statusCode(200)
+                .body("status", org.hamcrest.Matchers.equalTo("completed"));
+    }
+
+    @Test
+    void aRegeneratedStreamResumesTheSameWay() throws Exception {
+        then(events(chunk("one", "stop", 3, 1), done()));
+        String id = conversation();
+        String user = read(open(id, "{\"content\":\"hi\"}", "text/event-stream"), null).getFirst().data().getString("user_message.id");
+        CountDownLatch resumed = new CountDownLatch(1);
+        then(events(chunk("t", "", 3, 1), await(resumed), chunk("wo", "stop", 3, 2), done()));
+        HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(base.resolve("conversations/" + id + "/messages/" + user + "/regenerate"))
+                .header("Content-Type", "application/json").header("Accept", "text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofInputStream());
+        BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+        Event start = next(lines);
+        assertThat(start.data().getString("user_message.id")).isEqualTo(user);
+        response.body().close();
+        List<Event> all = read(resume(id, start.data().getString("message.id"), null), resumed::countDown);
+        assertThat(all).extracting(Event::name).startsWith("start").endsWith("done");
+        assertThat(text(all)).isEqualTo("two");
+        assertThat(all.getLast().data().getString("message.id")).isEqualTo(start.data().getString("message.id"));
     }
 }

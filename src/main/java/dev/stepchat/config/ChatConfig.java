@@ -22,22 +22,41 @@ public interface ChatConfig {
     java.util.Set<String> metricModels();
 
     /**
-     * How long a turn may hold its conversation: longer than the longest possible turn (retries
-     * and streams included), so that only a dead instance's lease ever expires (STEPCHAT_TURN_LEASE).
+     * The lease a running turn holds on its conversation (one turn at a time, across replicas). The
+     * replica running it renews it every third of this; when that replica dies, the lease expires
+     * and the turn is closed by the abandoned-turns job, so a dead replica blocks a conversation for
+     * at most this plus that job's period (STEPCHAT_TURN_LEASE).
      */
-    @WithDefault("11M")
+    @WithDefault("30S")
     Duration turnLease();
+
+    /** Streamed turns. */
+    Streams streams();
+
+    interface Streams {
+        /**
+         * How often the text of running streams is written to the database (one statement for all
+         * of them): what a reader on another replica and the message list lag behind at most
+         * (STEPCHAT_STREAMS_FLUSH_EVERY).
+         */
+        @WithDefault("1s")
+        String flushEvery();
+
+        /** How long a stop request waits for the turn's end to be stored before answering (STEPCHAT_STREAMS_STOP_WAIT). */
+        @WithDefault("10S")
+        Duration stopWait();
+    }
 
     /** The background jobs (abandoned turns, idempotency purge), run on every replica. */
     Jobs jobs();
 
     interface Jobs {
         /** How long after start the jobs first run (STEPCHAT_JOBS_DELAY). */
-        @WithDefault("1m")
+        @WithDefault("10s")
         String delay();
 
-        /** How often turns left in progress by a dead instance are looked for (STEPCHAT_JOBS_ABANDONED_TURNS_EVERY). */
-        @WithDefault("1m")
+        /** How often turns whose lease expired (a dead instance's) are closed (STEPCHAT_JOBS_ABANDONED_TURNS_EVERY). */
+        @WithDefault("10s")
         String abandonedTurnsEvery();
     }
 
@@ -84,6 +103,13 @@ public interface ChatConfig {
         /** How long keys and their responses are kept; at least 24 h (STEPCHAT_IDEMPOTENCY_RETENTION). */
         @WithDefault("24H")
         Duration retention();
+
+        /**
+         * How long a first request with a key counts as still running (a repeat gets a 409): longer
+         * than the longest turn (STEPCHAT_IDEMPOTENCY_IN_FLIGHT_FOR).
+         */
+        @WithDefault("11M")
+        Duration inFlightFor();
 
         /** How often expired keys are purged (STEPCHAT_IDEMPOTENCY_PURGE_EVERY). */
         @WithDefault("1h")

@@ -79,22 +79,26 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
 
     /**
      * Ends a turn in one UPDATE: adds its usage and gives the lease back
-     * ({@link #ADD_USAGE_AND_RELEASE}), counts the reply and makes it the current message. An
+     * ({@link #ADD_USAGE_AND_RELEASE}), counts the reply and makes it the current message (a
+     * streamed reply, {@code reply} null, was counted and made current when it started). An
      * untitled conversation takes {@code autoTitle}: titles come from the first turn that was
      * answered, never from one that failed.
      *
      * @return the totals after this turn, or null if the conversation is gone
      */
     public UsageTotals finishTurn(UUID id, UUID holder, TokenUsage usage, String autoTitle, UUID reply) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = addingUsage("update conversation set " + ADD_USAGE_AND_RELEASE + """
-                        , message_count = message_count + 1, title = coalesce(title, :title), current_message_id = :reply
+        Query query = addingUsage("update conversation set " + ADD_USAGE_AND_RELEASE
+                        + (reply == null ? "" : ", message_count = message_count + 1, current_message_id = :reply") + """
+                        , title = coalesce(title, :title)
                         where id = :id
                         returning prompt_tokens, completion_tokens, total_tokens, cached_tokens, turns""",
                 id, holder, usage)
-                .setParameter("title", autoTitle)
-                .setParameter("reply", reply)
-                .getResultList();
+                .setParameter("title", autoTitle);
+        if (reply != null) {
+            query.setParameter("reply", reply);
+        }
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = query.getResultList();
         if (rows.isEmpty()) {
             return null;
         }
@@ -120,6 +124,37 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
                 .setParameter("id", id)
                 .setParameter("holders", messages.toArray(new UUID[0]))
                 .getSingleResult()).longValue() > 0;
+    }
+
+    /**
+     * A streamed answer has started: it is counted and becomes the current message, and the turn's
+     * lease is renewed.
+     */
+    public void answerStarted(UUID id, UUID holder, UUID reply, Duration lease) {
+        getEntityManager().createNativeQuery("""
+                        update conversation set message_count = message_count + 1, current_message_id = :reply,
+                               turn_lease_until = case when turn_lease_holder = :holder
+                                   then now() + make_interval(secs => :seconds) else turn_lease_until end,
+                               updated_at = now(), version = version + 1
+                        where id = :id""")
+                .setParameter("reply", reply)
+                .setParameter("holder", holder)
+                .setParameter("seconds", (double) lease.toSeconds())
+                .setParameter("id", id)
+                .executeUpdate();
+    }
+
+    /**
+     * Renews the leases of the turns running on this replica (their holders), in one UPDATE: a
+     * replica that dies stops renewing, and its turns are closed once their lease has expired.
+     */
+    public int renewLeases(List<UUID> holders, Duration lease) {
+        return getEntityManager().createNativeQuery("""
+                        update conversation set turn_lease_until = now() + make_interval(secs => :seconds)
+                        where turn_lease_holder = any(:holders) and turn_lease_until is not null""")
+                .setParameter("seconds", (double) lease.toSeconds())
+                .setParameter("holders", holders.toArray(new UUID[0]))
+                .executeUpdate();
     }
 
     /** Counts a user message stored failed without a turn (it could not be sent) and makes it current. */

@@ -82,6 +82,15 @@ public class Message extends PanacheEntityBase {
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
 
+    /** A streamed answer whose stop was asked for (on any replica), until its turn has ended. */
+    @Column(name = "stop_requested_at")
+    public Instant stopRequestedAt;
+
+    /** How a streamed answer's turn ended: what its done or error event carries when sent again. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "stream_outcome")
+    public StreamOutcome streamOutcome;
+
     /** A copy for another conversation (a fork): same content, status, answer and usage; a new id. */
     public static Message copyOf(Message original) {
         Message copy = new Message();

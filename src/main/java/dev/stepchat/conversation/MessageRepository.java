@@ -82,9 +82,98 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
         return update("status = ?1 where id = ?2", status, id) == 1;
     }
 
-    /** Marks user messages still in progress since before {@code cutoff} as failed with {@code problem}. */
-    public int failInProgressBefore(java.time.Instant cutoff, StoredError problem) {
-        return update("status = ?1, error = ?2 where status = ?3 and role = ?4 and createdAt < ?5",
-                Message.Status.FAILED, problem, Message.Status.IN_PROGRESS, Message.Role.USER, cutoff);
+    /**
+     * Writes the text streamed so far of answers in progress, in one statement for all of them.
+     *
+     * @return those of them whose stop was asked for
+     */
+    @SuppressWarnings("unchecked")
+    public java.util.Set<UUID> flushText(List<UUID> ids, List<String> contents, List<String> reasonings) {
+        List<UUID> stopped = getEntityManager().createNativeQuery("""
+                        update message m set content = f.content, reasoning = f.reasoning
+                        from unnest(cast(:ids as uuid[]), cast(:contents as text[]), cast(:reasonings as text[]))
+                            as f(id, content, reasoning)
+                        where m.id = f.id and m.status = 'IN_PROGRESS'
+                        returning case when m.stop_requested_at is null then null else m.id end""")
+                .setParameter("ids", ids.toArray(new UUID[0]))
+                .setParameter("contents", contents.toArray(new String[0]))
+                .setParameter("reasonings", reasonings.toArray(new String[0]))
+                .getResultList();
+        java.util.Set<UUID> result = new java.util.HashSet<>(stopped);
+        result.remove(null);
+        return result;
     }
+
+    /** Those of {@code ids} whose stop was asked for. */
+    @SuppressWarnings("unchecked")
+    public java.util.Set<UUID> stopRequested(List<UUID> ids) {
+        return new java.util.HashSet<>(getEntityManager().createNativeQuery("""
+                        select id from message where id = any(:ids) and stop_requested_at is not null""")
+                .setParameter("ids", ids.toArray(new UUID[0]))
+                .getResultList());
+    }
+
+    /** Asks for the stop of an answer in progress, and tells every replica (at commit). */
+    public boolean requestStop(UUID id) {
+        boolean running = getEntityManager().createNativeQuery("""
+                        update message set stop_requested_at = now() where id = :id and status = 'IN_PROGRESS'""")
+                .setParameter("id", id)
+                .executeUpdate() == 1;
+        if (running) {
+            signal("stop:" + id);
+        }
+        return running;
+    }
+
+    /** A notification on the turns channel, sent when the transaction commits. */
+    public void signal(String payload) {
+        getEntityManager().createNativeQuery("select pg_notify('stepchat_turns', :payload)")
+                .setParameter("payload", payload)
+                .getSingleResult();
+    }
+
+    /**
+     * Closes the turns whose lease has expired (their replica died, or lost the database for
+     * longer than the lease): answers in progress become incomplete with the text flushed before,
+     * their user messages completed; user messages with no answer yet become failed with
+     * {@code problem}. Every replica runs it; it is idempotent.
+     *
+     * @return how many messages were closed
+     */
+    public int closeAbandoned(StoredError problem, StreamOutcome outcome) {
+        String leaseLost = """
+                not exists (select 1 from conversation c where c.id = m.conversation_id
+                            and c.turn_lease_holder = %s and c.turn_lease_until > now())""";
+        @SuppressWarnings("unchecked")
+        List<UUID> answers = getEntityManager().createNativeQuery("""
+                        update message m set status = 'INCOMPLETE', stream_outcome = cast(:outcome as jsonb),
+                               stop_requested_at = null
+                        where m.status = 'IN_PROGRESS' and m.role = 'ASSISTANT'""" + " and " + leaseLost.formatted("m.parent_id")
+                        + " returning m.id")
+                .setParameter("outcome", json(outcome))
+                .getResultList();
+        int users = getEntityManager().createNativeQuery("""
+                        update message m set
+                            status = case when exists (select 1 from message a where a.parent_id = m.id and a.role = 'ASSISTANT')
+                                          then 'COMPLETED' else 'FAILED' end,
+                            error = case when exists (select 1 from message a where a.parent_id = m.id and a.role = 'ASSISTANT')
+                                         then null else cast(:error as jsonb) end
+                        where m.status = 'IN_PROGRESS' and m.role = 'USER'""" + " and " + leaseLost.formatted("m.id"))
+                .setParameter("error", json(problem))
+                .executeUpdate();
+        answers.forEach(id -> signal("end:" + id));
+        return answers.size() + users;
+    }
+
+    private static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The mapper of the JSON columns (Hibernate's own default: field names as in the records). */
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper()
+            .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL);
 }

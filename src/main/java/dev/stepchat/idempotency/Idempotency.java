@@ -67,7 +67,7 @@ public class Idempotency {
             throw ProblemException.invalid(HEADER, "must have 1 to " + MAX_KEY_LENGTH + " characters");
         }
         String caller = owner.id();
-        IdempotencyStore.Claim claim = store.claim(caller, key, fingerprint(method + " " + path, body), config.turnLease());
+        IdempotencyStore.Claim claim = store.claim(caller, key, fingerprint(method + " " + path, body), config.idempotency().inFlightFor());
         return switch (claim) {
             case IdempotencyStore.Claim.Replay(IdempotencyStore.Stored stored) -> replay.apply(stored);
             case IdempotencyStore.Claim.Mismatch() -> throw new ProblemException(ProblemType.IDEMPOTENCY_KEY_REUSED,

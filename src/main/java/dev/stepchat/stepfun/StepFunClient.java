@@ -1,6 +1,5 @@
 package dev.stepchat.stepfun;
 
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,7 +15,6 @@ import io.smallrye.faulttolerance.api.CircuitBreakerName;
 import io.smallrye.faulttolerance.api.CustomBackoff;
 import io.smallrye.faulttolerance.api.RetryWhen;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
 import io.smallrye.mutiny.subscription.Cancellable;
 
 import dev.stepchat.config.StepFunConfig;
@@ -74,52 +72,73 @@ public class StepFunClient {
     }
 
     /**
-     * A streamed answer, delivered once its first chunk has arrived. Until then the fault
-     * tolerance above applies (a failure before the first chunk is retried; the timeout is the
-     * time to the first chunk). After it, nothing is retried: text may have reached the caller.
+     * A streamed answer: every chunk goes to {@code sink}, and the returned Uni completes (with
+     * the handle that cancels the upstream request) when the first chunk has arrived. Until then
+     * the fault tolerance above applies: a failure before the first chunk is retried, the timeout
+     * is the time to the first chunk, and an attempt given up is cancelled before it can deliver
+     * anything. After it, nothing is retried: the text may have reached a caller.
      */
     @CircuitBreakerName("stepfun-stream")
-    public Uni<StreamingAnswer> stream(ChatCompletionRequest request) {
+    public Uni<Cancellable> stream(ChatCompletionRequest request, ChunkSink sink) {
         return Uni.createFrom().emitter(opened -> {
-            UnicastProcessor<ChatCompletionChunk> rest = UnicastProcessor.create();
-            AtomicBoolean waitingForFirst = new AtomicBoolean(true);
-            AtomicReference<Cancellable> upstream = new AtomicReference<>();
-            Runnable cancel = () -> {
-                Cancellable subscription = upstream.get();
-                if (subscription != null) {
-                    subscription.cancel();
-                }
-            };
-            upstream.set(api.stream(authorization, request.streaming()).subscribe().with(
+            Attempt attempt = new Attempt();
+            attempt.subscribed(api.stream(authorization, request.streaming()).subscribe().with(
                     chunk -> {
-                        if (waitingForFirst.compareAndSet(true, false)) {
-                            opened.complete(new StreamingAnswer(chunk,
-                                    rest.onCancellation().invoke(cancel), cancel));
-                        } else {
-                            rest.onNext(chunk);
+                        if (attempt.state.compareAndSet(State.WAITING, State.OPEN)) {
+                            sink.chunk(chunk);
+                            opened.complete((Cancellable) attempt::cancel);
+                        } else if (attempt.state.get() == State.OPEN) {
+                            sink.chunk(chunk);
                         }
                     },
                     failure -> {
-                        if (waitingForFirst.compareAndSet(true, false)) {
+                        if (attempt.state.compareAndSet(State.WAITING, State.GIVEN_UP)) {
                             opened.fail(failure);
-                        } else {
-                            rest.onError(failure);
+                        } else if (attempt.state.compareAndSet(State.OPEN, State.GIVEN_UP)) {
+                            sink.failed(failure);
                         }
                     },
                     () -> {
-                        if (waitingForFirst.compareAndSet(true, false)) {
+                        if (attempt.state.compareAndSet(State.WAITING, State.GIVEN_UP)) {
                             opened.fail(new StepFunException(StepFunException.Kind.BAD_RESPONSE, 200,
                                     "the stream ended before any chunk", null, null));
-                        } else {
-                            rest.onComplete();
+                        } else if (attempt.state.compareAndSet(State.OPEN, State.GIVEN_UP)) {
+                            sink.ended();
                         }
                     }));
-            // a timeout or a cancelled caller before the first chunk closes the upstream request
+            // a timeout or a cancelled caller before the first chunk closes this attempt's request
             opened.onTermination(() -> {
-                if (waitingForFirst.get()) {
-                    cancel.run();
+                if (attempt.state.get() == State.WAITING) {
+                    attempt.cancel();
                 }
             });
         });
+    }
+
+    private enum State { WAITING, OPEN, GIVEN_UP }
+
+    /**
+     * One attempt at a stream: WAITING for its first chunk, then OPEN (its chunks go to the sink)
+     * or GIVEN_UP (ended, timed out or cancelled: whatever it still delivers is dropped).
+     */
+    private static final class Attempt {
+        final AtomicReference<State> state = new AtomicReference<>(State.WAITING);
+        private volatile Cancellable call;
+
+        void subscribed(Cancellable call) {
+            this.call = call;
+            if (state.get() == State.GIVEN_UP) {
+                call.cancel();
+            }
+        }
+
+        /** Closes the upstream request; the sink hears nothing more. */
+        void cancel() {
+            state.set(State.GIVEN_UP);
+            Cancellable subscription = call;
+            if (subscription != null) {
+                subscription.cancel();
+            }
+        }
     }
 }

@@ -1,45 +1,43 @@
 package dev.stepchat.turn;
 
-import java.time.Instant;
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 
-import dev.stepchat.config.ChatConfig;
 import dev.stepchat.conversation.MessageRepository;
 import dev.stepchat.conversation.StoredError;
+import dev.stepchat.conversation.StreamOutcome;
 import dev.stepchat.problem.Problem;
 import dev.stepchat.problem.ProblemType;
 
 /**
- * Turns whose instance died mid-call (killed pod, cut past the shutdown timeout) leave the user's
- * message in progress. Once the turn's lease has certainly expired, this job marks such messages
- * failed, with a problem that says why, so the thread tells the truth. It runs on every replica;
- * the UPDATE is idempotent.
+ * Turns whose replica died (killed pod, cut past the shutdown timeout) stop having their lease
+ * renewed. Once it has expired, this job closes them so the thread tells the truth: a streamed
+ * answer becomes {@code incomplete} with the text flushed before the replica died (its stream's
+ * readers get an {@code error} event), a user message with no answer yet becomes {@code failed}.
+ * It runs on every replica; the UPDATEs are idempotent. With the defaults a dead replica's turn is
+ * closed 30 to 40 seconds after its last renewal.
  */
 @ApplicationScoped
 public class AbandonedTurns {
 
     private final MessageRepository messages;
-    private final ChatConfig config;
 
-    AbandonedTurns(MessageRepository messages, ChatConfig config) {
+    AbandonedTurns(MessageRepository messages) {
         this.messages = messages;
-        this.config = config;
     }
 
     @Scheduled(every = "${stepchat.jobs.abandoned-turns-every}", delayed = "${stepchat.jobs.delay}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     @Transactional
-    public void markFailed() {
-        Problem problem = Problem.of(ProblemType.TURN_ABANDONED,
-                "The instance answering this turn stopped before it finished; send the message again", null);
-        int abandoned = messages.failInProgressBefore(Instant.now().minus(config.turnLease()), StoredError.of(problem));
-        if (abandoned > 0) {
-            Log.warnf("Marked %d abandoned turns failed", abandoned);
+    public void close() {
+        StoredError problem = StoredError.of(Problem.of(ProblemType.TURN_ABANDONED,
+                "The instance answering this turn stopped before it finished; send the message again", null));
+        int closed = messages.closeAbandoned(problem, StreamOutcome.failed(problem));
+        if (closed > 0) {
+            Log.warnf("Closed %d messages of turns whose instance stopped", closed);
         }
     }
 }

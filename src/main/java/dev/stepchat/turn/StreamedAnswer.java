@@ -48,6 +48,27 @@ final class StreamedAnswer {
         return new String[]{text, thought};
     }
 
+    int contentLength() {
+        return content.length();
+    }
+
+    int reasoningLength() {
+        return reasoning.length();
+    }
+
+    /** The answer's text from {@code offset} on, or null when there is none. */
+    String contentFrom(int offset) {
+        return offset < content.length() ? content.substring(offset) : null;
+    }
+
+    String reasoningFrom(int offset) {
+        return offset < reasoning.length() ? reasoning.substring(offset) : null;
+    }
+
+    String reasoningOrNull() {
+        return reasoning.isEmpty() ? null : reasoning.toString();
+    }
+
     TurnStore.Answer answer(String requestedModel) {
         return new TurnStore.Answer(content.toString(), reasoning.isEmpty() ? null : reasoning.toString(),
                 model == null ? requestedModel : model, finishReason, usage, upstreamId);

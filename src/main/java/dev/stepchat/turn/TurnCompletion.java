@@ -57,33 +57,49 @@ public class TurnCompletion {
 
     /** Stores an answer; a 503 problem when the database stayed unreachable (the answer is then kept). */
     public TurnView complete(TurnStore.Started started, TurnStore.Answer answer, Message.Status status) {
+        return complete(started, answer, status, null, null, null);
+    }
+
+    /**
+     * Stores an answer, streamed ({@code streamed}: its message, stored since its start) or not; a
+     * 503 problem when the database stayed unreachable (the answer is then kept).
+     */
+    public TurnView complete(TurnStore.Started started, TurnStore.Answer answer, Message.Status status, UUID streamed,
+                             String finishReason, Problem problem) {
         Instant deadline = Instant.now().plus(retryFor);
         long backoff = FIRST_BACKOFF_MS;
         while (true) {
             RuntimeException failure;
             try {
-                return store.complete(started, answer, status);
+                return store.complete(started, answer, status, streamed, finishReason, problem);
             } catch (RuntimeException e) {
                 if (DatabaseFaults.classify(e) == null) {
                     throw e;
                 }
                 failure = e;
             }
-            Optional<TurnView> stored = storedAlready(started);
+            Optional<TurnView> stored = storedAlready(started, streamed);
             if (stored.isPresent()) {
                 return stored.get();
             }
             if (Instant.now().isAfter(deadline)) {
-                ProblemException problem = new ProblemException(ProblemType.DATABASE_UNAVAILABLE,
+                ProblemException unavailable = new ProblemException(ProblemType.DATABASE_UNAVAILABLE,
                         "The answer could not be stored because the database cannot be reached; the turn is"
-                                + " marked failed when it is back, with its usage counted", null,
+                                + " stored when it is back, with its usage counted", null,
                         DatabaseFaults.RETRY_AFTER);
-                Problem stored503 = problem.toProblem(started.path());
-                keep(new Pending("answer", started.conversationId(), answer.usage().totalTokens(),
-                        () -> store.failAnswered(started, answer, stored503)));
+                Problem stored503 = unavailable.toProblem(started.path());
+                // a streamed answer is stored in progress already: it is completed later; another
+                // answer never reached the database, so its user message is marked failed
+                keep(new Pending("answer", started.conversationId(), answer.usage().totalTokens(), streamed != null
+                        ? () -> {
+                            if (store.stored(started, streamed).isEmpty()) {
+                                store.complete(started, answer, status, streamed, finishReason, problem);
+                            }
+                        }
+                        : () -> store.failAnswered(started, answer, stored503)));
                 Log.warnf("Could not store the answer to conversation %s for %s (%s); kept until the database is back",
                         started.conversationId(), retryFor, failure.getMessage());
-                throw problem;
+                throw unavailable;
             }
             backoff = pause(backoff);
         }
@@ -136,9 +152,9 @@ public class TurnCompletion {
         pending.add(write);
     }
 
-    private Optional<TurnView> storedAlready(TurnStore.Started started) {
+    private Optional<TurnView> storedAlready(TurnStore.Started started, UUID streamed) {
         try {
-            return store.stored(started);
+            return store.stored(started, streamed);
         } catch (RuntimeException e) {
             if (DatabaseFaults.classify(e) == null) {
                 throw e;

@@ -1,26 +1,33 @@
 package dev.stepchat.turn;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.core.StreamingOutput;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smallrye.mutiny.subscription.Cancellable;
 
+import dev.stepchat.config.ChatConfig;
 import dev.stepchat.config.StepFunConfig;
 import dev.stepchat.conversation.Message;
+import dev.stepchat.conversation.api.MessageView;
 import dev.stepchat.conversation.service.Inputs;
 import dev.stepchat.model.ModelCatalog;
 import dev.stepchat.observability.Shutdown;
 import dev.stepchat.observability.TurnMetrics;
+import dev.stepchat.problem.DatabaseFaults;
 import dev.stepchat.problem.ProblemException;
 import dev.stepchat.problem.ProblemType;
 import dev.stepchat.security.CurrentOwner;
 import dev.stepchat.stepfun.ChatCompletion;
 import dev.stepchat.stepfun.StepFunClient;
 import dev.stepchat.stepfun.StepFunException;
-import dev.stepchat.stepfun.StreamingAnswer;
 import dev.stepchat.turn.api.Regenerate;
 import dev.stepchat.turn.api.SendMessage;
 import dev.stepchat.turn.api.TurnView;
@@ -39,7 +46,6 @@ public class TurnService {
     private final CurrentOwner owner;
     private final Inputs inputs;
 
-    private final ObjectMapper json;
     private final StepFunConfig config;
 
     private final TurnMetrics metrics;
@@ -47,11 +53,17 @@ public class TurnService {
     private final TurnAdmission admission;
     private final TurnCompletion completion;
     private final ModelCatalog models;
+    private final LiveTurns live;
+    private final TurnSignals signals;
+    private final ChatConfig chat;
 
-    TurnService(TurnStore store, StepFunClient stepFun, CurrentOwner owner, Inputs inputs, ObjectMapper json,
+    TurnService(TurnStore store, StepFunClient stepFun, CurrentOwner owner, Inputs inputs,
                 StepFunConfig config, TurnMetrics metrics, Shutdown shutdown, TurnAdmission admission,
-                TurnCompletion completion, ModelCatalog models) {
+                TurnCompletion completion, ModelCatalog models, LiveTurns live, TurnSignals signals, ChatConfig chat) {
         this.models = models;
+        this.live = live;
+        this.signals = signals;
+        this.chat = chat;
         this.admission = admission;
         this.completion = completion;
         this.metrics = metrics;
@@ -60,7 +72,6 @@ public class TurnService {
         this.stepFun = stepFun;
         this.owner = owner;
         this.inputs = inputs;
-        this.json = json;
         this.config = config;
     }
 
@@ -76,60 +87,151 @@ public class TurnService {
     }
 
     /** The same, streamed. */
-    public StreamingOutput streamRegenerated(UUID conversationId, UUID userMessageId, Regenerate body, String path,
-                                             java.util.function.Consumer<Runnable> onCallerGone) {
+    public StreamedTurn streamRegenerated(UUID conversationId, UUID userMessageId, Regenerate body, String path) {
         checkTurn(null, body.model());
-        return streamed(() -> store.regenerate(conversationId, owner.id(), userMessageId, body, path), onCallerGone);
+        return streamed(() -> store.regenerate(conversationId, owner.id(), userMessageId, body, path));
     }
 
     private TurnView answered(java.util.function.Supplier<TurnStore.Started> begin) {
         try (TurnAdmission.Ticket ticket = admission.admit()) {
             TurnStore.Started started = refusedIfUnfit(admission.beginning(begin), false);
-            TurnStore.Answer answer = call(started, false,
-                    () -> answer(stepFun.complete(started.upstream()).await().indefinitely()));
-            TurnView turn;
+            live.hold(started.userMessage().id());
             try {
-                turn = completion.complete(started, answer, Message.Status.COMPLETED);
-            } catch (ProblemException unstored) {
-                metrics.turn(unstored.type().slug(), answer.model(), false);
-                throw unstored;
+                TurnStore.Answer answer = call(started, false,
+                        () -> answer(stepFun.complete(started.upstream()).await().indefinitely()));
+                TurnView turn;
+                try {
+                    turn = completion.complete(started, answer, Message.Status.COMPLETED);
+                } catch (ProblemException unstored) {
+                    metrics.turn(unstored.type().slug(), answer.model(), false);
+                    throw unstored;
+                }
+                metrics.turn("completed", answer.model(), false);
+                return turn;
+            } finally {
+                live.release(started.userMessage().id());
             }
-            metrics.turn("completed", answer.model(), false);
-            return turn;
         }
     }
 
     /**
-     * A streamed turn. Returns once StepFun's first chunk has arrived; until then failures are
-     * retried and end as a problem response like a non-streamed turn. The returned output writes
-     * the events; {@code onCallerGone} is to be called when the caller disconnects.
+     * A streamed turn, as its caller's feed of events and, for an Idempotency-Key, what a
+     * non-streamed request would have answered (once the turn has ended).
      */
-    public StreamingOutput stream(UUID conversationId, SendMessage body, String path,
-                                  java.util.function.Consumer<Runnable> onCallerGone) {
-        checkTurn(body.content(), body.model());
-        return streamed(() -> store.begin(conversationId, owner.id(), body, path), onCallerGone);
+    public record StreamedTurn(TurnFeed feed, CompletionStage<LiveTurns.Finished> end) {
     }
 
-    private StreamingOutput streamed(java.util.function.Supplier<TurnStore.Started> begin,
-                                     java.util.function.Consumer<Runnable> onCallerGone) {
+    /**
+     * A streamed turn. Returns once StepFun's first chunk has arrived and the answer is stored in
+     * progress; until then failures are retried and end as a problem response like a non-streamed
+     * turn. From there the turn runs on this replica until it ends, whether its caller stays or
+     * not; the caller reads it through the returned feed.
+     */
+    public StreamedTurn stream(UUID conversationId, SendMessage body, String path) {
+        checkTurn(body.content(), body.model());
+        return streamed(() -> store.begin(conversationId, owner.id(), body, path));
+    }
+
+    private StreamedTurn streamed(java.util.function.Supplier<TurnStore.Started> begin) {
         TurnAdmission.Ticket ticket = admission.admit();
         try {
             TurnStore.Started started = refusedIfUnfit(admission.beginning(begin), true);
-            StreamingAnswer opened = call(started, true, () -> stepFun.stream(started.upstream()).await().indefinitely());
-            // the stream gives the ticket back when it has stored its reply
-            TurnStream stream = new TurnStream(completion, started, opened, json, config.stream().idleTimeout(),
-                    config.stream().maxDuration(), metrics, ticket);
-            onCallerGone.accept(stream::callerGone);
-            return stream;
+            UUID holder = started.userMessage().id();
+            live.hold(holder);
+            try {
+                LiveTurn turn = new LiveTurn(started, ticket, System.nanoTime() + config.stream().maxDuration().toNanos());
+                Cancellable upstream = call(started, true, () -> stepFun.stream(started.upstream(), turn).await().indefinitely());
+                turn.opened(upstream);
+                MessageView answer;
+                try {
+                    answer = store.startAnswer(started, turn.answer().model());
+                } catch (RuntimeException e) {
+                    upstream.cancel();
+                    ProblemException problem = e instanceof ProblemException p ? p : DatabaseFaults.toProblem(e);
+                    metrics.turn(problem.type().slug(), started.upstream().model(), true);
+                    completion.fail(started, problem.toProblem(started.path()));
+                    throw problem;
+                }
+                // the turn gives the ticket and the lease back when its end is stored
+                TurnFeed feed = live.started(turn, started.userMessage(), TurnStore.starting(answer));
+                return new StreamedTurn(feed, turn.end());
+            } catch (RuntimeException e) {
+                live.release(holder);
+                throw e;
+            }
         } catch (RuntimeException e) {
             ticket.close();
             throw e;
         }
     }
 
-    /** A stored Turn (JSON) as the events of a stream, for a replayed streamed request. */
-    public String replayAsEvents(String turn) {
-        return TurnStream.replay(json, turn);
+    /**
+     * The events of an answer after {@code lastEventId} (all of them without one): from memory when
+     * its turn runs here, else from the database, following it live until its end.
+     */
+    public TurnFeed events(UUID conversationId, UUID messageId, String lastEventId) {
+        Cursor from = Cursor.parse(lastEventId);
+        String caller = owner.id();
+        TurnStore.Snapshot first = store.snapshot(conversationId, caller, messageId);
+        Optional<TurnFeed> here = live.reader(messageId, from);
+        if (here.isPresent()) {
+            return here.get();
+        }
+        return new StoredFeed(() -> store.snapshot(conversationId, caller, messageId), messageId, first, from, signals,
+                flushPeriod(), live.countedReader());
+    }
+
+    /**
+     * Stops a running answer on whichever replica runs it: the upstream request is cancelled and
+     * the answer stored incomplete, "stopped", with the usage known. Returns the message once its
+     * end is stored (or as it is after {@code stepchat.streams.stop-wait}); a message that is not
+     * running is returned as it is.
+     */
+    public MessageView stop(UUID conversationId, UUID messageId) {
+        String caller = owner.id();
+        TurnStore.Snapshot snapshot = store.snapshot(conversationId, caller, messageId);
+        if (!snapshot.running()) {
+            return snapshot.message();
+        }
+        Duration wait = chat.streams().stopWait();
+        Optional<CompletableFuture<LiveTurns.Finished>> here = live.stopHere(messageId);
+        if (here.isPresent()) {
+            try {
+                here.get().get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException late) {
+                // answered below with the message as it is
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        } else if (store.requestStop(messageId)) {
+            awaitEnd(() -> store.snapshot(conversationId, caller, messageId), messageId, wait);
+        }
+        return store.snapshot(conversationId, caller, messageId).message();
+    }
+
+    /** Waits until the answer's end is stored, woken by its announcement or looking once per flush period. */
+    private void awaitEnd(StoredFeed.Reader reader, UUID messageId, Duration wait) {
+        java.util.concurrent.Semaphore woken = new java.util.concurrent.Semaphore(0);
+        long deadline = System.nanoTime() + wait.toNanos();
+        try (AutoCloseable watch = signals.watch(messageId, woken::release)) {
+            while (reader.read().running()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                woken.tryAcquire(Math.min(left, flushPeriod().toNanos()), TimeUnit.NANOSECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ProblemException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Duration flushPeriod() {
+        return io.quarkus.runtime.configuration.DurationConverter.parseDuration(chat.streams().flushEvery().strip());
     }
 
     /** A turn whose prompt cannot fit the context limit ends here, before any upstream call. */

@@ -17,6 +17,7 @@ import dev.stepchat.conversation.ConversationRepository;
 import dev.stepchat.conversation.Message;
 import dev.stepchat.conversation.MessageRepository;
 import dev.stepchat.conversation.StoredError;
+import dev.stepchat.conversation.StreamOutcome;
 import dev.stepchat.conversation.Titles;
 import dev.stepchat.conversation.api.MessageView;
 import dev.stepchat.conversation.service.ConversationMapper;
@@ -222,20 +223,50 @@ public class TurnStore {
     }
 
     /**
-     * Stores the reply with its usage, marks the user's message completed and adds the usage to the
-     * totals and the ledger, all in one transaction.
+     * A streamed answer has begun (StepFun's first chunk is in): it is stored in progress, with
+     * no text yet, as the conversation's current message.
+     *
+     * @return the answer as the start event shows it
      */
     @Transactional
-    public TurnView complete(Started started, Answer answer, Message.Status status) {
+    public MessageView startAnswer(Started started, String model) {
+        Message reply = new Message();
+        reply.conversationId = started.conversationId();
+        reply.parentId = started.userMessage().id();
+        reply.messagesOmitted = started.context().messagesOmitted();
+        reply.estimatedPromptTokens = started.rawEstimate();
+        reply.role = Message.Role.ASSISTANT;
+        reply.content = "";
+        reply.status = Message.Status.IN_PROGRESS;
+        reply.model = model;
+        reply.createdAt = Instant.now();
+        messages.persist(reply);
+        conversations.answerStarted(started.conversationId(), started.userMessage().id(), reply.id, config.turnLease());
+        return ConversationMapper.view(reply);
+    }
+
+    /**
+     * Stores the reply with its usage, marks the user's message completed and adds the usage to the
+     * totals and the ledger, all in one transaction. A streamed reply ({@code streamed}, stored in
+     * progress since its start) is completed in place; otherwise the reply is a new message.
+     *
+     * @param finishReason overrides the upstream's (a stopped stream), or null
+     * @param problem      the problem a stream ended with (its text is kept), or null
+     */
+    @Transactional
+    public TurnView complete(Started started, Answer answer, Message.Status status, UUID streamed, String finishReason,
+                             Problem problem) {
         UUID conversationId = started.conversationId();
         UUID userId = started.userMessage().id();
-        if (!messages.setStatus(userId, Message.Status.COMPLETED)) {
+        Message user = messages.findById(userId);
+        Message reply = streamed == null ? new Message() : messages.findById(streamed);
+        if (user == null || reply == null) {
             // deleted while StepFun answered: the tokens were still spent, so the ledger keeps them
             ledger.record(conversationId, null, started.owner(), answer.model(), answer.usage(), answer.upstreamId());
             throw ProblemException.notFound("Conversation");
         }
+        user.status = Message.Status.COMPLETED;
 
-        Message reply = new Message();
         reply.conversationId = conversationId;
         reply.parentId = userId;
         reply.messagesOmitted = started.context().messagesOmitted();
@@ -245,42 +276,140 @@ public class TurnStore {
         reply.reasoning = answer.reasoning();
         reply.status = status;
         reply.model = answer.model();
-        reply.finishReason = answer.finishReason();
+        reply.finishReason = finishReason != null ? finishReason : answer.finishReason();
         reply.promptTokens = Math.toIntExact(answer.usage().promptTokens());
         reply.completionTokens = Math.toIntExact(answer.usage().completionTokens());
         reply.totalTokens = Math.toIntExact(answer.usage().totalTokens());
         reply.cachedTokens = Math.toIntExact(answer.usage().cachedTokens());
-        reply.createdAt = Instant.now();
-
-        messages.persist(reply);
+        reply.stopRequestedAt = null;
+        if (streamed == null) {
+            reply.createdAt = Instant.now();
+            messages.persist(reply);
+        }
         UsageTotals totals = conversations.finishTurn(conversationId, userId, answer.usage(),
-                Titles.fromFirstMessage(started.userMessage().content(), config.limits().autoTitleLength()), reply.id);
+                Titles.fromFirstMessage(started.userMessage().content(), config.limits().autoTitleLength()),
+                streamed == null ? reply.id : null);
+        TurnView.Context context = started.context();
+        reply.streamOutcome = new StreamOutcome(totals, context.messagesSent(), context.messagesOmitted(),
+                context.estimatedPromptTokens(), problem == null ? null : StoredError.of(problem));
         ledger.record(conversationId, reply.id, started.owner(), answer.model(), answer.usage(), answer.upstreamId());
         metrics.tokens(answer.model(), answer.usage());
-        return new TurnView(started.userMessage().withStatus("completed"), ConversationMapper.view(reply),
-                answer.usage(), totals, started.context());
+        if (streamed != null) {
+            messages.signal("end:" + reply.id);
+        }
+        return turn(user, reply, totals);
+    }
+
+    /** A turn as its done event carries it, from its stored messages. */
+    private static TurnView turn(Message user, Message reply, UsageTotals totals) {
+        MessageView answer = ConversationMapper.view(reply);
+        StreamOutcome outcome = reply.streamOutcome;
+        TurnView.Context context = outcome == null || outcome.messagesSent() == null
+                ? new TurnView.Context(0, reply.messagesOmitted == null ? 0 : reply.messagesOmitted,
+                reply.estimatedPromptTokens == null ? 0 : reply.estimatedPromptTokens)
+                : new TurnView.Context(outcome.messagesSent(), outcome.messagesOmitted(), outcome.estimatedPromptTokens());
+        return new TurnView(ConversationMapper.view(user), answer,
+                answer.usage() == null ? TokenUsage.ZERO : answer.usage(),
+                outcome != null && outcome.conversationUsage() != null ? outcome.conversationUsage() : totals, context);
+    }
+
+    /** A streamed answer as it is stored now, for a reader on any replica. */
+    public record Snapshot(MessageView userMessage, MessageView message, String reasoning, boolean running,
+                           TurnEvent finalEvent) {
+    }
+
+    /**
+     * The stored state of an answer's stream: 404 for an unknown conversation or message, 400
+     * for a user message.
+     */
+    @Transactional
+    public Snapshot snapshot(UUID conversationId, String owner, UUID messageId) {
+        Conversation conversation = conversations.findOwned(conversationId, owner)
+                .orElseThrow(() -> ProblemException.notFound("Conversation"));
+        Message reply = messages.inConversation(conversationId, messageId);
+        if (reply == null) {
+            throw ProblemException.notFound("Message");
+        }
+        if (reply.role != Message.Role.ASSISTANT) {
+            throw ProblemException.invalid("message_id", "must be an assistant message: only answers have a stream");
+        }
+        Message user = reply.parentId == null ? null : messages.findById(reply.parentId);
+        if (user == null) {
+            throw ProblemException.notFound("Message");
+        }
+        boolean running = reply.status == Message.Status.IN_PROGRESS;
+        TurnEvent last = null;
+        if (!running) {
+            StoredError problem = reply.streamOutcome == null ? null : reply.streamOutcome.problem();
+            last = problem != null ? new TurnEvent.Failed(Cursor.END, problem.toProblem())
+                    : new TurnEvent.Done(Cursor.END, turn(user, reply, ConversationMapper.totals(conversation)));
+        }
+        return new Snapshot(ConversationMapper.view(user), ConversationMapper.view(reply), reply.reasoning, running, last);
+    }
+
+    /** The message as a start event shows it: in progress, no text yet. */
+    static MessageView starting(MessageView answer) {
+        return new MessageView(answer.id(), answer.object(), answer.conversationId(), answer.parentId(), answer.role(), "",
+                "in_progress", answer.model(), null, null, null, answer.createdAt());
+    }
+
+    /** Asks the replica running an answer to stop it; false if it is no longer running. */
+    @Transactional
+    public boolean requestStop(UUID messageId) {
+        return messages.requestStop(messageId);
+    }
+
+    /** A message as it is stored now (after a stop). */
+    @Transactional
+    public MessageView message(UUID messageId) {
+        Message message = messages.findById(messageId);
+        if (message == null) {
+            throw ProblemException.notFound("Message");
+        }
+        return ConversationMapper.view(message);
+    }
+
+    /** The text streamed so far of answers running here; returns those whose stop was asked for. */
+    @Transactional
+    public java.util.Set<UUID> flush(List<LiveTurn.Unflushed> texts, List<UUID> running) {
+        java.util.Set<UUID> stopped = new java.util.HashSet<>();
+        if (!texts.isEmpty()) {
+            stopped.addAll(messages.flushText(texts.stream().map(LiveTurn.Unflushed::messageId).toList(),
+                    texts.stream().map(LiveTurn.Unflushed::content).toList(),
+                    texts.stream().map(LiveTurn.Unflushed::reasoning).toList()));
+        }
+        if (!running.isEmpty()) {
+            stopped.addAll(messages.stopRequested(running));
+        }
+        return stopped;
+    }
+
+    /** Renews the leases of the turns running here. */
+    @Transactional
+    public void renewLeases(List<UUID> holders) {
+        conversations.renewLeases(holders, config.turnLease());
     }
 
     /**
      * The turn as stored, if its completing transaction committed (a retry after a lost commit
      * acknowledgement finds it here instead of writing it twice): the user message is completed
-     * and the reply is the first assistant message after it (one turn at a time per conversation).
+     * and the reply is the first assistant message after it (one turn at a time per conversation),
+     * or, streamed, the answer begun at its start has its usage.
      */
     @Transactional
-    public Optional<TurnView> stored(Started started) {
+    public Optional<TurnView> stored(Started started, UUID streamed) {
         Message user = messages.findById(started.userMessage().id());
         if (user == null || user.status != Message.Status.COMPLETED) {
             return Optional.empty();
         }
-        Message reply = messages.find("parentId = ?1 and role = ?2 and createdAt >= ?3", Sort.by("id"),
+        Message reply = streamed != null ? messages.findById(streamed)
+                : messages.find("parentId = ?1 and role = ?2 and createdAt >= ?3", Sort.by("id"),
                 user.id, Message.Role.ASSISTANT, started.startedAt()).firstResult();
         Conversation conversation = conversations.findById(started.conversationId());
-        if (reply == null || conversation == null) {
+        if (reply == null || conversation == null || reply.totalTokens == null) {
             return Optional.empty();
         }
-        MessageView view = ConversationMapper.view(reply);
-        return Optional.of(new TurnView(ConversationMapper.view(user), view, view.usage(),
-                ConversationMapper.totals(conversation), started.context()));
+        return Optional.of(turn(user, reply, ConversationMapper.totals(conversation)));
     }
 
     /**

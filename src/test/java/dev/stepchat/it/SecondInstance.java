@@ -70,6 +70,11 @@ final class SecondInstance implements AutoCloseable {
         process.destroy();
     }
 
+    /** SIGKILL: the replica dies at once, as a crashed pod or node does. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
     boolean exited() {
         return !process.isAlive();
     }

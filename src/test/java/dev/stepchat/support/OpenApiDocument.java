@@ -74,4 +74,19 @@ public final class OpenApiDocument {
         }
         return response;
     }
+
+    /** Asserts that {@code json} (an event's data, say) matches the document's component schema {@code name}. */
+    public static void assertMatchesSchema(String name, String json) {
+        assertThat(get().path("components").path("schemas").path(name).isMissingNode()).as("schema " + name).isFalse();
+        ObjectNode root = JSON.createObjectNode();
+        root.put("$schema", "https://json-schema.org/draft/2020-12/schema");
+        root.put("$ref", "#/components/schemas/" + name);
+        root.set("components", get().path("components"));
+        try {
+            Set<ValidationMessage> errors = SCHEMAS.getSchema(root).validate(JSON.readTree(json));
+            assertThat(errors).as(name + " matches the documented schema\n" + json).isEmpty();
+        } catch (IOException e) {
+            throw new AssertionError(name + ": not JSON: " + json, e);
+        }
+    }
 }

@@ -39,6 +39,12 @@ public class ScriptedStepFun implements QuarkusTestResourceLifecycleManager {
     private static final BlockingQueue<Script> SCRIPTS = new LinkedBlockingQueue<>();
     public static final Recorder RECORDER = new Recorder();
     private HttpServer server;
+    private static volatile String url;
+
+    /** The stub's base URL, for another replica started by a test. */
+    public static String url() {
+        return url;
+    }
 
     public static void reset() {
         SCRIPTS.clear();
@@ -74,7 +80,8 @@ public class ScriptedStepFun implements QuarkusTestResourceLifecycleManager {
             exchange.close();
         });
         server.start();
-        return Map.of("quarkus.rest-client.stepfun.url", "http://127.0.0.1:" + server.getAddress().getPort() + "/v1",
+        url = "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+        return Map.of("quarkus.rest-client.stepfun.url", url,
                 "stepfun.api-key", "test-key");
     }
 

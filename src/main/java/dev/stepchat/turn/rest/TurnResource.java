@@ -5,6 +5,7 @@ import java.util.UUID;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -24,13 +25,18 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 
+import dev.stepchat.conversation.api.MessageView;
 import dev.stepchat.conversation.rest.Ids;
 import dev.stepchat.idempotency.Idempotency;
 import dev.stepchat.idempotency.IdempotencyStore;
+import dev.stepchat.problem.ProblemResponses;
+import dev.stepchat.turn.TurnFeed;
 import dev.stepchat.turn.TurnService;
 import dev.stepchat.turn.api.Regenerate;
 import dev.stepchat.turn.api.SendMessage;
@@ -44,10 +50,12 @@ public class TurnResource {
 
     private final TurnService turns;
     private final Idempotency idempotency;
+    private final ObjectMapper json;
 
-    TurnResource(TurnService turns, Idempotency idempotency) {
+    TurnResource(TurnService turns, Idempotency idempotency, ObjectMapper json) {
         this.turns = turns;
         this.idempotency = idempotency;
+        this.json = json;
     }
 
     @POST
@@ -56,17 +64,21 @@ public class TurnResource {
     @Operation(operationId = "sendMessage", summary = "Send a message and get the model's reply (a chat turn)",
             description = "The user message is stored before the model is called, so it is never lost. On failure it"
                     + " is kept with status failed and its error, and the response is the problem. With"
-                    + " Accept: text/event-stream or \"stream\": true the reply streams as server-sent events: delta"
+                    + " Accept: text/event-stream or \"stream\": true the reply streams as server-sent events, each with"
+                    + " an id: start ({user_message, message}: the answer in progress, with the id it keeps), delta"
                     + " ({content, reasoning}) as the model writes, then done (the Turn) or error (a problem; the text"
-                    + " so far is stored as an incomplete reply). Failures before the first delta are problem responses.")
+                    + " so far is stored as an incomplete reply). Failures before start are problem responses. The turn"
+                    + " goes on if the connection drops: resume with GET .../messages/{message_id}/events and"
+                    + " Last-Event-ID, stop with POST .../messages/{message_id}/stop.")
     @APIResponse(responseCode = "201", description = "The turn: both messages and the usage",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TurnView.class),
                     examples = @ExampleObject(name = "answered", value = "{\"object\":\"turn\",\"user_message\":{\"id\":\"0193e4c2-8a00-7c55-8f00-1a2b3c4d5e6f\",\"object\":\"message\",\"conversation_id\":\"0193e4c2-7f3a-7d2e-9b1a-3c4d5e6f7a8b\",\"parent_id\":null,\"role\":\"user\",\"content\":\"Plan three days in Kyoto\",\"status\":\"completed\",\"model\":null,\"finish_reason\":null,\"usage\":null,\"error\":null,\"created_at\":\"2026-11-25T10:00:01Z\"},\"message\":{\"id\":\"0193e4c2-8a01-7c55-8f00-1a2b3c4d5e6f\",\"object\":\"message\",\"conversation_id\":\"0193e4c2-7f3a-7d2e-9b1a-3c4d5e6f7a8b\",\"parent_id\":\"0193e4c2-8a00-7c55-8f00-1a2b3c4d5e6f\",\"role\":\"assistant\",\"content\":\"Day one: Fushimi Inari at dawn...\",\"status\":\"completed\",\"model\":\"step-3.5-flash\",\"finish_reason\":\"stop\",\"usage\":{\"prompt_tokens\":83,\"completion_tokens\":176,\"total_tokens\":259,\"cached_tokens\":0},\"error\":null,\"created_at\":\"2026-11-25T10:00:03Z\"},\"usage\":{\"prompt_tokens\":83,\"completion_tokens\":176,\"total_tokens\":259,\"cached_tokens\":0},\"conversation_usage\":{\"prompt_tokens\":83,\"completion_tokens\":176,\"total_tokens\":259,\"cached_tokens\":0,\"turns\":1},\"context\":{\"messages_sent\":2,\"messages_omitted\":0,\"estimated_prompt_tokens\":21}}")))
-    @APIResponse(responseCode = "200", description = "The streamed turn (events delta, then done or error)",
+    @APIResponse(responseCode = "200", description = "The streamed turn (events start, delta, then done or error)",
             content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING),
-                    examples = @ExampleObject(name = "streamed", value = "event: delta\ndata: {\"content\":\"Day one: \"}\n\n"
-                            + "event: delta\ndata: {\"content\":\"Fushimi Inari\"}\n\n"
-                            + "event: done\ndata: {\"object\":\"turn\",...}\n\n")))
+                    examples = @ExampleObject(name = "streamed", value = "id: 0.0\nevent: start\ndata: {\"user_message\":{...},\"message\":{\"id\":\"0193e4c2-8a01-7c55-8f00-1a2b3c4d5e6f\",\"status\":\"in_progress\",...}}\n\n"
+                            + "id: 9.0\nevent: delta\ndata: {\"content\":\"Day one: \"}\n\n"
+                            + "id: 22.0\nevent: delta\ndata: {\"content\":\"Fushimi Inari\"}\n\n"
+                            + "id: end\nevent: done\ndata: {\"object\":\"turn\",...}\n\n")))
     @APIResponse(responseCode = "400", description = "Malformed JSON or invalid fields")
     @APIResponse(responseCode = "404", description = "Unknown conversation")
     @APIResponse(responseCode = "409", description = "A turn of this conversation is running, or this Idempotency-Key's first request is")
@@ -93,9 +105,9 @@ public class TurnResource {
         UUID conversation = Ids.conversation(id);
         boolean streamed = Boolean.TRUE.equals(body.stream()) || acceptsEvents(request);
         return idempotency.run(idempotencyKey, "POST", request.path(), body,
-                stored -> replay(stored, streamed),
+                stored -> replay(stored, streamed, conversation, routing),
                 () -> streamed
-                        ? events(turns.stream(conversation, body, request.path(), onCallerGone(routing))).build()
+                        ? events(turns.stream(conversation, body, request.path()), request.path(), routing)
                         : Response.status(Response.Status.CREATED).type(MediaType.APPLICATION_JSON_TYPE)
                         .entity(turns.send(conversation, body, request.path())).build());
     }
@@ -112,7 +124,7 @@ public class TurnResource {
                     + " becomes the current message.")
     @APIResponse(responseCode = "201", description = "The new answer, with its usage",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TurnView.class)))
-    @APIResponse(responseCode = "200", description = "The streamed answer (events delta, then done or error)",
+    @APIResponse(responseCode = "200", description = "The streamed answer (events start, delta, then done or error)",
             content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING)))
     @APIResponse(responseCode = "400", description = "Malformed JSON, invalid fields, or message_id is not a user message")
     @APIResponse(responseCode = "404", description = "Unknown conversation or message")
@@ -140,11 +152,60 @@ public class TurnResource {
         Regenerate options = body == null ? Regenerate.DEFAULTS : body;
         boolean streamed = Boolean.TRUE.equals(options.stream()) || acceptsEvents(request);
         return idempotency.run(idempotencyKey, "POST", request.path(), options,
-                stored -> replay(stored, streamed),
+                stored -> replay(stored, streamed, conversation, routing),
                 () -> streamed
-                        ? events(turns.streamRegenerated(conversation, message, options, request.path(), onCallerGone(routing))).build()
+                        ? events(turns.streamRegenerated(conversation, message, options, request.path()), request.path(), routing)
                         : Response.status(Response.Status.CREATED).type(MediaType.APPLICATION_JSON_TYPE)
                         .entity(turns.regenerate(conversation, message, options, request.path())).build());
+    }
+
+    @GET
+    @Path("/{message_id}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Operation(operationId = "resumeStream", summary = "Resume an answer's stream",
+            description = "The events of an assistant message after the one whose id is sent as Last-Event-ID (all of"
+                    + " them, start included, without it): the text produced meanwhile at once as delta events, each"
+                    + " character exactly once across the original stream and this one, then the live deltas, then done"
+                    + " or error. On an answer that has ended: the missing text and the final event at once. Any"
+                    + " replica serves it, whichever runs the turn.")
+    @APIResponse(responseCode = "200", description = "The events after Last-Event-ID",
+            content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING),
+                    examples = @ExampleObject(name = "resumed", value = "id: 17.0\nevent: delta\ndata: {\"content\":\"Arashiyama\"}\n\n"
+                            + "id: end\nevent: done\ndata: {\"object\":\"turn\",...}\n\n")))
+    @APIResponse(responseCode = "400", description = "A user message (only answers have a stream), or a Last-Event-ID that is not one of its ids")
+    @APIResponse(responseCode = "404", description = "Unknown conversation or message")
+    @APIResponse(responseCode = "406", description = "Accept does not allow text/event-stream")
+    public Response resume(@Parameter(description = "Conversation id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
+                           @PathParam("id") String id,
+                           @Parameter(description = "The assistant message (the id of the start event's message)",
+                                   schema = @Schema(type = SchemaType.STRING, format = "uuid"))
+                           @PathParam("message_id") String messageId,
+                           @Parameter(description = "The id of the last event received; none for all the events",
+                                   schema = @Schema(maxLength = 64))
+                           @HeaderParam("Last-Event-ID") String lastEventId,
+                           @jakarta.ws.rs.core.Context RoutingContext routing) {
+        TurnFeed feed = turns.events(Ids.conversation(id), Ids.message(messageId), lastEventId);
+        return new EventStream(feed, json, routing, null).response();
+    }
+
+    @POST
+    @Path("/{message_id}/stop")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "stopAnswer", summary = "Stop an answer that is being written",
+            description = "Ends a running turn on whichever replica runs it: the upstream request is cancelled and the"
+                    + " answer stored incomplete with finish_reason \"stopped\", its text so far and the usage known; its"
+                    + " readers get the rest of the text and done. Answers with the message once that is stored. A message"
+                    + " that is no longer running is answered as it is.")
+    @APIResponse(responseCode = "200", description = "The answer as stored",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = MessageView.class),
+                    examples = @ExampleObject(name = "stopped", value = "{\"id\":\"0193e4c2-8a01-7c55-8f00-1a2b3c4d5e6f\",\"object\":\"message\",\"conversation_id\":\"0193e4c2-7f3a-7d2e-9b1a-3c4d5e6f7a8b\",\"parent_id\":\"0193e4c2-8a00-7c55-8f00-1a2b3c4d5e6f\",\"role\":\"assistant\",\"content\":\"Day one: Fushimi\",\"status\":\"incomplete\",\"model\":\"step-3.5-flash\",\"finish_reason\":\"stopped\",\"usage\":{\"prompt_tokens\":83,\"completion_tokens\":12,\"total_tokens\":95,\"cached_tokens\":0},\"error\":null,\"created_at\":\"2026-11-25T10:00:03Z\"}")))
+    @APIResponse(responseCode = "400", description = "A user message: stop takes the answer's id")
+    @APIResponse(responseCode = "404", description = "Unknown conversation or message")
+    public MessageView stop(@Parameter(description = "Conversation id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
+                            @PathParam("id") String id,
+                            @Parameter(description = "The running assistant message", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
+                            @PathParam("message_id") String messageId) {
+        return turns.stop(Ids.conversation(id), Ids.message(messageId));
     }
 
     private static boolean acceptsEvents(HttpServerRequest request) {
@@ -152,24 +213,25 @@ public class TurnResource {
         return accept != null && accept.contains(MediaType.SERVER_SENT_EVENTS);
     }
 
-    private Response replay(IdempotencyStore.Stored stored, boolean streamed) {
-        return streamed && stored.status() == 201
-                ? events(turns.replayAsEvents(stored.body())).header("Idempotent-Replayed", "true").build()
-                : Idempotency.replayed(stored);
+    /** A repeated request: a streamed one gets the stored answer's events again, from its start. */
+    private Response replay(IdempotencyStore.Stored stored, boolean streamed, UUID conversation, RoutingContext routing) {
+        if (!streamed || stored.status() != 201) {
+            return Idempotency.replayed(stored);
+        }
+        UUID answer;
+        try {
+            answer = UUID.fromString(json.readTree(stored.body()).path("message").path("id").asText());
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new IllegalStateException("Stored turn without its answer's id", e);
+        }
+        Response events = new EventStream(turns.events(conversation, answer, null), json, routing, null).response();
+        return Response.fromResponse(events).header("Idempotent-Replayed", "true").build();
     }
 
-    /** This request's end: failed when the caller closed the connection before it. */
-    private static java.util.function.Consumer<Runnable> onCallerGone(RoutingContext routing) {
-        return gone -> routing.addEndHandler(end -> {
-            if (end.failed()) {
-                gone.run();
-            }
-        });
-    }
-
-    private static Response.ResponseBuilder events(Object events) {
-        return Response.ok(events, MediaType.SERVER_SENT_EVENTS_TYPE)
-                .header(HttpHeaders.CACHE_CONTROL, "no-cache")
-                .header("X-Accel-Buffering", "no");
+    /** A streamed turn's response; what a non-streamed request would have answered is its outcome. */
+    private Response events(TurnService.StreamedTurn turn, String path, RoutingContext routing) {
+        return new EventStream(turn.feed(), json, routing, turn.end().thenApply(end -> end.stored() != null
+                ? Response.status(Response.Status.CREATED).type(MediaType.APPLICATION_JSON_TYPE).entity(end.stored()).build()
+                : ProblemResponses.of(end.unstored().toProblem(path), end.unstored().retryAfter()))).response();
     }
 }

@@ -1,0 +1,297 @@
+package dev.stepchat.turn;
+
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+import io.smallrye.mutiny.subscription.Cancellable;
+
+import dev.stepchat.conversation.Message;
+import dev.stepchat.conversation.api.MessageView;
+import dev.stepchat.problem.ProblemException;
+import dev.stepchat.stepfun.ChatCompletionChunk;
+import dev.stepchat.stepfun.ChunkSink;
+
+/**
+ * A streamed turn on the replica that calls StepFun for it, from the request that began it to
+ * its stored end, whoever is (or is no longer) connected. It is the one place the answer's text
+ * lives while it streams: StepFun's chunks are added here (on the client's I/O thread), readers
+ * take what they have not had yet from their own cursor (so a slow reader gets bigger deltas, never
+ * a backlog), and the periodic flush copies it to the database. Nothing here does I/O.
+ */
+final class LiveTurn implements ChunkSink {
+
+    /** Why the upstream stream ended. */
+    record Ending(Message.Status status, String finishReason, ProblemException problem) {
+        static final Ending COMPLETED = new Ending(Message.Status.COMPLETED, null, null);
+        static final Ending STOPPED = new Ending(Message.Status.INCOMPLETE, "stopped", null);
+
+        static Ending failed(ProblemException problem) {
+            return new Ending(Message.Status.INCOMPLETE, null, problem);
+        }
+    }
+
+    /** Text not yet in the database: the whole answer so far, and how long it is. */
+    record Unflushed(UUID messageId, String content, String reasoning, int contentLength, int reasoningLength) {
+    }
+
+    final TurnStore.Started started;
+    final TurnAdmission.Ticket ticket;
+    private final long deadline;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final StreamedAnswer answer = new StreamedAnswer();
+    private final CompletableFuture<LiveTurns.Finished> end = new CompletableFuture<>();
+    private Consumer<LiveTurn> onEnding;
+    private volatile Cancellable upstream;
+    private long lastChunk = System.nanoTime();
+    private MessageView userMessage;
+    private MessageView message;
+    private int flushedContent;
+    private int flushedReasoning;
+    private Ending ending;
+    private TurnEvent last;
+
+    LiveTurn(TurnStore.Started started, TurnAdmission.Ticket ticket, long deadline) {
+        this.started = started;
+        this.ticket = ticket;
+        this.deadline = deadline;
+    }
+
+    // ------------------------------------------------------------------ StepFun's side
+
+    @Override
+    public void chunk(ChatCompletionChunk chunk) {
+        lock.lock();
+        try {
+            if (ending == null) {
+                answer.add(chunk);
+                lastChunk = System.nanoTime();
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void failed(Throwable failure) {
+        end(Ending.failed(UpstreamProblems.toProblem(failure)));
+    }
+
+    @Override
+    public void ended() {
+        end(Ending.COMPLETED);
+    }
+
+    void opened(Cancellable upstream) {
+        this.upstream = upstream;
+    }
+
+    // ------------------------------------------------------------------ the owner's side
+
+    /**
+     * The answer is stored in progress: readers may start, and the end, whenever it comes (it may
+     * have come already), goes to {@code onEnding}.
+     */
+    void started(MessageView userMessage, MessageView message, Consumer<LiveTurn> onEnding) {
+        boolean endedAlready;
+        lock.lock();
+        try {
+            this.userMessage = userMessage;
+            this.message = message;
+            this.onEnding = onEnding;
+            endedAlready = ending != null;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (endedAlready) {
+            onEnding.accept(this);
+        }
+    }
+
+    UUID messageId() {
+        return message.id();
+    }
+
+    /** Stops the upstream stream: the answer ends incomplete, "stopped", with the usage known. */
+    void stop() {
+        end(Ending.STOPPED);
+    }
+
+    /** Ends the turn with a problem (timeout, shutdown); the text so far is kept. */
+    void abort(ProblemException problem) {
+        end(Ending.failed(problem));
+    }
+
+    /** The idle timeout or the deadline, if one has passed. */
+    void checkTime(long now, long idleTimeout, long maxSeconds) {
+        boolean idle;
+        lock.lock();
+        try {
+            if (ending != null) {
+                return;
+            }
+            idle = now - lastChunk > idleTimeout;
+        } finally {
+            lock.unlock();
+        }
+        if (now - deadline > 0) {
+            abort(new ProblemException(dev.stepchat.problem.ProblemType.UPSTREAM_TIMEOUT,
+                    "The answer took longer than " + maxSeconds + " s"));
+        } else if (idle) {
+            abort(new ProblemException(dev.stepchat.problem.ProblemType.UPSTREAM_TIMEOUT,
+                    "The model provider sent nothing for " + java.time.Duration.ofNanos(idleTimeout).toSeconds() + " s"));
+        }
+    }
+
+    private void end(Ending why) {
+        Consumer<LiveTurn> then;
+        lock.lock();
+        try {
+            if (ending != null) {
+                return;
+            }
+            ending = why;
+            then = onEnding;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (why != Ending.COMPLETED) {
+            Cancellable call = upstream;
+            if (call != null) {
+                call.cancel();
+            }
+        }
+        if (then != null) {
+            then.accept(this);
+        }
+    }
+
+    Ending ending() {
+        lock.lock();
+        try {
+            return ending;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The answer as it is stored when the turn ends. */
+    TurnStore.Answer answer() {
+        lock.lock();
+        try {
+            return answer.answer(started.upstream().model());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The end is stored: readers deliver its final event after the rest of the text. */
+    void finished(LiveTurns.Finished finished) {
+        lock.lock();
+        try {
+            last = finished.last();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        end.complete(finished);
+    }
+
+    /** Completes once the end is stored. */
+    CompletableFuture<LiveTurns.Finished> end() {
+        return end;
+    }
+
+    /** What the database does not have yet, or null. */
+    Unflushed unflushed() {
+        lock.lock();
+        try {
+            if (message == null || ending != null
+                    || answer.contentLength() == flushedContent && answer.reasoningLength() == flushedReasoning) {
+                return null;
+            }
+            return new Unflushed(message.id(), answer.contentFrom(0) == null ? "" : answer.contentFrom(0),
+                    answer.reasoningOrNull(), answer.contentLength(), answer.reasoningLength());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void flushed(Unflushed text) {
+        lock.lock();
+        try {
+            flushedContent = Math.max(flushedContent, text.contentLength());
+            flushedReasoning = Math.max(flushedReasoning, text.reasoningLength());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ readers
+
+    /** A reader from {@code from}; {@code onClose} runs once when it is closed. */
+    TurnFeed reader(Cursor from, Runnable onClose) {
+        return new Reader(from, onClose);
+    }
+
+    private final class Reader implements TurnFeed {
+        private final AtomicBoolean closed = new AtomicBoolean();
+        private final Runnable onClose;
+        private Cursor cursor;
+
+        Reader(Cursor from, Runnable onClose) {
+            this.cursor = from;
+            this.onClose = onClose;
+        }
+
+        @Override
+        public TurnEvent next() throws InterruptedException {
+            lock.lock();
+            try {
+                while (true) {
+                    if (closed.get() || cursor.ended()) {
+                        return null;
+                    }
+                    if (!cursor.started()) {
+                        cursor = Cursor.AFTER_START;
+                        return new TurnEvent.Start(cursor.id(), userMessage, message);
+                    }
+                    String content = answer.contentFrom(cursor.content());
+                    String reasoning = answer.reasoningFrom(cursor.reasoning());
+                    if (content != null || reasoning != null) {
+                        cursor = Cursor.at(Math.max(cursor.content(), answer.contentLength()),
+                                Math.max(cursor.reasoning(), answer.reasoningLength()));
+                        return new TurnEvent.Delta(cursor.id(), content, reasoning);
+                    }
+                    if (last != null) {
+                        cursor = cursor.finish();
+                        return last;
+                    }
+                    changed.await();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void close() {
+            if (closed.compareAndSet(false, true)) {
+                lock.lock();
+                try {
+                    changed.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+                onClose.run();
+            }
+        }
+    }
+}

@@ -9,6 +9,8 @@ import static dev.stepchat.support.ScriptedStepFun.events;
 import static dev.stepchat.support.ScriptedStepFun.status;
 import static dev.stepchat.support.ScriptedStepFun.then;
 import static dev.stepchat.support.ScriptedStepFun.trickleUntilClosed;
+import static dev.stepchat.support.Sse.next;
+import static dev.stepchat.support.Sse.text;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -22,7 +24,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -42,6 +43,8 @@ import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 
 import dev.stepchat.support.EmbeddedPostgresResource;
 import dev.stepchat.support.ScriptedStepFun;
+import dev.stepchat.support.Sse;
+import dev.stepchat.support.Sse.Event;
 
 @QuarkusTest
 @WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
@@ -56,8 +59,6 @@ class StreamingTurnTest {
 
     final HttpClient http = HttpClient.newHttpClient();
 
-    record Event(String id, String name, JsonPath data) {
-    }
 
     @BeforeEach
     void reset() {
@@ -76,46 +77,8 @@ class StreamingTurnTest {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofInputStream());
     }
 
-    /** Reads events until the stream ends; {@code onFirstDelta} runs as soon as the first delta is read. */
     private static List<Event> read(HttpResponse<InputStream> response, Runnable onFirstDelta) throws Exception {
-        List<Event> events = new ArrayList<>();
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-            Event event;
-            boolean firstDelta = true;
-            while ((event = next(lines)) != null) {
-                events.add(event);
-                if ("delta".equals(event.name()) && firstDelta && onFirstDelta != null) {
-                    firstDelta = false;
-                    onFirstDelta.run();
-                }
-            }
-        }
-        return events;
-    }
-
-    /** The next event of a stream, or null at its end. */
-    static Event next(BufferedReader lines) throws java.io.IOException {
-        String id = null;
-        String name = null;
-        String line;
-        while ((line = lines.readLine()) != null) {
-            if (line.startsWith("id:")) {
-                id = line.substring(3).strip();
-            } else if (line.startsWith("event:")) {
-                name = line.substring(6).strip();
-            } else if (line.startsWith("data:")) {
-                return new Event(id, name, JsonPath.from(line.substring(5).strip()));
-            }
-        }
-        return null;
-    }
-
-    /** The text of the deltas of {@code events}. */
-    static String text(List<Event> events) {
-        StringBuilder text = new StringBuilder();
-        events.stream().filter(e -> "delta".equals(e.name()))
-                .forEach(e -> text.append(e.data().getString("content") == null ? "" : e.data().getString("content")));
-        return text.toString();
+        return Sse.read(Sse.lines(response.body()), onFirstDelta);
     }
 
     private HttpResponse<InputStream> resume(String id, String message, String lastEventId) throws Exception {

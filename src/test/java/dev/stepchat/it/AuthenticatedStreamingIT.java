@@ -100,17 +100,19 @@ class AuthenticatedStreamingIT {
         assertThat(response.statusCode()).isEqualTo(200);
         BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
         List<String> events = new ArrayList<>();
-        // the first delta arrives while the scripted StepFun holds the rest of its answer
+        // start, then the first delta while the scripted StepFun holds the rest of its answer
         events.add(nextData(lines));
-        assertThat(events.getFirst()).contains("\"content\":\"Hel\"");
+        assertThat(events.getFirst()).contains("\"status\":\"in_progress\"");
+        events.add(nextData(lines));
+        assertThat(events.get(1)).contains("\"content\":\"Hel\"");
         firstDeltaSeen.countDown();
         String data;
         while ((data = nextData(lines)) != null) {
             events.add(data);
         }
-        assertThat(events).hasSize(3);
-        assertThat(events.get(1)).contains("\"content\":\"lo\"");
-        assertThat(events.get(2)).contains("\"object\":\"turn\"");
+        assertThat(events).hasSize(4);
+        assertThat(events.get(2)).contains("\"content\":\"lo\"");
+        assertThat(events.get(3)).contains("\"object\":\"turn\"");
         as(alice).when().get("/conversations/" + id + "/messages").then().statusCode(200)
                 .body("data.content", org.hamcrest.Matchers.contains("hi", "Hello"));
     }

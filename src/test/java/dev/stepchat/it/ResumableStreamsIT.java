@@ -7,6 +7,8 @@ import static dev.stepchat.support.ScriptedStepFun.done;
 import static dev.stepchat.support.ScriptedStepFun.events;
 import static dev.stepchat.support.ScriptedStepFun.then;
 import static dev.stepchat.support.ScriptedStepFun.trickleUntilClosed;
+import static dev.stepchat.support.Sse.next;
+import static dev.stepchat.support.Sse.text;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.endsWith;
@@ -15,14 +17,11 @@ import static org.hamcrest.Matchers.equalTo;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -42,6 +41,8 @@ import dev.stepchat.config.EmbeddedPostgres;
 import dev.stepchat.support.AuthOffResource;
 import dev.stepchat.support.EmbeddedPostgresResource;
 import dev.stepchat.support.ScriptedStepFun;
+import dev.stepchat.support.Sse;
+import dev.stepchat.support.Sse.Event;
 
 /**
  * Resumable streams and stop across two packaged replicas on one database (the native
@@ -53,9 +54,6 @@ import dev.stepchat.support.ScriptedStepFun;
 @WithTestResource(ScriptedStepFun.class)
 @WithTestResource(AuthOffResource.class)
 class ResumableStreamsIT {
-
-    record Event(String id, String name, JsonPath data) {
-    }
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -220,57 +218,18 @@ class ResumableStreamsIT {
     }
 
     private static BufferedReader lines(HttpResponse<InputStream> response) {
-        return new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+        return Sse.lines(response.body());
     }
 
     private static List<Event> read(HttpResponse<InputStream> response, Runnable onFirstDelta) throws IOException {
-        List<Event> events = new ArrayList<>();
-        try (BufferedReader lines = lines(response)) {
-            Event event;
-            while ((event = next(lines)) != null) {
-                events.add(event);
-                if (onFirstDelta != null && "delta".equals(event.name())) {
-                    onFirstDelta.run();
-                    onFirstDelta = null;
-                }
-            }
-        }
-        return events;
+        return Sse.read(lines(response), onFirstDelta);
     }
 
     private static List<Event> readRest(BufferedReader lines) {
-        List<Event> events = new ArrayList<>();
-        try (lines) {
-            Event event;
-            while ((event = next(lines)) != null) {
-                events.add(event);
-            }
+        try {
+            return Sse.read(lines, null);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        return events;
-    }
-
-    private static Event next(BufferedReader lines) throws IOException {
-        String id = null;
-        String name = null;
-        String line;
-        while ((line = lines.readLine()) != null) {
-            if (line.startsWith("id:")) {
-                id = line.substring(3).strip();
-            } else if (line.startsWith("event:")) {
-                name = line.substring(6).strip();
-            } else if (line.startsWith("data:")) {
-                return new Event(id, name, JsonPath.from(line.substring(5).strip()));
-            }
-        }
-        return null;
-    }
-
-    private static String text(List<Event> events) {
-        StringBuilder text = new StringBuilder();
-        events.stream().filter(e -> "delta".equals(e.name()))
-                .forEach(e -> text.append(e.data().getString("content") == null ? "" : e.data().getString("content")));
-        return text.toString();
     }
 }

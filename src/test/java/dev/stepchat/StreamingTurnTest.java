@@ -340,4 +340,26 @@ class StreamingTurnTest {
         assertThat(text(all)).isEqualTo("two");
         assertThat(all.getLast().data().getString("message.id")).isEqualTo(start.data().getString("message.id"));
     }
+
+    @Test
+    void theTextOfARunningAnswerReachesTheDatabaseWholeWhateverItsCharacters() throws Exception {
+        CountDownLatch more = new CountDownLatch(1);
+        CountDownLatch last = new CountDownLatch(1);
+        String first = "h\u00e9llo \ud83c\udf89 ";
+        String second = first + "\u65e5\u672c";
+        then(events(chunk("h\u00e9llo ", "", 5, 1), chunk("\ud83c\udf89 ", "", 5, 2), await(more), chunk("\u65e5\u672c", "", 5, 3),
+                await(last), chunk(" end", "stop", 5, 4), done()));
+        String id = conversation();
+        HttpResponse<InputStream> response = open(id, "{\"content\":\"hi\"}", "text/event-stream");
+        BufferedReader lines = Sse.lines(response.body());
+        next(lines);
+        await().atMost(Duration.ofSeconds(10)).until(() -> first.equals(messages(id).getString("data[1].content")));
+        more.countDown();
+        // appended to what was flushed before, never written twice
+        await().atMost(Duration.ofSeconds(10)).until(() -> second.equals(messages(id).getString("data[1].content")));
+        last.countDown();
+        List<Event> rest = Sse.read(lines, null);
+        assertThat(rest.getLast().data().getString("message.content")).isEqualTo(second + " end");
+        assertThat(messages(id).getString("data[1].content")).isEqualTo(second + " end");
+    }
 }

@@ -82,26 +82,48 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
         return update("status = ?1 where id = ?2", status, id) == 1;
     }
 
+    /** What one flush did: the answers it wrote, and those whose stop was asked for. */
+    public record Flushed(java.util.Set<UUID> written, java.util.Set<UUID> stopRequested) {
+    }
+
     /**
-     * Writes the text streamed so far of answers in progress, in one statement for all of them.
-     *
-     * @return those of them whose stop was asked for
+     * Appends the text streamed since the last flush to answers in progress, in one statement for
+     * all of them. An append happens only if the stored text has the length it was written with
+     * ({@code contentAt}, {@code reasoningAt}; -1 replaces the text whole), so a flush repeated after
+     * a commit whose acknowledgement was lost never writes text twice: that answer is left out of
+     * {@link Flushed#written()} and written whole the next time.
      */
     @SuppressWarnings("unchecked")
-    public java.util.Set<UUID> flushText(List<UUID> ids, List<String> contents, List<String> reasonings) {
-        List<UUID> stopped = getEntityManager().createNativeQuery("""
-                        update message m set content = f.content, reasoning = f.reasoning
-                        from unnest(cast(:ids as uuid[]), cast(:contents as text[]), cast(:reasonings as text[]))
-                            as f(id, content, reasoning)
+    public Flushed appendText(List<UUID> ids, List<String> contents, List<String> reasonings, List<Integer> contentAt,
+                              List<Integer> reasoningAt) {
+        List<Object[]> rows = getEntityManager().createNativeQuery("""
+                        update message m set
+                            content = case when f.content_at < 0 then f.content else m.content || f.content end,
+                            reasoning = case when f.reasoning_at < 0 then f.reasoning
+                                             when f.reasoning is null then m.reasoning
+                                             else coalesce(m.reasoning, '') || f.reasoning end
+                        from unnest(cast(:ids as uuid[]), cast(:contents as text[]), cast(:reasonings as text[]),
+                                    cast(:content_at as int[]), cast(:reasoning_at as int[]))
+                            as f(id, content, reasoning, content_at, reasoning_at)
                         where m.id = f.id and m.status = 'IN_PROGRESS'
-                        returning case when m.stop_requested_at is null then null else m.id end""")
+                          and (f.content_at < 0 or char_length(m.content) = f.content_at)
+                          and (f.reasoning_at < 0 or coalesce(char_length(m.reasoning), 0) = f.reasoning_at)
+                        returning m.id, m.stop_requested_at is not null""")
                 .setParameter("ids", ids.toArray(new UUID[0]))
                 .setParameter("contents", contents.toArray(new String[0]))
                 .setParameter("reasonings", reasonings.toArray(new String[0]))
+                .setParameter("content_at", contentAt.toArray(new Integer[0]))
+                .setParameter("reasoning_at", reasoningAt.toArray(new Integer[0]))
                 .getResultList();
-        java.util.Set<UUID> result = new java.util.HashSet<>(stopped);
-        result.remove(null);
-        return result;
+        java.util.Set<UUID> written = new java.util.HashSet<>();
+        java.util.Set<UUID> stopped = new java.util.HashSet<>();
+        for (Object[] row : rows) {
+            written.add((UUID) row[0]);
+            if (Boolean.TRUE.equals(row[1])) {
+                stopped.add((UUID) row[0]);
+            }
+        }
+        return new Flushed(written, stopped);
     }
 
     /** Those of {@code ids} whose stop was asked for. */

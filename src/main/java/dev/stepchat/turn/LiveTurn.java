@@ -34,8 +34,14 @@ final class LiveTurn implements ChunkSink {
         }
     }
 
-    /** Text not yet in the database: the whole answer so far, and how long it is. */
-    record Unflushed(UUID messageId, String content, String reasoning, int contentLength, int reasoningLength) {
+    /**
+     * Text not yet in the database: what to append to the stored answer and reasoning, which must
+     * then have {@code contentAt} and {@code reasoningAt} characters (code points, as PostgreSQL
+     * counts them), or -1 to replace them whole (after a flush whose outcome is unknown). What the
+     * answer is then, in UTF-16 units and in code points, follows.
+     */
+    record Unflushed(UUID messageId, String content, String reasoning, int contentAt, int reasoningAt,
+                     int contentLength, int reasoningLength, int contentPoints, int reasoningPoints) {
     }
 
     final TurnStore.Started started;
@@ -52,6 +58,9 @@ final class LiveTurn implements ChunkSink {
     private MessageView message;
     private int flushedContent;
     private int flushedReasoning;
+    private int flushedContentPoints;
+    private int flushedReasoningPoints;
+    private boolean rewrite;
     private Ending ending;
     private TurnEvent last;
 
@@ -213,22 +222,46 @@ final class LiveTurn implements ChunkSink {
     Unflushed unflushed() {
         lock.lock();
         try {
-            if (message == null || ending != null
-                    || answer.contentLength() == flushedContent && answer.reasoningLength() == flushedReasoning) {
+            int content = answer.contentLength();
+            int reasoning = answer.reasoningLength();
+            if (message == null || ending != null || content == flushedContent && reasoning == flushedReasoning && !rewrite) {
                 return null;
             }
-            return new Unflushed(message.id(), answer.contentFrom(0) == null ? "" : answer.contentFrom(0),
-                    answer.reasoningOrNull(), answer.contentLength(), answer.reasoningLength());
+            String contentTail = answer.contentFrom(rewrite ? 0 : flushedContent);
+            String reasoningTail = answer.reasoningFrom(rewrite ? 0 : flushedReasoning);
+            int contentPoints = (rewrite ? 0 : flushedContentPoints) + points(contentTail);
+            int reasoningPoints = (rewrite ? 0 : flushedReasoningPoints) + points(reasoningTail);
+            return new Unflushed(message.id(), contentTail == null ? "" : contentTail, reasoningTail,
+                    rewrite ? -1 : flushedContentPoints, rewrite ? -1 : flushedReasoningPoints,
+                    content, reasoning, contentPoints, reasoningPoints);
         } finally {
             lock.unlock();
         }
     }
 
+    private static int points(String text) {
+        return text == null ? 0 : text.codePointCount(0, text.length());
+    }
+
+    /** The database has {@code text} appended (or written whole). */
     void flushed(Unflushed text) {
         lock.lock();
         try {
-            flushedContent = Math.max(flushedContent, text.contentLength());
-            flushedReasoning = Math.max(flushedReasoning, text.reasoningLength());
+            flushedContent = text.contentLength();
+            flushedReasoning = text.reasoningLength();
+            flushedContentPoints = text.contentPoints();
+            flushedReasoningPoints = text.reasoningPoints();
+            rewrite = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The stored text is not what this replica last wrote (a flush whose commit was not confirmed): write it whole next time. */
+    void rewriteNext() {
+        lock.lock();
+        try {
+            rewrite = true;
         } finally {
             lock.unlock();
         }

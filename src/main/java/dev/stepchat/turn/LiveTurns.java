@@ -200,23 +200,36 @@ public class LiveTurns {
             }
             running.add(turn.messageId());
         }
-        Set<UUID> stopped;
+        dev.stepchat.conversation.MessageRepository.Flushed flushed;
         try {
-            stopped = store.flush(texts, running);
+            flushed = store.flush(texts, running);
         } catch (RuntimeException e) {
             if (DatabaseFaults.classify(e) == null) {
                 throw e;
             }
+            // whether it committed is unknown: those answers are written whole next time
+            texts.forEach(text -> rewriteNext(text.messageId()));
             Log.debugf("Could not flush %d streams (%s); next round", texts.size(), e.getMessage());
             return;
         }
         for (LiveTurn.Unflushed text : texts) {
-            LiveTurn turn = byAnswer.get(text.messageId());
-            if (turn != null) {
-                turn.flushed(text);
+            if (flushed.written().contains(text.messageId())) {
+                LiveTurn turn = byAnswer.get(text.messageId());
+                if (turn != null) {
+                    turn.flushed(text);
+                }
+            } else {
+                rewriteNext(text.messageId());
             }
         }
-        stopped.forEach(this::stopHere);
+        flushed.stopRequested().forEach(this::stopHere);
+    }
+
+    private void rewriteNext(UUID answer) {
+        LiveTurn turn = byAnswer.get(answer);
+        if (turn != null) {
+            turn.rewriteNext();
+        }
     }
 
     /**

@@ -369,19 +369,24 @@ public class TurnStore {
         return ConversationMapper.view(message);
     }
 
-    /** The text streamed so far of answers running here; returns those whose stop was asked for. */
+    /** Appends the text streamed since the last flush of the answers running here, and reads their stop requests. */
     @Transactional
-    public java.util.Set<UUID> flush(List<LiveTurn.Unflushed> texts, List<UUID> running) {
+    public MessageRepository.Flushed flush(List<LiveTurn.Unflushed> texts, List<UUID> running) {
+        java.util.Set<UUID> written = new java.util.HashSet<>();
         java.util.Set<UUID> stopped = new java.util.HashSet<>();
         if (!texts.isEmpty()) {
-            stopped.addAll(messages.flushText(texts.stream().map(LiveTurn.Unflushed::messageId).toList(),
+            MessageRepository.Flushed appended = messages.appendText(texts.stream().map(LiveTurn.Unflushed::messageId).toList(),
                     texts.stream().map(LiveTurn.Unflushed::content).toList(),
-                    texts.stream().map(LiveTurn.Unflushed::reasoning).toList()));
+                    texts.stream().map(LiveTurn.Unflushed::reasoning).toList(),
+                    texts.stream().map(LiveTurn.Unflushed::contentAt).toList(),
+                    texts.stream().map(LiveTurn.Unflushed::reasoningAt).toList());
+            written.addAll(appended.written());
+            stopped.addAll(appended.stopRequested());
         }
         if (!running.isEmpty()) {
             stopped.addAll(messages.stopRequested(running));
         }
-        return stopped;
+        return new MessageRepository.Flushed(written, stopped);
     }
 
     /** Renews the leases of the turns running here. */

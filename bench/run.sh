@@ -5,6 +5,7 @@
 #   bash bench/run.sh compare    # JVM jar and native executable side by side (F), 3 rounds each,
 #                                # about 12 minutes; needs target/*-runner (./mvnw package -Dnative)
 #   bash bench/run.sh restart    # PostgreSQL restarted under 100 turns/s (G), about 2 minutes
+#   bash bench/run.sh streams    # 1,000 concurrent 60 s streams with resumes (H), 3 rounds, about 6 minutes
 # compare takes ROUNDS (3), KINDS ("jvm native") and NATIVE_OPTS (run-time options of the native
 # executable) from the environment.
 #
@@ -162,6 +163,48 @@ if [ "${1:-}" = compare ]; then
   python3 bench/compare.py "$RESULTS" > "$OUT/compare.md"
   cat "$OUT/compare.md"
   log "written to $OUT/compare.md"
+  exit 0
+fi
+
+# ---------------------------------------------------------------- H: 1,000 concurrent streams
+# STREAMS (1000) streamed turns opened over 10 s, each 300 chunks 200 ms apart (60 s), against one
+# JVM replica with 20 pooled connections; every 10th hangs up after 30 s and resumes. ROUNDS (3).
+if [ "${1:-}" = streams ]; then
+  STREAMS=${STREAMS:-1000}
+  ROUNDS=${ROUNDS:-3}
+  "$JAVA" bench/streams/StreamBench.java simulator 9091 200 300 > "$WORK/stream-simulator.log" 2>&1 &
+  PIDS+=($!)
+  until curl -sf -o /dev/null -X POST http://localhost:9091/v1/chat/completions -d '{}'; do sleep 0.2; done
+  SIM=http://localhost:9091
+  db_counts() { sql "select xact_commit, tup_inserted, tup_updated from pg_stat_database where datname = 'stepchat_bench'" | tr '|' ' '; }
+  for round in $(seq 1 "$ROUNDS"); do
+    start_service jvm
+    sample_start
+    read -r c0 i0 u0 <<< "$(db_counts)"
+    t0=$(now_ms)
+    "$JAVA" bench/streams/StreamBench.java client "$APP" "$STREAMS" "${RAMP:-30}" 10 "$WORK/streams-$round.json" > /dev/null 2> "$WORK/streams-client.log"
+    t1=$(now_ms)
+    sleep 1  # the statistics of the last transactions
+    read -r c1 i1 u1 <<< "$(db_counts)"
+    sample=$(sample_stop)
+    python3 - "$WORK/streams-$round.json" "$sample" "$round" $(( t1 - t0 )) $((c1 - c0)) $((i1 - i0)) $((u1 - u0)) "$(faults)" >> "$RESULTS" <<'PY'
+import json, sys
+row = json.load(open(sys.argv[1]))
+row.update(json.loads(sys.argv[2]))
+row.update(json.loads(sys.argv[8]))
+seconds = int(sys.argv[4]) / 1000
+row.update({"scenario": "H", "round": int(sys.argv[3]), "seconds": round(seconds, 1),
+            "db_commits_per_s": round(int(sys.argv[5]) / seconds, 1),
+            "db_rows_inserted_per_s": round(int(sys.argv[6]) / seconds, 1),
+            "db_rows_updated_per_s": round(int(sys.argv[7]) / seconds, 1)})
+print(json.dumps(row))
+PY
+    tail -1 "$RESULTS" >&2
+    stop_service
+  done
+  python3 bench/streams/summary.py "$RESULTS" > "$OUT/streams.md"
+  cat "$OUT/streams.md"
+  log "written to $OUT/streams.md"
   exit 0
 fi
 

@@ -16,7 +16,7 @@ import static io.gatling.javaapi.http.HttpDsl.sse;
 
 /**
  * Streamed turns at a constant arrival rate. "connect" is the time from sending the turn to the
- * response headers: the service sends them with its first delta (it answers once StepFun's first
+ * response headers: the service sends them with its start event (it answers once StepFun's first
  * chunk is in), the simulator at once. "first" is the time from the headers to the first event,
  * "last" from there to the end of the stream. Time to first event = connect + first.
  * Properties as in {@link TurnSimulation}.

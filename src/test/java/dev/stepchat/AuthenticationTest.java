@@ -126,4 +126,24 @@ class AuthenticationTest {
                 .when().options("/conversations")
                 .then().header("Access-Control-Allow-Origin", nullValue());
     }
+
+    @Test
+    void onlyTheAdminGroupSetsSpendingLimitsAndUsageIsPerCaller() {
+        String owner = "limited-" + System.nanoTime();
+        String body = "{\"limits\":[{\"window\":\"month\",\"unit\":\"cost\",\"limit\":\"25.00\"}]}";
+        as(token("someone")).contentType(ContentType.JSON).body(body).when().put("/admin/owners/" + owner + "/limits")
+                .then().statusCode(403).contentType("application/problem+json").body("type", endsWith("/forbidden"));
+        as(token("someone")).when().get("/admin/owners/" + owner + "/limits").then().statusCode(403);
+        given().when().get("/admin/owners/" + owner + "/limits").then().statusCode(401);
+        String admin = Jwt.issuer("https://issuer.test").subject("ops").audience("stepchat").groups("stepchat-admin")
+                .expiresIn(Duration.ofMinutes(5)).sign();
+        as(admin).contentType(ContentType.JSON).body(body).when().put("/admin/owners/" + owner + "/limits")
+                .then().statusCode(200)
+                .body("limits.find { it.window == 'month' && it.unit == 'cost' }.limit", equalTo("25.00000000"));
+        // the owner sees its limit in its own report, and nobody else's usage
+        as(token(owner)).when().get("/usage").then().statusCode(200)
+                .body("limits[0].limit", equalTo("25.00000000")).body("limits[0].used", equalTo("0.00000000"))
+                .body("totals.turns", equalTo(0));
+        given().when().get("/usage").then().statusCode(401);
+    }
 }

@@ -94,6 +94,33 @@ public interface ChatConfig {
          */
         @WithDefault("true")
         boolean enabled();
+
+        /**
+         * The JWT group (SmallRye JWT {@code groups} claim) whose tokens may set owners' spending limits
+         * (STEPCHAT_AUTH_ADMIN_GROUP). With authentication off, the local owner may.
+         */
+        @WithDefault("stepchat-admin")
+        String adminGroup();
+    }
+
+    /**
+     * Default spending limits of every owner, per UTC day and calendar month, in tokens and in cost
+     * (the configured currency); none when unset. Overrides per owner: PUT /admin/owners/{owner}/limits.
+     */
+    Spending spending();
+
+    interface Spending {
+        /** STEPCHAT_SPENDING_DAY_TOKENS */
+        java.util.OptionalLong dayTokens();
+
+        /** STEPCHAT_SPENDING_DAY_COST */
+        java.util.Optional<java.math.BigDecimal> dayCost();
+
+        /** STEPCHAT_SPENDING_MONTH_TOKENS */
+        java.util.OptionalLong monthTokens();
+
+        /** STEPCHAT_SPENDING_MONTH_COST */
+        java.util.Optional<java.math.BigDecimal> monthCost();
     }
 
     /** Idempotency-Key handling. */

@@ -91,4 +91,16 @@ public class Conversation extends PanacheEntityBase {
 
     @Column(name = "turn_lease_holder")
     public UUID turnLeaseHolder;
+
+    /** The sum of the turns' costs (those that had a price). */
+    @Column(nullable = false)
+    public java.math.BigDecimal cost = java.math.BigDecimal.ZERO;
+
+    /** Whether every counted turn had a price. */
+    @Column(name = "cost_complete", nullable = false)
+    public boolean costComplete = true;
+
+    /** The most tokens the conversation may use in total; null: no cap. */
+    @Column(name = "max_total_tokens")
+    public Long maxTotalTokens;
 }

@@ -63,12 +63,15 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
     private static final String ADD_USAGE_AND_RELEASE = """
             prompt_tokens = prompt_tokens + :prompt, completion_tokens = completion_tokens + :completion,
             total_tokens = total_tokens + :total, cached_tokens = cached_tokens + :cached, turns = turns + 1,
+            cost = cost + :cost, cost_complete = cost_complete and :priced,
             updated_at = now(), version = version + 1,
             turn_lease_until = case when turn_lease_holder = :holder then null else turn_lease_until end,
             turn_lease_holder = case when turn_lease_holder = :holder then null else turn_lease_holder end""";
 
-    private Query addingUsage(String sql, UUID id, UUID holder, TokenUsage usage) {
+    private Query addingUsage(String sql, UUID id, UUID holder, TokenUsage usage, java.math.BigDecimal cost) {
         return getEntityManager().createNativeQuery(sql)
+                .setParameter("cost", cost == null ? java.math.BigDecimal.ZERO : cost)
+                .setParameter("priced", cost != null)
                 .setParameter("prompt", usage.promptTokens())
                 .setParameter("completion", usage.completionTokens())
                 .setParameter("total", usage.totalTokens())
@@ -86,13 +89,14 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
      *
      * @return the totals after this turn, or null if the conversation is gone
      */
-    public UsageTotals finishTurn(UUID id, UUID holder, TokenUsage usage, String autoTitle, UUID reply) {
+    public UsageTotals finishTurn(UUID id, UUID holder, TokenUsage usage, java.math.BigDecimal cost, String autoTitle,
+                                  UUID reply) {
         Query query = addingUsage("update conversation set " + ADD_USAGE_AND_RELEASE
                         + (reply == null ? "" : ", message_count = message_count + 1, current_message_id = :reply") + """
                         , title = coalesce(title, :title)
                         where id = :id
-                        returning prompt_tokens, completion_tokens, total_tokens, cached_tokens, turns""",
-                id, holder, usage)
+                        returning prompt_tokens, completion_tokens, total_tokens, cached_tokens, turns, cost, cost_complete""",
+                id, holder, usage, cost)
                 .setParameter("title", autoTitle);
         if (reply != null) {
             query.setParameter("reply", reply);
@@ -104,15 +108,16 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
         }
         Object[] row = rows.getFirst();
         return new UsageTotals(((Number) row[0]).longValue(), ((Number) row[1]).longValue(),
-                ((Number) row[2]).longValue(), ((Number) row[3]).longValue(), ((Number) row[4]).longValue());
+                ((Number) row[2]).longValue(), ((Number) row[3]).longValue(), ((Number) row[4]).longValue(),
+                dev.stepchat.usage.Money.format((java.math.BigDecimal) row[5]), (Boolean) row[6]);
     }
 
     /**
      * Adds the usage of a turn whose reply could not be stored (it ends failed) and gives the
      * lease back ({@link #ADD_USAGE_AND_RELEASE}); no message is counted.
      */
-    public void addUsageOfFailedTurn(UUID id, UUID holder, TokenUsage usage) {
-        addingUsage("update conversation set " + ADD_USAGE_AND_RELEASE + " where id = :id", id, holder, usage)
+    public void addUsageOfFailedTurn(UUID id, UUID holder, TokenUsage usage, java.math.BigDecimal cost) {
+        addingUsage("update conversation set " + ADD_USAGE_AND_RELEASE + " where id = :id", id, holder, usage, cost)
                 .executeUpdate();
     }
 

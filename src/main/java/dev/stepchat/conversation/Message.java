@@ -68,6 +68,9 @@ public class Message extends PanacheEntityBase {
     @Column(name = "cached_tokens")
     public Integer cachedTokens;
 
+    /** What the answer cost (null: no price, or not an answer). */
+    public java.math.BigDecimal cost;
+
     /** Answers: how many messages of the path their request left out, and its raw token estimate. */
     @Column(name = "messages_omitted")
     public Integer messagesOmitted;
@@ -104,6 +107,7 @@ public class Message extends PanacheEntityBase {
         copy.completionTokens = original.completionTokens;
         copy.totalTokens = original.totalTokens;
         copy.cachedTokens = original.cachedTokens;
+        copy.cost = original.cost;
         copy.error = original.error;
         copy.createdAt = original.createdAt;
         return copy;

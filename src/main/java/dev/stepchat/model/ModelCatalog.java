@@ -53,7 +53,10 @@ public class ModelCatalog {
             ModelsConfig.Facts facts = config.catalog().get(id);
             models.add(new ModelView(id, "model",
                     facts == null || facts.contextWindow().isEmpty() ? null : facts.contextWindow().getAsInt(),
-                    facts == null ? null : facts.displayName().orElse(null), null));
+                    facts == null ? null : facts.displayName().orElse(null),
+                    facts == null ? null : facts.price().map(p -> new ModelView.Pricing(p.input().toPlainString(),
+                            p.cachedInput().toPlainString(), p.output().toPlainString(), p.perTokens(), config.currency()))
+                            .orElse(null)));
         }
         return new ModelListView("list", models);
     }

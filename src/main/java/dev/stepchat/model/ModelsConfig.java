@@ -31,6 +31,10 @@ public interface ModelsConfig {
     @WithDefault("30S")
     Duration retryAfterFailure();
 
+    /** The currency of every price and cost, an ISO 4217 code (STEPCHAT_MODELS_CURRENCY). */
+    @WithDefault("USD")
+    String currency();
+
     /** Facts per model id. */
     Map<String, Facts> catalog();
 
@@ -40,5 +44,23 @@ public interface ModelsConfig {
 
         /** A name for model pickers. */
         Optional<String> displayName();
+
+        /** What its tokens cost; none: its turns have no cost. */
+        Optional<Price> price();
+    }
+
+    /** Prices per {@code per-tokens} tokens, exact decimals in {@link #currency()}. */
+    interface Price {
+        /** Prompt tokens not served from StepFun's cache. */
+        java.math.BigDecimal input();
+
+        /** Prompt tokens served from StepFun's cache. */
+        java.math.BigDecimal cachedInput();
+
+        /** Completion tokens. */
+        java.math.BigDecimal output();
+
+        @WithDefault("1000000")
+        long perTokens();
     }
 }

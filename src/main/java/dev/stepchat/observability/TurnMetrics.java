@@ -72,6 +72,14 @@ public class TurnMetrics {
         count(model, "cached", usage.cachedTokens());
     }
 
+    /** What answered turns cost, by model ({@code stepchat_cost_total{model}}, in the configured currency). */
+    public void cost(String model, java.math.BigDecimal cost) {
+        if (cost != null) {
+            Counter.builder("stepchat.cost").description("What answered turns cost, in the configured currency")
+                    .tag("model", modelTag(model)).register(registry).increment(cost.doubleValue());
+        }
+    }
+
     public void upstream(boolean streamed, String outcome, Duration took) {
         Timer.builder("stepchat.upstream").description("StepFun call time, retries included")
                 .tag("mode", streamed ? "stream" : "json").tag("outcome", outcome)

@@ -24,7 +24,7 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponse;
 public class ProblemDocumentation implements OASFilter {
 
     /** Paths that need a bearer token when authentication is on. */
-    private static final List<String> AUTHENTICATED = List.of("/conversations");
+    private static final List<String> AUTHENTICATED = List.of("/conversations", "/usage", "/admin");
 
     @Override
     public void filterOpenAPI(OpenAPI openAPI) {
@@ -33,6 +33,10 @@ public class ProblemDocumentation implements OASFilter {
         }
         if (openAPI.getComponents() != null && openAPI.getComponents().getSchemas() != null) {
             openAPI.getComponents().getSchemas().values().forEach(ProblemDocumentation::allowNullReferences);
+            tokensOrCost(openAPI.getComponents().getSchemas());
+            // only the limit's Java type (replaced above) referred to it
+            openAPI.getComponents().removeSchema("JsonNode");
+            openAPI.getComponents().removeSchema("JsonNodeType");
         }
     }
 
@@ -96,6 +100,33 @@ public class ProblemDocumentation implements OASFilter {
         example.put("detail", type.title());
         example.put("instance", "/conversations/0193e4c2-7f3a-7d2e-9b1a-3c4d5e6f7a8b");
         return example;
+    }
+
+    /**
+     * A limit and its use are tokens (an integer) or a cost (a decimal string): a union the
+     * annotations cannot express for a Java field, so written here.
+     */
+    private static void tokensOrCost(Map<String, Schema> schemas) {
+        Schema limit = schemas.get("Limit");
+        if (limit != null && limit.getProperties() != null) {
+            limit.addProperty("limit", amount("Tokens (an integer) or cost (a decimal string); null: no limit", true));
+        }
+        Schema use = schemas.get("LimitUse");
+        if (use != null && use.getProperties() != null) {
+            use.addProperty("limit", amount("The limit: tokens (an integer) or cost (a decimal string)", false));
+            use.addProperty("used", amount("Used in the current window", false));
+            use.addProperty("remaining", amount("What is left, never below zero", false));
+        }
+    }
+
+    private static Schema amount(String description, boolean nullable) {
+        List<Schema> kinds = new java.util.ArrayList<>(List.of(
+                OASFactory.createSchema().addType(Schema.SchemaType.INTEGER).minimum(java.math.BigDecimal.ZERO),
+                OASFactory.createSchema().addType(Schema.SchemaType.STRING).pattern("^[0-9]+(\\.[0-9]{1,8})?$")));
+        if (nullable) {
+            kinds.add(OASFactory.createSchema().addType(Schema.SchemaType.NULL));
+        }
+        return OASFactory.createSchema().description(description).oneOf(kinds);
     }
 
     /**

@@ -30,7 +30,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                 @Tag(name = "Messages", description = "The messages of a conversation, and the chat turn that adds a"
                         + " user message and the model's reply"),
                 @Tag(name = "Models", description = "The models a conversation or a turn can name, with their context"
-                        + " windows")},
+                        + " windows and prices"),
+                @Tag(name = "Usage", description = "What the caller used and spent, and spending limits (set by"
+                        + " administrators)")},
         security = @SecurityRequirement(name = "bearer"))
 @SecurityScheme(securitySchemeName = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer", bearerFormat = "JWT",
         description = "A JWT from the configured issuer; its subject owns the conversations it creates")

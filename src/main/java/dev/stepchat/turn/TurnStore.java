@@ -64,9 +64,14 @@ public class TurnStore {
 
     private final ModelCatalog models;
     private final ModelsConfig modelsConfig;
+    private final dev.stepchat.usage.Prices prices;
+    private final dev.stepchat.usage.SpendingLimits spending;
 
     TurnStore(ConversationRepository conversations, MessageRepository messages, UsageLedger ledger, ChatConfig config,
-              TurnMetrics metrics, ModelCatalog models, ModelsConfig modelsConfig) {
+              TurnMetrics metrics, ModelCatalog models, ModelsConfig modelsConfig, dev.stepchat.usage.Prices prices,
+              dev.stepchat.usage.SpendingLimits spending) {
+        this.spending = spending;
+        this.prices = prices;
         this.models = models;
         this.modelsConfig = modelsConfig;
         this.metrics = metrics;
@@ -84,6 +89,7 @@ public class TurnStore {
     public Started begin(UUID conversationId, String owner, SendMessage body, String path) {
         Conversation conversation = conversations.findOwned(conversationId, owner)
                 .orElseThrow(() -> ProblemException.notFound("Conversation"));
+        withinLimits(conversation, owner);
         UUID parent = parentOf(conversation, body.requestedParent());
         String model = body.model() != null ? body.model() : conversation.model;
         Fitted fitted = fit(conversation, parent, body.content(), model, body.maxTokens());
@@ -126,6 +132,7 @@ public class TurnStore {
         if (user == null) {
             throw ProblemException.notFound("Message");
         }
+        withinLimits(conversation, owner);
         if (user.role != Message.Role.USER) {
             throw ProblemException.invalid("message_id", "must be a user message: regenerate answers a user message again");
         }
@@ -138,6 +145,16 @@ public class TurnStore {
                 null);
         return new Started(conversationId, owner, ConversationMapper.view(user), request, path, true, Instant.now(),
                 fitted.context(), fitted.rawEstimate(), fitted.refusal());
+    }
+
+    /** The conversation's own token cap, then the owner's spending limits: refused before anything is stored. */
+    private void withinLimits(Conversation conversation, String owner) {
+        if (conversation.maxTotalTokens != null && conversation.totalTokens >= conversation.maxTotalTokens) {
+            throw new ProblemException(ProblemType.CONVERSATION_LIMIT_REACHED, "This conversation has used "
+                    + conversation.totalTokens + " tokens of its max_total_tokens " + conversation.maxTotalTokens
+                    + "; raise it or start a new conversation");
+        }
+        spending.check(owner);
     }
 
     private static ProblemException turnInProgress() {
@@ -260,9 +277,10 @@ public class TurnStore {
         UUID userId = started.userMessage().id();
         Message user = messages.findById(userId);
         Message reply = streamed == null ? new Message() : messages.findById(streamed);
+        java.math.BigDecimal cost = prices.cost(answer.model(), started.upstream().model(), answer.usage());
         if (user == null || reply == null) {
             // deleted while StepFun answered: the tokens were still spent, so the ledger keeps them
-            ledger.record(conversationId, null, started.owner(), answer.model(), answer.usage(), answer.upstreamId());
+            ledger.record(conversationId, null, started.owner(), answer.model(), answer.usage(), cost, answer.upstreamId());
             throw ProblemException.notFound("Conversation");
         }
         user.status = Message.Status.COMPLETED;
@@ -281,19 +299,21 @@ public class TurnStore {
         reply.completionTokens = Math.toIntExact(answer.usage().completionTokens());
         reply.totalTokens = Math.toIntExact(answer.usage().totalTokens());
         reply.cachedTokens = Math.toIntExact(answer.usage().cachedTokens());
+        reply.cost = cost;
         reply.stopRequestedAt = null;
         if (streamed == null) {
             reply.createdAt = Instant.now();
             messages.persist(reply);
         }
-        UsageTotals totals = conversations.finishTurn(conversationId, userId, answer.usage(),
+        UsageTotals totals = conversations.finishTurn(conversationId, userId, answer.usage(), cost,
                 Titles.fromFirstMessage(started.userMessage().content(), config.limits().autoTitleLength()),
                 streamed == null ? reply.id : null);
         TurnView.Context context = started.context();
         reply.streamOutcome = new StreamOutcome(totals, context.messagesSent(), context.messagesOmitted(),
                 context.estimatedPromptTokens(), problem == null ? null : StoredError.of(problem));
-        ledger.record(conversationId, reply.id, started.owner(), answer.model(), answer.usage(), answer.upstreamId());
+        ledger.record(conversationId, reply.id, started.owner(), answer.model(), answer.usage(), cost, answer.upstreamId());
         metrics.tokens(answer.model(), answer.usage());
+        metrics.cost(answer.model(), cost);
         if (streamed != null) {
             messages.signal("end:" + reply.id);
         }
@@ -425,15 +445,16 @@ public class TurnStore {
     @Transactional
     public void failAnswered(Started started, Answer answer, Problem problem) {
         UUID userId = started.userMessage().id();
+        java.math.BigDecimal cost = prices.cost(answer.model(), started.upstream().model(), answer.usage());
         Message user = messages.findById(userId);
         if (user != null) {
             if (!started.regenerated()) {
                 user.status = Message.Status.FAILED;
                 user.error = StoredError.of(problem);
             }
-            conversations.addUsageOfFailedTurn(started.conversationId(), userId, answer.usage());
+            conversations.addUsageOfFailedTurn(started.conversationId(), userId, answer.usage(), cost);
         }
-        ledger.record(started.conversationId(), null, started.owner(), answer.model(), answer.usage(), answer.upstreamId());
+        ledger.record(started.conversationId(), null, started.owner(), answer.model(), answer.usage(), cost, answer.upstreamId());
         metrics.tokens(answer.model(), answer.usage());
     }
 

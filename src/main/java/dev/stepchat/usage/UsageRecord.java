@@ -45,6 +45,9 @@ public class UsageRecord extends PanacheEntityBase {
     @Column(name = "cached_tokens", nullable = false)
     public int cachedTokens;
 
+    /** Null when the model had no price. */
+    public java.math.BigDecimal cost;
+
     @Column(name = "upstream_id")
     public String upstreamId;
 

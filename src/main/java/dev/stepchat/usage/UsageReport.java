@@ -17,6 +17,9 @@ public record UsageReport(
         @Schema(required = true) long totalTokens,
         @Schema(required = true) long cachedTokens,
         @Schema(required = true) long turns,
+        @Schema(description = "The sum of the turns' costs, 8 decimal places", required = true, examples = "0.00012200")
+        String cost,
+        @Schema(description = "Whether every turn counted had a price", required = true) boolean costComplete,
         @Schema(required = true) List<ModelUsage> byModel) {
 
     @RegisterForReflection
@@ -27,6 +30,8 @@ public record UsageReport(
             @Schema(required = true) long completionTokens,
             @Schema(required = true) long totalTokens,
             @Schema(required = true) long cachedTokens,
-            @Schema(required = true) long turns) {
+            @Schema(required = true) long turns,
+            @Schema(required = true, examples = "0.00006100") String cost,
+            @Schema(required = true) boolean costComplete) {
     }
 }

@@ -70,7 +70,11 @@ class PackagedApplicationIT {
         String id = given().contentType(ContentType.JSON).body("{\"title\":\"it\"}").when().post("/conversations")
                 .then().statusCode(201).extract().path("id");
         given().contentType(ContentType.JSON).body("{\"content\":\"Hello\"}").when().post("/conversations/" + id + "/messages")
-                .then().statusCode(201).body("message.content", equalTo("Hi!")).body("conversation_usage.total_tokens", equalTo(15));
+                .then().statusCode(201).body("message.content", equalTo("Hi!")).body("conversation_usage.total_tokens", equalTo(15))
+                // 12 x 0.10 + 3 x 0.30 per million tokens, exact
+                .body("usage.cost", equalTo("0.00000210")).body("conversation_usage.cost_complete", equalTo(true));
+        given().when().get("/usage?group_by=conversation").then().statusCode(200)
+                .body("groups.find { it.key == '" + id + "' }.cost", equalTo("0.00000210"));
 
         stepFun.stubFor(post(PATH).willReturn(aResponse().withHeader("Content-Type", "text/event-stream").withBody("""
                 data: {"id":"c","model":"step-3.5-flash","choices":[{"index":0,"delta":{"role":"","content":"Str"},"finish_reason":""}],"usage":{"prompt_tokens":20,"completion_tokens":1,"total_tokens":21}}

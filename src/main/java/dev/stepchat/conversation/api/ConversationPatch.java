@@ -17,6 +17,8 @@ public record ConversationPatch(
         @Schema(description = "Keys merge; a key set to null is removed", nullable = true) Map<String, String> metadata,
         @Schema(description = "Most prompt tokens a turn may send; null: the model's window less the reply room",
                 nullable = true) Integer contextLimit,
+        @Schema(description = "Most tokens the conversation may use in total; null: no cap", nullable = true)
+        Long maxTotalTokens,
         @Schema(description = "Switch branch: the current message becomes the most recently created last message"
                 + " under this message (a sibling switcher sends the sibling's id)") UUID currentMessageId) {
 }

@@ -26,6 +26,8 @@ public record ConversationView(
         @Schema(required = true) Instant updatedAt,
         @Schema(description = "Most prompt tokens a turn may send; null: the model's context window less the room kept"
                 + " for the reply", nullable = true, required = true) Integer contextLimit,
+        @Schema(description = "Most tokens the conversation may use in total (turns after that are refused); null: no cap",
+                nullable = true, required = true) Long maxTotalTokens,
         @Schema(description = "Stored messages of all branches", required = true) long messageCount,
         @Schema(description = "Exact sums over every answered turn", required = true) UsageTotals usage,
         @Schema(description = "The last message of the branch being shown; null when empty", nullable = true,

@@ -17,5 +17,8 @@ public record CreateConversation(
         Map<String, String> metadata,
         @Schema(description = "Most prompt tokens a turn may send; null: the model's context window less the room"
                 + " kept for the reply", minimum = "1", nullable = true)
-        @jakarta.validation.constraints.Positive Integer contextLimit) {
+        @jakarta.validation.constraints.Positive Integer contextLimit,
+        @Schema(description = "Most tokens the conversation may use in total; a turn after that is a 422"
+                + " conversation-limit-reached; null: no cap", minimum = "1", nullable = true)
+        @jakarta.validation.constraints.Positive Long maxTotalTokens) {
 }

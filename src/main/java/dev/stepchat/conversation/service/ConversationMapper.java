@@ -20,7 +20,7 @@ public final class ConversationMapper {
 
     public static ConversationView view(Conversation c) {
         return new ConversationView(c.id, "conversation", c.title, c.model, c.systemPrompt,
-                c.metadata == null ? Map.of() : c.metadata, time(c.createdAt), time(c.updatedAt), c.contextLimit, c.messageCount,
+                c.metadata == null ? Map.of() : c.metadata, time(c.createdAt), time(c.updatedAt), c.contextLimit, c.maxTotalTokens, c.messageCount,
                 totals(c), c.currentMessageId,
                 c.forkedFromConversationId == null ? null
                         : new ConversationView.ForkedFrom(c.forkedFromConversationId, c.forkedFromMessageId),
@@ -28,13 +28,14 @@ public final class ConversationMapper {
     }
 
     public static UsageTotals totals(Conversation c) {
-        return new UsageTotals(c.promptTokens, c.completionTokens, c.totalTokens, c.cachedTokens, c.turns);
+        return new UsageTotals(c.promptTokens, c.completionTokens, c.totalTokens, c.cachedTokens, c.turns,
+                dev.stepchat.usage.Money.format(c.cost), c.costComplete);
     }
 
     public static MessageView view(Message m) {
         TokenUsage usage = m.totalTokens == null ? null
                 : new TokenUsage(m.promptTokens, m.completionTokens, m.totalTokens,
-                m.cachedTokens == null ? 0 : m.cachedTokens);
+                m.cachedTokens == null ? 0 : m.cachedTokens).withCost(m.cost);
         return new MessageView(m.id, "message", m.conversationId, m.parentId, m.role.name().toLowerCase(Locale.ROOT), m.content,
                 m.status.name().toLowerCase(Locale.ROOT), m.model, m.finishReason, usage,
                 m.error == null ? null : m.error.toProblem(), time(m.createdAt));

@@ -56,7 +56,7 @@ public class ConversationService {
 
     @Transactional
     public ConversationView create(CreateConversation request) {
-        CreateConversation body = request == null ? new CreateConversation(null, null, null, null, null) : request;
+        CreateConversation body = request == null ? new CreateConversation(null, null, null, null, null, null) : request;
         inputs.checkConversation(body.title(), body.model(), body.systemPrompt(), body.metadata());
         models.check("model", body.model());
         Conversation conversation = new Conversation();
@@ -66,6 +66,7 @@ public class ConversationService {
         conversation.systemPrompt = body.systemPrompt();
         conversation.metadata = body.metadata() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(body.metadata());
         conversation.contextLimit = checkedContextLimit(body.contextLimit(), conversation.model);
+        conversation.maxTotalTokens = body.maxTotalTokens();
         conversation.createdAt = Instant.now();
         conversation.updatedAt = conversation.createdAt;
         conversations.persist(conversation);
@@ -117,6 +118,13 @@ public class ConversationService {
             conversation.contextLimit = limit.isNull() ? null : limit.intValue();
         }
         conversation.contextLimit = checkedContextLimit(conversation.contextLimit, model == null ? config.defaultModel() : model);
+        if (fields.has("max_total_tokens")) {
+            JsonNode cap = fields.get("max_total_tokens");
+            if (!cap.isNull() && !(cap.isIntegralNumber() && cap.canConvertToLong() && cap.longValue() > 0)) {
+                throw ProblemException.invalid("max_total_tokens", "must be a positive whole number or null");
+            }
+            conversation.maxTotalTokens = cap.isNull() ? null : cap.longValue();
+        }
         conversation.title = title;
         conversation.model = model == null ? config.defaultModel() : model;
         conversation.systemPrompt = systemPrompt;
@@ -177,6 +185,7 @@ public class ConversationService {
         copy.model = source.model;
         copy.systemPrompt = source.systemPrompt;
         copy.contextLimit = source.contextLimit;
+        copy.maxTotalTokens = source.maxTotalTokens;
         copy.metadata = new LinkedHashMap<>(source.metadata == null ? Map.of() : source.metadata);
         copy.forkedFromConversationId = source.id;
         copy.forkedFromMessageId = at;
@@ -229,7 +238,7 @@ public class ConversationService {
     public UsageReport usage(UUID id) {
         Conversation c = owned(id);
         return new UsageReport(c.id, c.promptTokens, c.completionTokens, c.totalTokens, c.cachedTokens, c.turns,
-                ledger.byModel(id));
+                dev.stepchat.usage.Money.format(c.cost), c.costComplete, ledger.byModel(id));
     }
 
     /** A context limit: positive, and at most the model's context window when it is known. */

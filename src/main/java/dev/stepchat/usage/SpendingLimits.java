@@ -1,0 +1,189 @@
+package dev.stepchat.usage;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+import dev.stepchat.config.ChatConfig;
+import dev.stepchat.observability.TurnMetrics;
+import dev.stepchat.problem.ProblemException;
+import dev.stepchat.problem.ProblemType;
+import dev.stepchat.usage.api.UsageView;
+
+/**
+ * Spending limits per owner, per UTC day and calendar month, in tokens and in cost: the configured
+ * defaults ({@code stepchat.spending.*}), overridden per owner ({@code owner_limit}). A turn is
+ * checked in its first transaction, before any upstream call, against what the owner's finished
+ * turns used ({@code owner_usage_day}, written with each ledger row): a turn that finds a limit
+ * reached is a 429 {@code spending-limit-reached} with Retry-After until the window resets.
+ * Turns already running when a limit is reached still finish and count, so a limit can be
+ * overshot by those turns: at most one per conversation of that owner.
+ */
+@ApplicationScoped
+public class SpendingLimits {
+
+    public enum Window { DAY, MONTH }
+
+    public enum Unit { TOKENS, COST }
+
+    /** A limit in force: a number of tokens or an amount; null for none. */
+    public record Limit(Window window, Unit unit, BigDecimal max) {
+    }
+
+    private final EntityManager db;
+    private final ChatConfig config;
+    private final Clock clock;
+    private final TurnMetrics metrics;
+
+    SpendingLimits(EntityManager db, ChatConfig config, Clock clock, TurnMetrics metrics) {
+        this.db = db;
+        this.config = config;
+        this.clock = clock;
+        this.metrics = metrics;
+    }
+
+    /** The owner's limits in force, in a fixed order (day tokens, day cost, month tokens, month cost). */
+    public List<Limit> inForce(String owner) {
+        Map<String, BigDecimal> overrides = new HashMap<>();
+        Map<String, Boolean> overridden = new HashMap<>();
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = db.createNativeQuery("select time_window, unit, max_value from owner_limit where owner = :owner")
+                .setParameter("owner", owner).getResultList();
+        for (Object[] row : rows) {
+            overrides.put(row[0] + "/" + row[1], (BigDecimal) row[2]);
+            overridden.put(row[0] + "/" + row[1], true);
+        }
+        List<Limit> limits = new ArrayList<>();
+        for (Window window : Window.values()) {
+            for (Unit unit : Unit.values()) {
+                String key = name(window) + "/" + name(unit);
+                BigDecimal max = overridden.containsKey(key) ? overrides.get(key) : configured(window, unit);
+                limits.add(new Limit(window, unit, max));
+            }
+        }
+        return limits;
+    }
+
+    private BigDecimal configured(Window window, Unit unit) {
+        ChatConfig.Spending s = config.spending();
+        return switch (window) {
+            case DAY -> unit == Unit.TOKENS ? (s.dayTokens().isPresent() ? BigDecimal.valueOf(s.dayTokens().getAsLong()) : null)
+                    : s.dayCost().orElse(null);
+            case MONTH -> unit == Unit.TOKENS ? (s.monthTokens().isPresent() ? BigDecimal.valueOf(s.monthTokens().getAsLong()) : null)
+                    : s.monthCost().orElse(null);
+        };
+    }
+
+    /** Sets the owner's overrides (a null max lifts that limit); call inside a transaction. */
+    @Transactional
+    public void override(String owner, List<Limit> limits) {
+        for (Limit limit : limits) {
+            db.createNativeQuery("""
+                            insert into owner_limit (owner, time_window, unit, max_value)
+                            values (:owner, :window, :unit, cast(cast(:max as text) as numeric))
+                            on conflict (owner, time_window, unit) do update set max_value = excluded.max_value""")
+                    .setParameter("owner", owner)
+                    .setParameter("window", name(limit.window()))
+                    .setParameter("unit", name(limit.unit()))
+                    .setParameter("max", limit.max() == null ? null : limit.max().toPlainString())
+                    .executeUpdate();
+        }
+    }
+
+    /**
+     * Refuses a turn of {@code owner} when one of its limits is reached, with a 429 problem whose
+     * Retry-After is the time until that window resets. Runs in the turn's first transaction.
+     */
+    public void check(String owner) {
+        List<Limit> limits = inForce(owner).stream().filter(l -> l.max() != null).toList();
+        if (limits.isEmpty()) {
+            return;
+        }
+        Instant now = clock.instant();
+        Used used = used(owner, now);
+        for (Limit limit : limits) {
+            BigDecimal spent = used.of(limit.window(), limit.unit());
+            if (spent.compareTo(limit.max()) >= 0) {
+                Instant resets = resetsAt(limit.window(), now);
+                metrics.refused(ProblemType.SPENDING_LIMIT_REACHED.slug());
+                long seconds = Math.max(1, Duration.between(now, resets).toSeconds());
+                throw new ProblemException(ProblemType.SPENDING_LIMIT_REACHED, "The " + name(limit.window()) + "ly "
+                        + name(limit.unit()) + " limit (" + show(limit.unit(), limit.max()) + ") is reached; it resets at "
+                        + resets, null, Duration.ofSeconds(seconds));
+            }
+        }
+    }
+
+    /** The owner's limits with what the current windows used, for the usage report. */
+    public List<UsageView.LimitUse> uses(String owner) {
+        Instant now = clock.instant();
+        Used used = used(owner, now);
+        List<UsageView.LimitUse> uses = new ArrayList<>();
+        for (Limit limit : inForce(owner)) {
+            if (limit.max() == null) {
+                continue;
+            }
+            BigDecimal spent = used.of(limit.window(), limit.unit());
+            BigDecimal left = limit.max().subtract(spent).max(BigDecimal.ZERO);
+            uses.add(new UsageView.LimitUse(name(limit.window()), name(limit.unit()), value(limit.unit(), limit.max()),
+                    value(limit.unit(), spent), value(limit.unit(), left), resetsAt(limit.window(), now).toString()));
+        }
+        return uses;
+    }
+
+    private record Used(BigDecimal dayTokens, BigDecimal dayCost, BigDecimal monthTokens, BigDecimal monthCost) {
+        BigDecimal of(Window window, Unit unit) {
+            return window == Window.DAY ? (unit == Unit.TOKENS ? dayTokens : dayCost)
+                    : (unit == Unit.TOKENS ? monthTokens : monthCost);
+        }
+    }
+
+    /** What the owner used today and this month (UTC): at most 31 rows of owner_usage_day. */
+    private Used used(String owner, Instant now) {
+        LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        Object[] row = (Object[]) db.createNativeQuery("""
+                        select coalesce(sum(total_tokens) filter (where day = :today), 0),
+                               coalesce(sum(cost) filter (where day = :today), 0),
+                               coalesce(sum(total_tokens), 0), coalesce(sum(cost), 0)
+                        from owner_usage_day where owner = :owner and day >= :first and day <= :today""")
+                .setParameter("owner", owner)
+                .setParameter("today", today)
+                .setParameter("first", today.withDayOfMonth(1))
+                .getSingleResult();
+        return new Used(decimal(row[0]), decimal(row[1]), decimal(row[2]), decimal(row[3]));
+    }
+
+    private static BigDecimal decimal(Object value) {
+        return value instanceof BigDecimal d ? d : new BigDecimal(value.toString());
+    }
+
+    static Instant resetsAt(Window window, Instant now) {
+        LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        LocalDate next = window == Window.DAY ? today.plusDays(1) : today.withDayOfMonth(1).plusMonths(1);
+        return next.atStartOfDay(ZoneOffset.UTC).toInstant();
+    }
+
+    public static String name(Enum<?> value) {
+        return value.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Tokens as an integer, cost as a decimal string. */
+    public static Object value(Unit unit, BigDecimal amount) {
+        return unit == Unit.TOKENS ? (Object) amount.longValue() : Money.format(amount);
+    }
+
+    private static String show(Unit unit, BigDecimal amount) {
+        return String.valueOf(value(unit, amount));
+    }
+}

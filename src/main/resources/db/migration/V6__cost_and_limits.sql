@@ -5,6 +5,8 @@ alter table message add column cost numeric(24, 8);
 alter table usage_record add column cost numeric(24, 8);
 alter table conversation add column cost numeric(24, 8) not null default 0;
 alter table conversation add column cost_complete boolean not null default true;
+-- turns answered before costs were kept have none: their conversations' costs are incomplete
+update conversation set cost_complete = false where turns > 0;
 
 -- Reports read a caller's ledger rows by time: an index-only scan of this index.
 create index usage_record_owner_time_idx on usage_record (owner, created_at)

@@ -103,6 +103,11 @@ class CostAndLimitsTest extends StepFunStubbedTest {
                 .body("by_model[0].cost_complete", equalTo(false));
     }
 
+    /**
+     * Costs are stored with each turn and only ever read back: what a later price would say is
+     * never computed for the past (the stored cost of an answer, changed here as a price change
+     * would have to, is what every read shows, and the totals keep what was added then).
+     */
     @Test
     void aLaterPriceDoesNotRewriteThePast() {
         stepFun.stubFor(post(PATH).willReturn(okJson(completion("then", 1000, 0, 0))));
@@ -234,5 +239,25 @@ class CostAndLimitsTest extends StepFunStubbedTest {
         turn(id).then().statusCode(201);
         given().contentType(ContentType.JSON).body("{\"max_total_tokens\":0}").when().patch("/conversations/" + id)
                 .then().statusCode(400);
+    }
+
+    @Test
+    void aMonthlyCostLimitCountsTheExactCost() {
+        Instant lastDay = Instant.parse("2031-09-30T18:00:00Z");
+        TestClock.set(lastDay);
+        given().contentType(ContentType.JSON).body("{\"limits\":[{\"window\":\"month\",\"unit\":\"cost\",\"limit\":\"0.000003\"}]}")
+                .when().put("/admin/owners/local/limits").then().statusCode(200)
+                .body("limits.find { it.window == 'month' && it.unit == 'cost' }.limit", equalTo("0.00000300"));
+        // 12 x 0.10 + 3 x 0.30 per million: 0.0000021 a turn
+        stepFun.stubFor(post(PATH).willReturn(okJson(completion("cents", 12, 3, 0))));
+        String id = conversation("{}");
+        turn(id).then().statusCode(201);
+        turn(id).then().statusCode(201);
+        turn(id).then().statusCode(429).body("type", endsWith("/spending-limit-reached"))
+                .header("Retry-After", equalTo(String.valueOf(6 * 3600)));
+        given().when().get("/usage").then().body("limits[0].used", equalTo("0.00000420"))
+                .body("limits[0].remaining", equalTo("0.00000000")).body("limits[0].resets_at", equalTo("2031-10-01T00:00:00Z"));
+        TestClock.set(Instant.parse("2031-10-01T00:00:01Z"));
+        turn(id).then().statusCode(201);
     }
 }

@@ -150,6 +150,7 @@ public class TurnStore {
     /** The conversation's own token cap, then the owner's spending limits: refused before anything is stored. */
     private void withinLimits(Conversation conversation, String owner) {
         if (conversation.maxTotalTokens != null && conversation.totalTokens >= conversation.maxTotalTokens) {
+            metrics.refused(ProblemType.CONVERSATION_LIMIT_REACHED.slug());
             throw new ProblemException(ProblemType.CONVERSATION_LIMIT_REACHED, "This conversation has used "
                     + conversation.totalTokens + " tokens of its max_total_tokens " + conversation.maxTotalTokens
                     + "; raise it or start a new conversation");

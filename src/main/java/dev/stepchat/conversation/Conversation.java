@@ -103,4 +103,12 @@ public class Conversation extends PanacheEntityBase {
     /** The most tokens the conversation may use in total; null: no cap. */
     @Column(name = "max_total_tokens")
     public Long maxTotalTokens;
+
+    /** Kept at the top of the user's list. */
+    @Column(nullable = false)
+    public boolean pinned;
+
+    /** Hidden from lists unless asked for. */
+    @Column(nullable = false)
+    public boolean archived;
 }

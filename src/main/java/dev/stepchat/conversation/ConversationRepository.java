@@ -23,7 +23,37 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
     }
 
     public Paging.Slice<Conversation> page(String owner, PageRequest page) {
-        return Paging.fetch(this, "owner = :owner", Map.of("owner", owner), page);
+        return page(owner, page, null, false, "false");
+    }
+
+    /**
+     * A page of the owner's conversations: archived ones only with {@code archived} "true" (or
+     * "any"), only pinned ones with {@code pinned}, and with {@code words} only those whose title, or
+     * one of whose messages, contains every word (case-insensitive substrings: a trigram index
+     * answers them, in any language).
+     */
+    public Paging.Slice<Conversation> page(String owner, PageRequest page, List<String> words, boolean pinned,
+                                           String archived) {
+        StringBuilder where = new StringBuilder("owner = :owner");
+        Map<String, Object> params = new java.util.HashMap<>(Map.of("owner", owner));
+        if (!"any".equals(archived)) {
+            where.append(" and archived = ").append("true".equals(archived));
+        }
+        if (pinned) {
+            where.append(" and pinned = true");
+        }
+        if (words != null && !words.isEmpty()) {
+            StringBuilder inTitle = new StringBuilder();
+            StringBuilder inMessage = new StringBuilder();
+            for (int i = 0; i < words.size(); i++) {
+                params.put("w" + i, Search.pattern(words.get(i)));
+                inTitle.append(i == 0 ? "" : " and ").append("c.title ilike :w").append(i).append(" escape '\\'");
+                inMessage.append(i == 0 ? "" : " and ").append("m.content ilike :w").append(i).append(" escape '\\'");
+            }
+            where.append(" and (").append(inTitle.toString().replace("c.title", "title"))
+                    .append(" or id in (select m.conversationId from Message m where ").append(inMessage).append("))");
+        }
+        return Paging.fetch(this, where.toString(), params, page);
     }
 
     /** Deletes the conversation; its messages go with it (foreign key cascade), the usage ledger stays. */

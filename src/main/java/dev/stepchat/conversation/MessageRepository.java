@@ -72,6 +72,24 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
                 .getResultList();
     }
 
+    /** The newest message of each conversation that contains every word, by conversation. */
+    public Map<UUID, Message> newestMatches(List<UUID> conversations, List<String> words) {
+        if (conversations.isEmpty() || words.isEmpty()) {
+            return Map.of();
+        }
+        StringBuilder where = new StringBuilder("conversationId in :conversations");
+        io.quarkus.panache.common.Parameters params = io.quarkus.panache.common.Parameters.with("conversations", conversations);
+        for (int i = 0; i < words.size(); i++) {
+            where.append(" and content ilike :w").append(i).append(" escape '\\'");
+            params.and("w" + i, Search.pattern(words.get(i)));
+        }
+        Map<UUID, Message> newest = new java.util.HashMap<>();
+        for (Message m : find(where.toString(), io.quarkus.panache.common.Sort.by("id").descending(), params).list()) {
+            newest.putIfAbsent(m.conversationId, m);
+        }
+        return newest;
+    }
+
     /** A message of this conversation, or null. */
     public Message inConversation(UUID conversationId, UUID id) {
         return find("id = ?1 and conversationId = ?2", id, conversationId).firstResult();

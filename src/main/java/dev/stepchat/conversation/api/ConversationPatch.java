@@ -19,6 +19,8 @@ public record ConversationPatch(
                 nullable = true) Integer contextLimit,
         @Schema(description = "Most tokens the conversation may use in total; null: no cap", nullable = true)
         Long maxTotalTokens,
+        @Schema(description = "Keep it at the top of the list") Boolean pinned,
+        @Schema(description = "Hide it from lists unless asked for") Boolean archived,
         @Schema(description = "Switch branch: the current message becomes the most recently created last message"
                 + " under this message (a sibling switcher sends the sibling's id)") UUID currentMessageId) {
 }

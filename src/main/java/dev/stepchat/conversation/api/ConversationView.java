@@ -34,7 +34,26 @@ public record ConversationView(
                 required = true) UUID currentMessageId,
         @Schema(description = "Where this conversation was forked from; null when it was not", nullable = true,
                 required = true) ForkedFrom forkedFrom,
+        @Schema(description = "Kept at the top of the user's list (a filter: pinned=true)", required = true) boolean pinned,
+        @Schema(description = "Hidden from lists unless archived=true or archived=any", required = true) boolean archived,
+        @Schema(description = "Search results only (q): where it matched; null when the title did", nullable = true)
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        java.util.Optional<Match> match,
         @JsonIgnore @Schema(hidden = true) long version) {
+
+    /** A search hit in a message: the newest matching message and the text around the match. */
+    @RegisterForReflection
+    @Schema(name = "SearchMatch")
+    public record Match(@Schema(required = true) UUID messageId,
+                        @Schema(description = "About 120 characters around the match", required = true) String snippet) {
+    }
+
+    /** The same conversation as a search hit. */
+    public ConversationView withMatch(Match hit) {
+        return new ConversationView(id, object, title, model, systemPrompt, metadata, createdAt, updatedAt, contextLimit,
+                maxTotalTokens, messageCount, usage, currentMessageId, forkedFrom, pinned, archived,
+                java.util.Optional.ofNullable(hit), version);
+    }
 
     /** The conversation and message a fork was copied from. */
     @RegisterForReflection

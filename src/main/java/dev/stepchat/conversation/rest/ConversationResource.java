@@ -72,7 +72,7 @@ public class ConversationResource {
     @APIResponse(responseCode = "201", description = "Created",
             headers = @Header(name = "Location", description = "/conversations/{id}", schema = @Schema(type = SchemaType.STRING)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ConversationView.class),
-                    examples = @ExampleObject(name = "created", value = "{\"id\":\"0193e4c2-7f3a-7d2e-9b1a-3c4d5e6f7a8b\",\"object\":\"conversation\",\"title\":\"Kyoto trip\",\"model\":\"step-3.5-flash\",\"system_prompt\":\"Be brief\",\"metadata\":{\"project\":\"travel\"},\"created_at\":\"2026-11-25T10:00:00Z\",\"updated_at\":\"2026-11-25T10:00:00Z\",\"message_count\":0,\"usage\":{\"prompt_tokens\":0,\"completion_tokens\":0,\"total_tokens\":0,\"cached_tokens\":0,\"turns\":0,\"cost\":\"0.00000000\",\"cost_complete\":true},\"context_limit\":null,\"max_total_tokens\":null,\"current_message_id\":null,\"forked_from\":null}")))
+                    examples = @ExampleObject(name = "created", value = "{\"id\":\"0193e4c2-7f3a-7d2e-9b1a-3c4d5e6f7a8b\",\"object\":\"conversation\",\"title\":\"Kyoto trip\",\"model\":\"step-3.5-flash\",\"system_prompt\":\"Be brief\",\"metadata\":{\"project\":\"travel\"},\"created_at\":\"2026-11-25T10:00:00Z\",\"updated_at\":\"2026-11-25T10:00:00Z\",\"message_count\":0,\"usage\":{\"prompt_tokens\":0,\"completion_tokens\":0,\"total_tokens\":0,\"cached_tokens\":0,\"turns\":0,\"cost\":\"0.00000000\",\"cost_complete\":true},\"context_limit\":null,\"max_total_tokens\":null,\"current_message_id\":null,\"forked_from\":null,\"pinned\":false,\"archived\":false}")))
     @APIResponse(responseCode = "400", description = "Malformed JSON or invalid fields")
     @APIResponse(responseCode = "409", description = "This Idempotency-Key's first request is still running")
     @APIResponse(responseCode = "422", description = "The Idempotency-Key was used for another request")
@@ -91,8 +91,12 @@ public class ConversationResource {
     }
 
     @GET
-    @Operation(operationId = "listConversations", summary = "List conversations, newest first by default",
-            description = "Cursor paging over the caller's conversations, ordered by id (creation).")
+    @Operation(operationId = "listConversations", summary = "List or search conversations, newest first by default",
+            description = "Cursor paging over the caller's conversations, ordered by id (creation). Archived ones are"
+                    + " left out unless archived=true (only them) or archived=any; pinned=true lists only pinned ones."
+                    + " With q: only those whose title or a message contains every word of q (case-insensitive;"
+                    + " Chinese, Japanese or Korean text is found as a substring), each with match: the newest matching"
+                    + " message and a snippet (null when the title matched).")
     @APIResponse(responseCode = "200", description = "A page of conversations")
     @APIResponse(responseCode = "400", description = "Bad query parameter or unknown cursor")
     public ListPage<ConversationView> list(
@@ -103,8 +107,19 @@ public class ConversationResource {
             @Parameter(description = "Id of a conversation: the page ends just before it", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
             @QueryParam("before") String before,
             @Parameter(description = "Order by id (creation)", schema = @Schema(enumeration = {"asc", "desc"}, defaultValue = "desc"))
-            @QueryParam("order") String order) {
-        return service.list(PageRequest.parse(limit, after, before, order, true));
+            @QueryParam("order") String order,
+            @Parameter(description = "Search: words in the title or a message (at most 200 characters)",
+                    schema = @Schema(type = SchemaType.STRING, maxLength = 200, examples = "量子计算"))
+            @QueryParam("q") String q,
+            @Parameter(description = "Only pinned conversations", schema = @Schema(type = SchemaType.BOOLEAN))
+            @QueryParam("pinned") String pinned,
+            @Parameter(description = "false (default): not archived; true: only archived; any: both",
+                    schema = @Schema(enumeration = {"false", "true", "any"}, defaultValue = "false"))
+            @QueryParam("archived") String archived) {
+        if (pinned != null && !java.util.List.of("true", "false").contains(pinned)) {
+            throw dev.stepchat.problem.ProblemException.invalid("pinned", "must be true or false");
+        }
+        return service.list(PageRequest.parse(limit, after, before, order, true), q, "true".equals(pinned), archived);
     }
 
     @GET
@@ -123,7 +138,7 @@ public class ConversationResource {
     @Path("/{id}")
     @Consumes({MERGE_PATCH, MediaType.APPLICATION_JSON})
     @Operation(operationId = "updateConversation",
-            summary = "Change a conversation (JSON merge patch of title, model, system_prompt, metadata, current_message_id)",
+            summary = "Change a conversation (JSON merge patch of title, model, system_prompt, metadata, limits, pinned, archived, current_message_id)",
             description = "A field set to null is cleared (model goes back to the server default); fields not sent stay"
                     + " as they are; metadata keys merge, a key set to null is removed.")
     @RequestBody(content = {

@@ -24,6 +24,7 @@ public final class ConversationMapper {
                 totals(c), c.currentMessageId,
                 c.forkedFromConversationId == null ? null
                         : new ConversationView.ForkedFrom(c.forkedFromConversationId, c.forkedFromMessageId),
+                c.pinned, c.archived, null,
                 c.version);
     }
 

@@ -75,9 +75,35 @@ public class ConversationService {
 
     @Transactional
     public ListPage<ConversationView> list(PageRequest page) {
-        var slice = conversations.page(owner.id(), page);
-        return ListPage.of(slice.rows().stream().map(ConversationMapper::view).toList(), ConversationView::id,
-                slice.hasMore());
+        return list(page, null, false, null);
+    }
+
+    /**
+     * A page of the caller's conversations, filtered: {@code q} (words in the title or a message),
+     * {@code pinned}, {@code archived} (null or "false": not archived; "true": only archived; "any").
+     * A search hit carries its match: the newest message containing every word, with a snippet.
+     */
+    @Transactional
+    public ListPage<ConversationView> list(PageRequest page, String q, boolean pinned, String archived) {
+        if (archived != null && !List.of("true", "false", "any").contains(archived)) {
+            throw ProblemException.invalid("archived", "must be true, false or any");
+        }
+        if (q != null && q.length() > 200) {
+            throw ProblemException.invalid("q", "must have at most 200 characters");
+        }
+        List<String> words = dev.stepchat.conversation.Search.words(q);
+        var slice = conversations.page(owner.id(), page, words, pinned, archived == null ? "false" : archived);
+        List<ConversationView> views = slice.rows().stream().map(ConversationMapper::view).toList();
+        if (!words.isEmpty()) {
+            Map<UUID, dev.stepchat.conversation.Message> hits = messages.newestMatches(
+                    slice.rows().stream().map(c -> c.id).toList(), words);
+            views = views.stream().map(v -> {
+                dev.stepchat.conversation.Message hit = hits.get(v.id());
+                return v.withMatch(hit == null ? null : new ConversationView.Match(hit.id,
+                        dev.stepchat.conversation.Search.snippet(hit.content, words)));
+            }).toList();
+        }
+        return ListPage.of(views, ConversationView::id, slice.hasMore());
     }
 
     @Transactional
@@ -118,6 +144,18 @@ public class ConversationService {
             conversation.contextLimit = limit.isNull() ? null : limit.intValue();
         }
         conversation.contextLimit = checkedContextLimit(conversation.contextLimit, model == null ? config.defaultModel() : model);
+        for (String flag : List.of("pinned", "archived")) {
+            if (fields.has(flag)) {
+                if (!fields.get(flag).isBoolean()) {
+                    throw ProblemException.invalid(flag, "must be true or false");
+                }
+                if (flag.equals("pinned")) {
+                    conversation.pinned = fields.get(flag).booleanValue();
+                } else {
+                    conversation.archived = fields.get(flag).booleanValue();
+                }
+            }
+        }
         if (fields.has("max_total_tokens")) {
             JsonNode cap = fields.get("max_total_tokens");
             if (!cap.isNull() && !(cap.isIntegralNumber() && cap.canConvertToLong() && cap.longValue() > 0)) {

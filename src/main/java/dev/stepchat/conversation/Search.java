@@ -1,0 +1,52 @@
+package dev.stepchat.conversation;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A search query: its words (split at white space; a run of Chinese, Japanese or Korean text is one
+ * "word", found as a substring), the LIKE pattern of each, and the snippet shown around a match.
+ */
+public final class Search {
+
+    /** Most words taken from a query. */
+    static final int MAX_WORDS = 8;
+
+    private Search() {
+    }
+
+    /** The words of a query, or an empty list. */
+    public static List<String> words(String query) {
+        if (query == null || query.isBlank()) {
+            return List.of();
+        }
+        return Arrays.stream(query.strip().split("\\s+")).filter(w -> !w.isEmpty()).distinct().limit(MAX_WORDS).toList();
+    }
+
+    /** {@code %word%}, with LIKE's own characters escaped. */
+    static String pattern(String word) {
+        return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+    }
+
+    /** Up to about 120 characters of {@code text} around the first word found in it. */
+    public static String snippet(String text, List<String> words) {
+        String lower = text.toLowerCase(Locale.ROOT);
+        int at = -1;
+        int length = 0;
+        for (String word : words) {
+            int found = lower.indexOf(word.toLowerCase(Locale.ROOT));
+            if (found >= 0 && (at < 0 || found < at)) {
+                at = found;
+                length = word.length();
+            }
+        }
+        if (at < 0) {
+            at = 0;
+        }
+        int from = Math.max(0, at - 50);
+        int to = Math.min(text.length(), at + length + 70);
+        String cut = text.substring(from, to).replaceAll("\\s+", " ").strip();
+        return (from > 0 ? "…" : "") + cut + (to < text.length() ? "…" : "");
+    }
+}

@@ -1,0 +1,120 @@
+package dev.stepchat;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static dev.stepchat.support.StepFunBodies.PATH;
+import static dev.stepchat.support.StepFunBodies.completion;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+
+import dev.stepchat.support.EmbeddedPostgresResource;
+import dev.stepchat.support.OpenApiDocument;
+import dev.stepchat.support.StepFunStub;
+import dev.stepchat.support.StepFunStubbedTest;
+
+/** Search over titles and message text in any language, and pinned and archived conversations. */
+@QuarkusTest
+@WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = StepFunStub.class, scope = TestResourceScope.MATCHING_RESOURCES)
+class SearchAndKeepTest extends StepFunStubbedTest {
+
+    private String conversation(String title, String question, String answer) {
+        String id = given().contentType(ContentType.JSON).body(title == null ? "{}" : Map.of("title", title))
+                .when().post("/conversations").then().statusCode(201).extract().path("id");
+        if (question != null) {
+            stepFun.stubFor(post(PATH).willReturn(okJson(completion(answer, 10, 5, 0))));
+            given().contentType(ContentType.JSON).body(Map.of("content", question)).when()
+                    .post("/conversations/" + id + "/messages").then().statusCode(201);
+        }
+        return id;
+    }
+
+    private static JsonPath search(String query) {
+        return given().queryParam("q", query).queryParam("limit", 100).when().get("/conversations")
+                .then().statusCode(200).extract().jsonPath();
+    }
+
+    @Test
+    void searchFindsWordsInAnyCaseChineseSubstringsAndTitles() {
+        String tag = "zq" + Long.toString(System.nanoTime(), 36);
+        String english = conversation(null, "Tell me about the " + tag + " brown fox", "The QUICK " + tag.toUpperCase() + " fox jumps");
+        String chinese = conversation(null, "请解释" + tag + "的原理", "我们今天讨论量子计算的基本原理，以及它为什么重要。");
+        String titled = conversation("Notes on " + tag + " Quantum Computing", null, null);
+
+        JsonPath byWord = search(tag.toUpperCase() + " quick");
+        assertThat(byWord.getList("data.id", String.class)).containsExactly(english);
+        assertThat(byWord.getString("data[0].match.snippet")).contains("QUICK").contains(tag.toUpperCase());
+        String answerId = given().when().get("/conversations/" + english + "/messages").then().extract().path("data[1].id");
+        assertThat(byWord.getString("data[0].match.message_id")).isEqualTo(answerId);
+
+        JsonPath chineseHit = search("量子计算 " + tag);
+        assertThat(chineseHit.getList("data.id", String.class)).isEmpty();
+        JsonPath substring = search("量子计算");
+        assertThat(substring.getList("data.id", String.class)).contains(chinese);
+        assertThat(substring.getString("data.find { it.id == '" + chinese + "' }.match.snippet")).contains("量子计算");
+
+        JsonPath title = search(tag + " quantum");
+        assertThat(title.getList("data.id", String.class)).containsExactly(titled);
+        assertThat(title.getMap("data[0]")).containsEntry("match", null);
+        // the user message and the answer are both searched; a plain list has no match at all
+        assertThat(search(tag).getList("data.id", String.class)).containsExactlyInAnyOrder(english, chinese, titled);
+        assertThat(given().when().get("/conversations").then().extract().jsonPath().getMap("data[0]")).doesNotContainKey("match");
+        OpenApiDocument.assertDocumented("GET", "/conversations", given().queryParam("q", tag).when().get("/conversations"));
+        // LIKE's own characters are text
+        assertThat(search(tag + "%").getList("data")).isEmpty();
+        assertThat(search("_" + tag).getList("data")).isEmpty();
+    }
+
+    @Test
+    void anotherOwnersConversationsNeverShow() {
+        String tag = "zo" + Long.toString(System.nanoTime(), 36);
+        UUID theirs = UUID.randomUUID();
+        QuarkusTransaction.requiringNew().run(() -> entityManager.createNativeQuery("""
+                        insert into conversation (id, owner, model, title, metadata, created_at, updated_at)
+                        values (:id, 'someone-else', 'step-3.5-flash', :title, '{}'::jsonb, now(), now());
+                        insert into message (id, conversation_id, role, content, status, created_at)
+                        values (gen_random_uuid(), :id, 'USER', :title, 'COMPLETED', now())""")
+                .setParameter("id", theirs).setParameter("title", "secret " + tag).executeUpdate());
+        String mine = conversation("mine " + tag, null, null);
+        assertThat(search(tag).getList("data.id", String.class)).containsExactly(mine);
+    }
+
+    @Test
+    void pinnedAndArchivedFilterTheList() {
+        String tag = "zp" + Long.toString(System.nanoTime(), 36);
+        String kept = conversation("pinned " + tag, null, null);
+        String old = conversation("archived " + tag, null, null);
+        given().contentType(ContentType.JSON).body("{\"pinned\":true}").when().patch("/conversations/" + kept)
+                .then().statusCode(200).body("pinned", equalTo(true)).body("archived", equalTo(false));
+        given().contentType(ContentType.JSON).body("{\"archived\":true}").when().patch("/conversations/" + old)
+                .then().statusCode(200).body("archived", equalTo(true));
+        assertThat(search(tag).getList("data.id", String.class)).containsExactly(kept);
+        assertThat(given().queryParam("q", tag).queryParam("archived", "true").when().get("/conversations")
+                .then().statusCode(200).extract().<List<String>>path("data.id")).containsExactly(old);
+        assertThat(given().queryParam("q", tag).queryParam("archived", "any").when().get("/conversations")
+                .then().statusCode(200).extract().<List<String>>path("data.id")).containsExactlyInAnyOrder(kept, old);
+        assertThat(given().queryParam("pinned", "true").queryParam("limit", 100).when().get("/conversations")
+                .then().statusCode(200).extract().<List<String>>path("data.id")).contains(kept).doesNotContain(old);
+        assertThat(given().when().get("/conversations?limit=100").then().extract().<List<String>>path("data.id"))
+                .doesNotContain(old);
+        given().when().get("/conversations/" + old).then().statusCode(200).body("archived", equalTo(true));
+        given().queryParam("archived", "maybe").when().get("/conversations").then().statusCode(400);
+        given().queryParam("pinned", "yes").when().get("/conversations").then().statusCode(400);
+        given().contentType(ContentType.JSON).body("{\"pinned\":\"yes\"}").when().patch("/conversations/" + kept)
+                .then().statusCode(400);
+    }
+}

@@ -117,4 +117,51 @@ class SearchAndKeepTest extends StepFunStubbedTest {
         given().contentType(ContentType.JSON).body("{\"pinned\":\"yes\"}").when().patch("/conversations/" + kept)
                 .then().statusCode(400);
     }
+
+    @Test
+    void anExportHasEveryBranchAsJsonAndTheCurrentBranchAsMarkdown() {
+        stepFun.stubFor(post(PATH).willReturn(okJson(completion("first answer", 10, 5, 0))));
+        String id = given().contentType(ContentType.JSON).body("{\"title\":\"Export me\"}").when().post("/conversations")
+                .then().statusCode(201).extract().path("id");
+        String user = given().contentType(ContentType.JSON).body("{\"content\":\"question one\"}").when()
+                .post("/conversations/" + id + "/messages").then().statusCode(201).extract().path("user_message.id");
+        stepFun.stubFor(post(PATH).willReturn(okJson(completion("second answer", 10, 7, 0))));
+        given().contentType(ContentType.JSON).body("{}").when().post("/conversations/" + id + "/messages/" + user + "/regenerate")
+                .then().statusCode(201);
+
+        io.restassured.response.Response exported = OpenApiDocument.assertDocumented("GET", "/conversations/{id}/export",
+                given().when().get("/conversations/" + id + "/export"));
+        exported.then().statusCode(200).contentType(ContentType.JSON)
+                .header("Content-Disposition", equalTo("attachment; filename=\"conversation-" + id + ".json\""))
+                .body("object", equalTo("conversation_export")).body("version", equalTo(1))
+                .body("conversation.id", equalTo(id)).body("conversation.title", equalTo("Export me"))
+                .body("messages.content", equalTo(List.of("question one", "first answer", "second answer")))
+                .body("messages[2].parent_id", equalTo(user)).body("messages[1].parent_id", equalTo(user))
+                .body("messages[2].usage.cost", equalTo("0.00000310"));
+
+        String markdown = given().queryParam("format", "markdown").when().get("/conversations/" + id + "/export")
+                .then().statusCode(200).contentType(org.hamcrest.Matchers.startsWith("text/markdown"))
+                .header("Content-Disposition", org.hamcrest.Matchers.endsWith(".md\"")).extract().asString();
+        assertThat(markdown).startsWith("# Export me").contains("**User**\n\nquestion one", "second answer")
+                .doesNotContain("first answer");
+        OpenApiDocument.assertDocumented("GET", "/conversations/{id}/export",
+                given().queryParam("format", "markdown").when().get("/conversations/" + id + "/export"));
+        OpenApiDocument.assertDocumented("GET", "/conversations/{id}/export",
+                given().when().get("/conversations/" + UUID.randomUUID() + "/export")).then().statusCode(404);
+        OpenApiDocument.assertDocumented("GET", "/conversations/{id}/export",
+                given().queryParam("format", "pdf").when().get("/conversations/" + id + "/export")).then().statusCode(400);
+    }
+
+    @Test
+    void aLongConversationIsExportedWhole() {
+        String id = conversation("long", null, null);
+        QuarkusTransaction.requiringNew().run(() -> entityManager.createNativeQuery("""
+                        insert into message (id, conversation_id, parent_id, role, content, status, created_at)
+                        select gen_random_uuid(), :id, null, case when i % 2 = 0 then 'USER' else 'ASSISTANT' end,
+                               'line ' || i, 'COMPLETED', now() from generate_series(1, 1200) i""")
+                .setParameter("id", UUID.fromString(id)).executeUpdate());
+        JsonPath all = given().when().get("/conversations/" + id + "/export").then().statusCode(200).extract().jsonPath();
+        assertThat(all.getList("messages")).hasSize(1200);
+        assertThat(all.getList("messages.id", String.class)).doesNotHaveDuplicates();
+    }
 }

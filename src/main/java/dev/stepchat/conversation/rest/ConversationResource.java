@@ -54,8 +54,11 @@ public class ConversationResource {
 
     private final ConversationService service;
     private final Idempotency idempotency;
+    private final dev.stepchat.conversation.export.ConversationExport export;
 
-    ConversationResource(ConversationService service, Idempotency idempotency) {
+    ConversationResource(ConversationService service, Idempotency idempotency,
+                         dev.stepchat.conversation.export.ConversationExport export) {
+        this.export = export;
         this.service = service;
         this.idempotency = idempotency;
     }
@@ -195,6 +198,37 @@ public class ConversationResource {
     @APIResponse(responseCode = "404", description = "Unknown conversation")
     public void delete(@PathParam("id") String id) {
         service.delete(Ids.conversation(id));
+    }
+
+    @GET
+    @Path("/{id}/export")
+    @Produces({MediaType.APPLICATION_JSON, "text/markdown"})
+    @Operation(operationId = "exportConversation", summary = "Export a conversation (JSON, or Markdown)",
+            description = "As JSON: the conversation and every message of every branch in creation order, with usage and"
+                    + " cost, as an attachment. With format=markdown: the current branch as Markdown. Written as it is"
+                    + " read, page by page.")
+    @APIResponse(responseCode = "200", description = "The export, as an attachment",
+            headers = @Header(name = "Content-Disposition", schema = @Schema(type = SchemaType.STRING)),
+            content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = dev.stepchat.conversation.export.ExportView.class)),
+                    @Content(mediaType = "text/markdown", schema = @Schema(type = SchemaType.STRING),
+                            examples = @ExampleObject(name = "markdown", value = "# Kyoto trip\n\n**User**\n\nPlan three days in Kyoto\n\n"
+                                    + "**Assistant** (step-3.5-flash)\n\nDay one: Fushimi Inari at dawn...\n\n"))})
+    @APIResponse(responseCode = "400", description = "format is not json or markdown")
+    @APIResponse(responseCode = "404", description = "Unknown conversation")
+    public Response export(@Parameter(description = "Conversation id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
+                           @PathParam("id") String id,
+                           @Parameter(description = "json (default) or markdown", schema = @Schema(enumeration = {"json", "markdown"}))
+                           @QueryParam("format") String format) {
+        if (format != null && !java.util.List.of("json", "markdown").contains(format)) {
+            throw dev.stepchat.problem.ProblemException.invalid("format", "must be json or markdown");
+        }
+        ConversationView conversation = export.conversation(Ids.conversation(id));
+        boolean markdown = "markdown".equals(format);
+        return Response.ok(markdown ? export.markdown(conversation) : export.json(conversation),
+                        markdown ? "text/markdown; charset=UTF-8" : MediaType.APPLICATION_JSON)
+                .header("Content-Disposition", "attachment; filename=\""
+                        + dev.stepchat.conversation.export.ConversationExport.filename(conversation, markdown ? "md" : "json") + "\"")
+                .build();
     }
 
     @GET

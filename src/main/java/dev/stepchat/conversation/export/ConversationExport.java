@@ -1,0 +1,124 @@
+package dev.stepchat.conversation.export;
+
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.StreamingOutput;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+
+import dev.stepchat.conversation.ConversationRepository;
+import dev.stepchat.conversation.Message;
+import dev.stepchat.conversation.MessageRepository;
+import dev.stepchat.conversation.api.ConversationView;
+import dev.stepchat.conversation.api.MessageView;
+import dev.stepchat.conversation.service.ConversationMapper;
+import dev.stepchat.problem.ProblemException;
+import dev.stepchat.security.CurrentOwner;
+
+/**
+ * A conversation written out as it is read: the JSON export (the conversation, then every message
+ * of every branch in creation order, with usage and cost) or the current branch as Markdown. The
+ * messages are read in pages of {@value #PAGE}, each in its own short transaction, and written as
+ * they come, so a conversation of 10,000 messages is never one string in memory and no connection
+ * is held while the caller reads.
+ */
+@ApplicationScoped
+public class ConversationExport {
+
+    static final int PAGE = 500;
+
+    private final ConversationRepository conversations;
+    private final MessageRepository messages;
+    private final CurrentOwner owner;
+    private final ObjectMapper json;
+
+    ConversationExport(ConversationRepository conversations, MessageRepository messages, CurrentOwner owner,
+                       ObjectMapper json) {
+        this.conversations = conversations;
+        this.messages = messages;
+        this.owner = owner;
+        this.json = json;
+    }
+
+    /** The conversation (404 when it is not the caller's), checked before anything is written. */
+    public ConversationView conversation(UUID id) {
+        String caller = owner.id();
+        return QuarkusTransaction.requiringNew().call(() -> conversations.findOwned(id, caller)
+                .map(ConversationMapper::view).orElseThrow(() -> ProblemException.notFound("Conversation")));
+    }
+
+    /** {"object": "conversation_export", "version": 1, "conversation": {...}, "messages": [...]} */
+    public StreamingOutput json(ConversationView conversation) {
+        return out -> {
+            try (JsonGenerator generator = json.getFactory().createGenerator(out)) {
+                generator.writeStartObject();
+                generator.writeStringField("object", "conversation_export");
+                generator.writeNumberField("version", 1);
+                generator.writeFieldName("conversation");
+                json.writeValue(generator, conversation);
+                generator.writeArrayFieldStart("messages");
+                UUID after = null;
+                while (true) {
+                    List<MessageView> page = page(conversation.id(), after);
+                    for (MessageView message : page) {
+                        json.writeValue(generator, message);
+                    }
+                    generator.flush();
+                    if (page.size() < PAGE) {
+                        break;
+                    }
+                    after = page.getLast().id();
+                }
+                generator.writeEndArray();
+                generator.writeEndObject();
+            }
+        };
+    }
+
+    /** The current branch as Markdown: a heading, then each message under its speaker. */
+    public StreamingOutput markdown(ConversationView conversation) {
+        return out -> {
+            Writer writer = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+            writer.write("# " + (conversation.title() == null ? "Conversation" : conversation.title()) + "\n\n");
+            if (conversation.systemPrompt() != null) {
+                writer.write("> System: " + conversation.systemPrompt().replace("\n", "\n> ") + "\n\n");
+            }
+            List<UUID> path = QuarkusTransaction.requiringNew().call(() ->
+                    messages.path(conversation.id(), conversation.currentMessageId()).stream().map(m -> m.id).toList());
+            for (int from = 0; from < path.size(); from += PAGE) {
+                List<UUID> ids = path.subList(from, Math.min(path.size(), from + PAGE));
+                List<Message> page = QuarkusTransaction.requiringNew().call(() ->
+                        messages.list("id in ?1", io.quarkus.panache.common.Sort.by("id"), ids));
+                for (Message m : page) {
+                    writer.write(m.role == Message.Role.USER ? "**User**" : "**Assistant**" + (m.model == null ? "" : " (" + m.model + ")"));
+                    if (m.status != Message.Status.COMPLETED) {
+                        writer.write(" _" + m.status.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + "_");
+                    }
+                    writer.write("\n\n" + m.content + "\n\n");
+                }
+                writer.flush();
+            }
+            writer.flush();
+        };
+    }
+
+    private List<MessageView> page(UUID conversation, UUID after) {
+        return QuarkusTransaction.requiringNew().call(() -> (after == null
+                ? messages.find("conversationId = ?1", io.quarkus.panache.common.Sort.by("id"), conversation)
+                : messages.find("conversationId = ?1 and id > ?2", io.quarkus.panache.common.Sort.by("id"), conversation, after))
+                .range(0, PAGE - 1).list().stream().map(ConversationMapper::view).toList());
+    }
+
+    /** For the Content-Disposition header. */
+    public static String filename(ConversationView conversation, String extension) {
+        return "conversation-" + conversation.id() + "." + extension;
+    }
+}

@@ -38,6 +38,7 @@ class OpenApiAndHealthTest {
             Map.entry("post /conversations/{id}/messages", List.of("200", "201", "400", "401", "404", "409", "413", "415", "422", "429", "502", "503", "504")),
             Map.entry("get /conversations/{id}/usage", List.of("200", "404")),
             Map.entry("get /conversations/{id}/export", List.of("200", "400", "401", "404", "503")),
+            Map.entry("post /conversations/import", List.of("201", "400", "401", "413", "415", "503")),
             Map.entry("get /conversations/{id}/messages/{message_id}/events", List.of("200", "400", "401", "404", "406", "503")),
             Map.entry("post /conversations/{id}/messages/{message_id}/stop", List.of("200", "400", "401", "404", "503")),
             Map.entry("get /usage", List.of("200", "400", "401", "503")),

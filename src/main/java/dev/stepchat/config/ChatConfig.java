@@ -166,6 +166,14 @@ public interface ChatConfig {
         @WithDefault("32K")
         io.quarkus.runtime.configuration.MemorySize maxHeaderSize();
 
+        /** Largest request body except an import's; more is a 413 (STEPCHAT_LIMITS_MAX_BODY_SIZE). */
+        @WithDefault("1M")
+        io.quarkus.runtime.configuration.MemorySize maxBodySize();
+
+        /** Largest body of POST /conversations/import; more is a 413 (STEPCHAT_LIMITS_MAX_IMPORT_SIZE). */
+        @WithDefault("50M")
+        io.quarkus.runtime.configuration.MemorySize maxImportSize();
+
         /** Characters of the first message that become the title of an untitled conversation. */
         @WithDefault("80")
         int autoTitleLength();

@@ -26,7 +26,8 @@ import dev.stepchat.observability.RequestIds;
  * with a bare status and no body:
  * <ul>
  * <li>request headers larger than {@code stepchat.limits.max-header-size} (431);</li>
- * <li>a request body declared larger than {@code quarkus.http.limits.max-body-size} (413);</li>
+ * <li>a request body declared larger than {@code stepchat.limits.max-body-size}, or for an import
+ * {@code stepchat.limits.max-import-size} (413; the server itself reads no more than the latter);</li>
  * <li>a browser request (CORS) from an origin not in {@code quarkus.http.cors.origins} (403);</li>
  * <li>a query with a raw {@code ;}, which the query decoder would take as a separator (400);</li>
  * <li>requests no route answers (404, instead of the server's plain-text page).</li>
@@ -38,7 +39,6 @@ import dev.stepchat.observability.RequestIds;
 public class HttpEdgeProblems {
 
     void register(@Observes Router router, ObjectMapper mapper,
-                  @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody,
                   ChatConfig config,
                   @ConfigProperty(name = "quarkus.http.cors.origins") Optional<List<String>> origins,
                   @ConfigProperty(name = "quarkus.http.non-application-root-path") String management) {
@@ -49,13 +49,15 @@ public class HttpEdgeProblems {
             MemorySize maxHeaders = config.limits().maxHeaderSize();
             String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
             String origin = request.getHeader(HttpHeaders.ORIGIN);
+            long maxBody = "/conversations/import".equals(path) ? config.limits().maxImportSize().asLongValue()
+                    : config.limits().maxBodySize().asLongValue();
             if (headerBytes > maxHeaders.asLongValue()) {
                 send(context, mapper, Problem.of(ProblemType.HEADERS_TOO_LARGE, "The request headers have "
                         + headerBytes + " bytes; at most " + maxHeaders.asLongValue() + " are accepted", path));
                 request.connection().close();
-            } else if (length != null && tooLarge(length, maxBody.asLongValue())) {
+            } else if (length != null && tooLarge(length, maxBody)) {
                 send(context, mapper, Problem.of(ProblemType.PAYLOAD_TOO_LARGE,
-                        "The request body is larger than " + maxBody.asLongValue() + " bytes", path));
+                        "The request body is larger than " + maxBody + " bytes", path));
                 request.connection().close();
             } else if (request.query() != null && request.query().indexOf(';') >= 0) {
                 // the query decoder would split "order=asc;drop" into order=asc and drop

@@ -55,10 +55,13 @@ public class ConversationResource {
     private final ConversationService service;
     private final Idempotency idempotency;
     private final dev.stepchat.conversation.export.ConversationExport export;
+    private final dev.stepchat.conversation.export.ConversationImport importer;
 
     ConversationResource(ConversationService service, Idempotency idempotency,
-                         dev.stepchat.conversation.export.ConversationExport export) {
+                         dev.stepchat.conversation.export.ConversationExport export,
+                         dev.stepchat.conversation.export.ConversationImport importer) {
         this.export = export;
+        this.importer = importer;
         this.service = service;
         this.idempotency = idempotency;
     }
@@ -198,6 +201,31 @@ public class ConversationResource {
     @APIResponse(responseCode = "404", description = "Unknown conversation")
     public void delete(@PathParam("id") String id) {
         service.delete(Ids.conversation(id));
+    }
+
+    @POST
+    @Path("/import")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "importConversations", summary = "Import conversations (this service's export, or ChatGPT's)",
+            description = "The body is this service's JSON export of a conversation, or a ChatGPT data export's"
+                    + " conversations.json (one conversation or a list). Messages keep their text, roles, branches and"
+                    + " times (ChatGPT: the mapping tree and current_node; system and tool messages and content parts that"
+                    + " are not text are left out, the parts counted); totals start at zero. All of it is stored, or"
+                    + " nothing: a problem names the conversation and the field that is wrong. At most"
+                    + " stepchat.limits.max-import-size (50 MB).")
+    @APIResponse(responseCode = "201", description = "The created conversations",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = dev.stepchat.conversation.export.ImportView.class)))
+    @APIResponse(responseCode = "400", description = "Not JSON, or not an export this service reads (the problem says where)")
+    @APIResponse(responseCode = "413", description = "Larger than the import limit")
+    @APIResponse(responseCode = "415", description = "Not JSON")
+    public Response importConversations(@RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                                                schema = @Schema(description = "An export (ConversationExport), or ChatGPT's conversations.json (an object or an array)"),
+                                                examples = @ExampleObject(name = "ChatGPT", value = "[{\"title\":\"Kyoto\",\"create_time\":1764064800.5,\"current_node\":\"b\",\"mapping\":{\"r\":{\"id\":\"r\",\"message\":null,\"parent\":null,\"children\":[\"a\"]},\"a\":{\"id\":\"a\",\"message\":{\"author\":{\"role\":\"user\"},\"content\":{\"content_type\":\"text\",\"parts\":[\"Plan three days in Kyoto\"]},\"create_time\":1764064801.0},\"parent\":\"r\",\"children\":[\"b\"]},\"b\":{\"id\":\"b\",\"message\":{\"author\":{\"role\":\"assistant\"},\"content\":{\"content_type\":\"text\",\"parts\":[\"Day one: Fushimi Inari\"]},\"create_time\":1764064803.0},\"parent\":\"a\",\"children\":[]}}}]")))
+                                        JsonNode body) {
+        return Response.status(Response.Status.CREATED)
+                .entity(dev.stepchat.conversation.export.ImportView.of(importer.importAll(body))).build();
     }
 
     @GET

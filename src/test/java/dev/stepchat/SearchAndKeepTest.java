@@ -164,4 +164,31 @@ class SearchAndKeepTest extends StepFunStubbedTest {
         assertThat(all.getList("messages")).hasSize(1200);
         assertThat(all.getList("messages.id", String.class)).doesNotHaveDuplicates();
     }
+
+    @Test
+    void titleHitsRankFirstThenTheNewestAndPagesFollowThatOrder() {
+        String tag = "zr" + Long.toString(System.nanoTime(), 36);
+        String titled = conversation("About " + tag, null, null);
+        // titled ones: an untitled conversation takes its first message as its title
+        String older = conversation("Old chat", "what is " + tag + "?", "an answer");
+        String newer = conversation("New chat", "more " + tag + " please", "another answer");
+        assertThat(search(tag).getList("data.id", String.class)).containsExactly(titled, newer, older);
+        assertThat(search(tag).getString("data[0].match")).isNull();
+
+        JsonPath first = given().queryParam("q", tag).queryParam("limit", 1).when().get("/conversations").then().statusCode(200)
+                .extract().jsonPath();
+        assertThat(first.getList("data.id", String.class)).containsExactly(titled);
+        assertThat(first.getBoolean("has_more")).isTrue();
+        JsonPath second = given().queryParam("q", tag).queryParam("limit", 1).queryParam("after", titled).when()
+                .get("/conversations").then().statusCode(200).extract().jsonPath();
+        assertThat(second.getList("data.id", String.class)).containsExactly(newer);
+        JsonPath third = given().queryParam("q", tag).queryParam("limit", 1).queryParam("after", newer).when()
+                .get("/conversations").then().statusCode(200).extract().jsonPath();
+        assertThat(third.getList("data.id", String.class)).containsExactly(older);
+        assertThat(third.getBoolean("has_more")).isFalse();
+        assertThat(given().queryParam("q", tag).queryParam("limit", 1).queryParam("before", older).when()
+                .get("/conversations").then().statusCode(200).extract().<List<String>>path("data.id")).containsExactly(newer);
+        assertThat(given().queryParam("q", tag).queryParam("order", "asc").when().get("/conversations").then().statusCode(200)
+                .extract().<List<String>>path("data.id")).containsExactly(older, newer, titled);
+    }
 }

@@ -30,7 +30,7 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
      * A page of the owner's conversations: archived ones only with {@code archived} "true" (or
      * "any"), only pinned ones with {@code pinned}, and with {@code words} only those whose title, or
      * one of whose messages, contains every word (case-insensitive substrings: a trigram index
-     * answers them, in any language).
+     * answers them, in any language), ranked: title hits first.
      */
     public Paging.Slice<Conversation> page(String owner, PageRequest page, List<String> words, boolean pinned,
                                            String archived) {
@@ -50,8 +50,12 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
                 inTitle.append(i == 0 ? "" : " and ").append("c.title ilike :w").append(i).append(" escape '\\'");
                 inMessage.append(i == 0 ? "" : " and ").append("m.content ilike :w").append(i).append(" escape '\\'");
             }
-            where.append(" and (").append(inTitle.toString().replace("c.title", "title"))
+            String titleHit = inTitle.toString().replace("c.title", "title");
+            where.append(" and (").append(titleHit)
                     .append(" or id in (select m.conversationId from Message m where ").append(inMessage).append("))");
+            // ranked: title hits first, then the rest; newest first within each
+            return Paging.fetchRanked(this, "Conversation", where.toString(), params,
+                    "case when " + titleHit + " then 1 else 0 end", page);
         }
         return Paging.fetch(this, where.toString(), params, page);
     }

@@ -60,6 +60,55 @@ public final class Paging {
         return new Slice<>(rows, hasMore);
     }
 
+    /**
+     * Keyset paging in rank order: {@code rank} (an integer HQL expression of the row, higher
+     * first in the default descending order), then id. A cursor stands for its row's (rank, id).
+     */
+    static <E> Slice<E> fetchRanked(PanacheRepositoryBase<E, UUID> repository, String entity, String where,
+                                    Map<String, Object> params, String rank, PageRequest page) {
+        checkCursor(repository, where, params, "after", page.after());
+        checkCursor(repository, where, params, "before", page.before());
+        Parameters parameters = new Parameters();
+        params.forEach(parameters::and);
+        StringBuilder query = new StringBuilder(where);
+        if (page.after() != null) {
+            parameters.and("after", page.after()).and("afterRank", rankOf(repository, entity, rank, params, page.after()));
+            query.append(page.descending()
+                    ? " and (" + rank + " < :afterRank or (" + rank + " = :afterRank and id < :after))"
+                    : " and (" + rank + " > :afterRank or (" + rank + " = :afterRank and id > :after))");
+        }
+        if (page.before() != null) {
+            parameters.and("before", page.before()).and("beforeRank", rankOf(repository, entity, rank, params, page.before()));
+            query.append(page.descending()
+                    ? " and (" + rank + " > :beforeRank or (" + rank + " = :beforeRank and id > :before))"
+                    : " and (" + rank + " < :beforeRank or (" + rank + " = :beforeRank and id < :before))");
+        }
+        boolean backwards = page.before() != null && page.after() == null;
+        String direction = page.descending() != backwards ? " desc" : " asc";
+        List<E> rows = new ArrayList<>(repository.find(query + " order by " + rank + direction + ", id" + direction, parameters)
+                .range(0, page.limit()).list());
+        boolean hasMore = rows.size() > page.limit();
+        if (hasMore) {
+            rows.removeLast();
+        }
+        if (backwards) {
+            Collections.reverse(rows);
+        }
+        return new Slice<>(rows, hasMore);
+    }
+
+    private static <E> int rankOf(PanacheRepositoryBase<E, UUID> repository, String entity, String rank,
+                                  Map<String, Object> params, UUID id) {
+        var query = repository.getEntityManager().createQuery("select " + rank + " from " + entity + " where id = :id",
+                Integer.class).setParameter("id", id);
+        params.forEach((name, value) -> {
+            if (rank.contains(":" + name)) {
+                query.setParameter(name, value);
+            }
+        });
+        return query.getSingleResult();
+    }
+
     /** The same paging over a list already in memory, in id order (a branch of a conversation). */
     public static <E> Slice<E> slice(List<E> ascending, Function<E, UUID> id, PageRequest page) {
         List<UUID> ids = ascending.stream().map(id).toList();

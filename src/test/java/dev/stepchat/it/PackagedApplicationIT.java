@@ -304,6 +304,25 @@ class PackagedApplicationIT {
         given().when().get("/conversations/" + id).then().body("message_count", equalTo(4)).body("usage.turns", equalTo(4));
     }
 
+    @Test
+    void searchExportAndImport() {
+        String tag = "zi" + Long.toString(System.nanoTime(), 36);
+        stepFun.stubFor(post(PATH).willReturn(okJson(completion("关于量子计算的回答 " + tag, 8, 4, 0))));
+        String id = given().contentType(ContentType.JSON).body("{\"title\":\"Packaged " + tag + "\"}").when()
+                .post("/conversations").then().statusCode(201).extract().path("id");
+        send(id, "{\"content\":\"tell me\"}").then().statusCode(201);
+        given().queryParam("q", "量子计算 " + tag).when().get("/conversations").then().statusCode(200)
+                .body("data.id", equalTo(List.of(id))).body("data[0].match.snippet", containsString("量子计算"));
+        String exported = given().when().get("/conversations/" + id + "/export").then().statusCode(200)
+                .body("messages.content", equalTo(List.of("tell me", "关于量子计算的回答 " + tag))).extract().asString();
+        given().queryParam("format", "markdown").when().get("/conversations/" + id + "/export").then().statusCode(200)
+                .body(containsString("# Packaged " + tag));
+        String copy = given().contentType(ContentType.JSON).body(exported).when().post("/conversations/import")
+                .then().statusCode(201).extract().path("data[0].id");
+        given().when().get("/conversations/" + copy + "/messages").then().statusCode(200)
+                .body("data.content", equalTo(List.of("tell me", "关于量子计算的回答 " + tag)));
+    }
+
     private static String base() {
         return io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port;
     }

@@ -102,7 +102,8 @@ public class ConversationResource {
                     + " left out unless archived=true (only them) or archived=any; pinned=true lists only pinned ones."
                     + " With q: only those whose title or a message contains every word of q (case-insensitive;"
                     + " Chinese, Japanese or Korean text is found as a substring), each with match: the newest matching"
-                    + " message and a snippet (null when the title matched).")
+                    + " message and a snippet (null when the title matched); results are ranked, title matches first,"
+                    + " then newest first, and the cursors follow that order.")
     @APIResponse(responseCode = "200", description = "A page of conversations")
     @APIResponse(responseCode = "400", description = "Bad query parameter or unknown cursor")
     public ListPage<ConversationView> list(

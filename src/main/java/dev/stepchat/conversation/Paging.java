@@ -50,14 +50,7 @@ public final class Paging {
         Sort sort = Sort.by("id", descending ? Sort.Direction.Descending : Sort.Direction.Ascending);
         List<E> rows = new ArrayList<>(repository.find(query.toString(), sort, parameters)
                 .range(0, page.limit()).list());
-        boolean hasMore = rows.size() > page.limit();
-        if (hasMore) {
-            rows.removeLast();
-        }
-        if (backwards) {
-            Collections.reverse(rows);
-        }
-        return new Slice<>(rows, hasMore);
+        return trimmed(rows, page, backwards);
     }
 
     /**
@@ -87,6 +80,11 @@ public final class Paging {
         String direction = page.descending() != backwards ? " desc" : " asc";
         List<E> rows = new ArrayList<>(repository.find(query + " order by " + rank + direction + ", id" + direction, parameters)
                 .range(0, page.limit()).list());
+        return trimmed(rows, page, backwards);
+    }
+
+    /** A page from rows read one past the limit, turned round when they were read backwards. */
+    private static <E> Slice<E> trimmed(List<E> rows, PageRequest page, boolean backwards) {
         boolean hasMore = rows.size() > page.limit();
         if (hasMore) {
             rows.removeLast();

@@ -56,6 +56,8 @@ public class TurnService {
     private final LiveTurns live;
     private final TurnSignals signals;
     private final ChatConfig chat;
+    /** How often running streams reach the database: how often a reader elsewhere looks again. */
+    private final Duration flushPeriod;
 
     TurnService(TurnStore store, StepFunClient stepFun, CurrentOwner owner, Inputs inputs,
                 StepFunConfig config, TurnMetrics metrics, Shutdown shutdown, TurnAdmission admission,
@@ -64,6 +66,7 @@ public class TurnService {
         this.live = live;
         this.signals = signals;
         this.chat = chat;
+        this.flushPeriod = io.quarkus.runtime.configuration.DurationConverter.parseDuration(chat.streams().flushEvery().strip());
         this.admission = admission;
         this.completion = completion;
         this.metrics = metrics;
@@ -178,7 +181,7 @@ public class TurnService {
             return here.get();
         }
         return new StoredFeed(() -> store.snapshot(conversationId, caller, messageId), messageId, first, from, signals,
-                flushPeriod(), live.countedReader());
+                flushPeriod, live.countedReader());
     }
 
     /**
@@ -219,7 +222,7 @@ public class TurnService {
                 if (left <= 0) {
                     return;
                 }
-                woken.tryAcquire(Math.min(left, flushPeriod().toNanos()), TimeUnit.NANOSECONDS);
+                woken.tryAcquire(Math.min(left, flushPeriod.toNanos()), TimeUnit.NANOSECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -230,9 +233,6 @@ public class TurnService {
         }
     }
 
-    private Duration flushPeriod() {
-        return io.quarkus.runtime.configuration.DurationConverter.parseDuration(chat.streams().flushEvery().strip());
-    }
 
     /** A turn whose prompt cannot fit the context limit ends here, before any upstream call. */
     private TurnStore.Started refusedIfUnfit(TurnStore.Started started, boolean streamed) {

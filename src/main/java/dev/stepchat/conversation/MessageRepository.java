@@ -7,6 +7,7 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
+import io.quarkus.panache.common.Parameters;
 
 @ApplicationScoped
 public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
@@ -176,44 +177,32 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
      * Closes the turns whose lease has expired (their replica died, or lost the database for
      * longer than the lease): answers in progress become incomplete with the text flushed before,
      * their user messages completed; user messages with no answer yet become failed with
-     * {@code problem}. Every replica runs it; it is idempotent.
+     * {@code problem}. Every replica runs it; it is idempotent. The JSON columns are bound by
+     * Hibernate, as everywhere else.
      *
      * @return how many messages were closed
      */
     public int closeAbandoned(StoredError problem, StreamOutcome outcome) {
         String leaseLost = """
-                not exists (select 1 from conversation c where c.id = m.conversation_id
-                            and c.turn_lease_holder = %s and c.turn_lease_until > now())""";
-        @SuppressWarnings("unchecked")
-        List<UUID> answers = getEntityManager().createNativeQuery("""
-                        update message m set status = 'INCOMPLETE', stream_outcome = cast(:outcome as jsonb),
-                               stop_requested_at = null
-                        where m.status = 'IN_PROGRESS' and m.role = 'ASSISTANT'""" + " and " + leaseLost.formatted("m.parent_id")
-                        + " returning m.id")
-                .setParameter("outcome", json(outcome))
+                not exists (select 1 from Conversation c where c.id = m.conversationId
+                            and c.turnLeaseHolder = %s and c.turnLeaseUntil > current_timestamp)""";
+        List<UUID> answers = getEntityManager().createQuery("select m.id from Message m where m.status = :running"
+                        + " and m.role = :assistant and " + leaseLost.formatted("m.parentId"), UUID.class)
+                .setParameter("running", Message.Status.IN_PROGRESS)
+                .setParameter("assistant", Message.Role.ASSISTANT)
                 .getResultList();
-        int users = getEntityManager().createNativeQuery("""
-                        update message m set
-                            status = case when exists (select 1 from message a where a.parent_id = m.id and a.role = 'ASSISTANT')
-                                          then 'COMPLETED' else 'FAILED' end,
-                            error = case when exists (select 1 from message a where a.parent_id = m.id and a.role = 'ASSISTANT')
-                                         then null else cast(:error as jsonb) end
-                        where m.status = 'IN_PROGRESS' and m.role = 'USER'""" + " and " + leaseLost.formatted("m.id"))
-                .setParameter("error", json(problem))
-                .executeUpdate();
+        int closed = answers.isEmpty() ? 0 : update("status = :incomplete, streamOutcome = :outcome, stopRequestedAt = null"
+                        + " where id in :ids and status = :running",
+                Parameters.with("running", Message.Status.IN_PROGRESS).and("incomplete", Message.Status.INCOMPLETE).and("outcome", outcome).and("ids", answers));
+        String abandonedUser = "m.status = :running and m.role = :user and " + leaseLost.formatted("m.id");
+        closed += update("update Message m set m.status = :completed where " + abandonedUser
+                        + " and exists (select 1 from Message a where a.parentId = m.id and a.role = :assistant)",
+                Parameters.with("running", Message.Status.IN_PROGRESS).and("user", Message.Role.USER)
+                        .and("completed", Message.Status.COMPLETED).and("assistant", Message.Role.ASSISTANT));
+        closed += update("update Message m set m.status = :failed, m.error = :error where " + abandonedUser,
+                Parameters.with("running", Message.Status.IN_PROGRESS).and("user", Message.Role.USER)
+                        .and("failed", Message.Status.FAILED).and("error", problem));
         answers.forEach(id -> signal("end:" + id));
-        return answers.size() + users;
+        return closed;
     }
-
-    private static String json(Object value) {
-        try {
-            return JSON.writeValueAsString(value);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** The mapper of the JSON columns (Hibernate's own default: field names as in the records). */
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper()
-            .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL);
 }

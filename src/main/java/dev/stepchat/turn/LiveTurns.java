@@ -130,7 +130,7 @@ public class LiveTurns {
         return turn.reader(from, readers::decrementAndGet);
     }
 
-    /** Counts a reader of a turn running elsewhere or ended; {@code closed} is what it runs on close. */
+    /** Counts a reader of a turn running elsewhere or ended; the returned action is what it runs on close. */
     Runnable countedReader() {
         readers.incrementAndGet();
         return readers::decrementAndGet;

@@ -45,7 +45,6 @@ public class TurnSignals {
     private final Map<UUID, Set<Runnable>> watchers = new ConcurrentHashMap<>();
     private volatile Consumer<UUID> onStop = id -> { };
     private volatile boolean running = true;
-    private volatile boolean listening;
     private Thread listener;
 
     TurnSignals(@ConfigProperty(name = "quarkus.datasource.jdbc.url") Optional<String> url,
@@ -68,11 +67,6 @@ public class TurnSignals {
         this.onStop = handler;
     }
 
-    /** Whether notifications are being received now (else readers and stops rely on their polling). */
-    boolean listening() {
-        return listening;
-    }
-
     /** Runs {@code wake} whenever the end of {@code message} is announced, until the returned handle is closed. */
     AutoCloseable watch(UUID message, Runnable wake) {
         watchers.computeIfAbsent(message, id -> ConcurrentHashMap.newKeySet()).add(wake);
@@ -89,7 +83,6 @@ public class TurnSignals {
                 try (Statement statement = connection.createStatement()) {
                     statement.execute("LISTEN " + CHANNEL);
                 }
-                listening = true;
                 backoff = 100;
                 PGConnection pg = connection.unwrap(PGConnection.class);
                 while (running) {
@@ -101,7 +94,6 @@ public class TurnSignals {
                     }
                 }
             } catch (SQLException | RuntimeException e) {
-                listening = false;
                 if (!running) {
                     return;
                 }

@@ -55,20 +55,19 @@ public class SpendingLimits {
 
     /** The owner's limits in force, in a fixed order (day tokens, day cost, month tokens, month cost). */
     public List<Limit> inForce(String owner) {
+        // an override may be null (no limit), so presence is what counts
         Map<String, BigDecimal> overrides = new HashMap<>();
-        Map<String, Boolean> overridden = new HashMap<>();
         @SuppressWarnings("unchecked")
         List<Object[]> rows = db.createNativeQuery("select time_window, unit, max_value from owner_limit where owner = :owner")
                 .setParameter("owner", owner).getResultList();
         for (Object[] row : rows) {
             overrides.put(row[0] + "/" + row[1], (BigDecimal) row[2]);
-            overridden.put(row[0] + "/" + row[1], true);
         }
         List<Limit> limits = new ArrayList<>();
         for (Window window : Window.values()) {
             for (Unit unit : Unit.values()) {
                 String key = name(window) + "/" + name(unit);
-                BigDecimal max = overridden.containsKey(key) ? overrides.get(key) : configured(window, unit);
+                BigDecimal max = overrides.containsKey(key) ? overrides.get(key) : configured(window, unit);
                 limits.add(new Limit(window, unit, max));
             }
         }

@@ -25,10 +25,10 @@ import dev.stepchat.security.CurrentOwner;
 
 /**
  * A conversation written out as it is read: the JSON export (the conversation, then every message
- * of every branch in creation order, with usage and cost) or the current branch as Markdown. The
- * messages are read in pages of {@value #PAGE}, each in its own short transaction, and written as
- * they come, so a conversation of 10,000 messages is never one string in memory and no connection
- * is held while the caller reads.
+ * of every branch in creation order, with usage and cost), its messages read in pages of
+ * {@value #PAGE}, each in its own short transaction; or the current branch as Markdown, read in one
+ * query. Either is written message by message, so a conversation of 10,000 messages is never one
+ * string in memory, and no connection is held while the caller reads.
  */
 @ApplicationScoped
 public class ConversationExport {
@@ -91,20 +91,15 @@ public class ConversationExport {
             if (conversation.systemPrompt() != null) {
                 writer.write("> System: " + conversation.systemPrompt().replace("\n", "\n> ") + "\n\n");
             }
-            List<UUID> path = QuarkusTransaction.requiringNew().call(() ->
-                    messages.path(conversation.id(), conversation.currentMessageId()).stream().map(m -> m.id).toList());
-            for (int from = 0; from < path.size(); from += PAGE) {
-                List<UUID> ids = path.subList(from, Math.min(path.size(), from + PAGE));
-                List<Message> page = QuarkusTransaction.requiringNew().call(() ->
-                        messages.list("id in ?1", io.quarkus.panache.common.Sort.by("id"), ids));
-                for (Message m : page) {
-                    writer.write(m.role == Message.Role.USER ? "**User**" : "**Assistant**" + (m.model == null ? "" : " (" + m.model + ")"));
-                    if (m.status != Message.Status.COMPLETED) {
-                        writer.write(" _" + m.status.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + "_");
-                    }
-                    writer.write("\n\n" + m.content + "\n\n");
+            // the branch is one recursive query; its messages are written one by one
+            List<Message> branch = QuarkusTransaction.requiringNew().call(() ->
+                    messages.path(conversation.id(), conversation.currentMessageId()));
+            for (Message m : branch) {
+                writer.write(m.role == Message.Role.USER ? "**User**" : "**Assistant**" + (m.model == null ? "" : " (" + m.model + ")"));
+                if (m.status != Message.Status.COMPLETED) {
+                    writer.write(" _" + m.status.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + "_");
                 }
-                writer.flush();
+                writer.write("\n\n" + m.content + "\n\n");
             }
             writer.flush();
         };

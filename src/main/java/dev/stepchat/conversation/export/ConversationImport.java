@@ -97,7 +97,6 @@ public class ConversationImport {
         conversation.metadata = new LinkedHashMap<>();
         conversation.createdAt = parsed.createdAt() == null ? Instant.now() : parsed.createdAt();
         conversation.updatedAt = Instant.now();
-        conversation.costComplete = true;
         conversations.persist(conversation);
         Map<String, UUID> ids = new HashMap<>();
         for (Entry entry : parsed.messages()) {

@@ -47,6 +47,19 @@ public interface ChatConfig {
         Duration stopWait();
     }
 
+    /** The chat page at {@code /}. */
+    ChatPage chatPage();
+
+    interface ChatPage {
+        /**
+         * Serve the chat page (and its scripts under {@code /chat/}) at {@code /}: on by default, also
+         * in prod. It is a client of the public API like any other, with no rights of its own
+         * (STEPCHAT_CHAT_PAGE_ENABLED=false leaves {@code /} a 404).
+         */
+        @WithDefault("true")
+        boolean enabled();
+    }
+
     /** The background jobs (abandoned turns, idempotency purge), run on every replica. */
     Jobs jobs();
 

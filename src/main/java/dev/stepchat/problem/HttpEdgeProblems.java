@@ -123,7 +123,8 @@ public class HttpEdgeProblems {
         }
     }
 
-    private static void send(RoutingContext context, ObjectMapper mapper, Problem problem) {
+    /** Answers with a problem, from a route handler (before any resource runs). */
+    public static void send(RoutingContext context, ObjectMapper mapper, Problem problem) {
         String body;
         try {
             body = mapper.writeValueAsString(problem.withRequestId(context.request().getHeader(RequestIds.HEADER)));

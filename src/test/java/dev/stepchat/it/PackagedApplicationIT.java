@@ -15,6 +15,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 
+import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.util.ArrayList;
@@ -27,6 +28,8 @@ import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 
@@ -37,6 +40,7 @@ import io.restassured.response.Response;
 
 import dev.stepchat.config.EmbeddedPostgres;
 import dev.stepchat.support.AuthOffResource;
+import dev.stepchat.support.Browser;
 import dev.stepchat.support.EmbeddedPostgresResource;
 import dev.stepchat.support.InjectWireMock;
 import dev.stepchat.support.StepFunStub;
@@ -99,6 +103,39 @@ class PackagedApplicationIT {
                 .contentType("application/problem+json").body("detail", org.hamcrest.Matchers.not(containsString("Exception")));
         given().when().get("/q/health/ready").then().statusCode(200);
         given().when().get("/q/openapi").then().statusCode(200);
+    }
+
+    @Test
+    void theChatPageTalksToThePackagedApplication() {
+        // the page, its scripts and the Markdown and sanitizer libraries from their jars
+        given().when().get("/").then().statusCode(200).header("Content-Security-Policy", containsString("script-src 'self'"));
+        for (String asset : List.of("/chat/app.js", "/chat/api.js", "/chat/markdown.js", "/chat/chat.css",
+                "/_static/marked/lib/marked.esm.js", "/_static/dompurify/dist/purify.es.mjs")) {
+            given().when().get(asset).then().statusCode(200);
+        }
+        stepFun.stubFor(post(PATH).willReturn(aResponse().withHeader("Content-Type", "text/event-stream").withBody("""
+                data: {"id":"c","model":"step-3.5-flash","choices":[{"index":0,"delta":{"role":"","content":"**Packaged**"},"finish_reason":""}],"usage":{"prompt_tokens":20,"completion_tokens":1,"total_tokens":21}}
+
+                data: {"id":"c","model":"step-3.5-flash","choices":[{"index":0,"delta":{"role":"","content":" and well"},"finish_reason":"stop"}],"usage":{"prompt_tokens":20,"completion_tokens":3,"total_tokens":23}}
+
+                data: [DONE]
+
+                """)));
+        Browser browser = Browser.start();
+        try {
+            browser.open(URI.create(io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port + "/"));
+            browser.driver().findElement(By.id("new-conversation")).click();
+            browser.waitUntil(d -> d.findElement(By.cssSelector("#messages .hint")).isDisplayed());
+            browser.driver().findElement(By.id("composer-input")).sendKeys("Are you there?", Keys.ENTER);
+            browser.waitUntil(d -> d.findElement(By.cssSelector("#messages li.message.assistant .body")).getText()
+                    .equals("Packaged and well"));
+            assertThat(browser.driver().findElement(By.cssSelector("#messages li.message.assistant strong")).getText())
+                    .isEqualTo("Packaged");
+            assertThat(browser.severeConsoleErrors()).isEmpty();
+        } finally {
+            browser.screenshot("packaged-application-chat-page");
+            browser.quit();
+        }
     }
 
     @Test

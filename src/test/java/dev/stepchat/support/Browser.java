@@ -1,0 +1,116 @@
+package dev.stepchat.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+import java.util.logging.Level;
+
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The system's Chromium, headless, driven through its chromedriver (Debian: {@code apt-get install
+ * chromium chromium-driver}; other paths via CHROME_BINARY and CHROMEDRIVER). Without them the
+ * browser tests are skipped, unless {@code -Dstepchat.browser-tests=required} (as in CI) makes that
+ * a failure. Screenshots go to {@code target/browser-screenshots/}.
+ */
+public final class Browser {
+
+    private static final Path SCREENSHOTS = Path.of("target", "browser-screenshots");
+    private final ChromeDriver driver;
+
+    private Browser(ChromeDriver driver) {
+        this.driver = driver;
+    }
+
+    public static Browser start() {
+        Path chromium = Path.of(env("CHROME_BINARY", "/usr/bin/chromium"));
+        Path chromedriver = Path.of(env("CHROMEDRIVER", "/usr/bin/chromedriver"));
+        if (!Files.isExecutable(chromium) || !Files.isExecutable(chromedriver)) {
+            String missing = "No Chromium at " + chromium + " or no chromedriver at " + chromedriver
+                    + " (apt-get install chromium chromium-driver)";
+            if ("required".equals(System.getProperty("stepchat.browser-tests"))) {
+                Assertions.fail(missing);
+            }
+            Assumptions.abort(missing + ": browser tests skipped");
+        }
+        Path profile;
+        try {
+            profile = Files.createTempDirectory("stepchat-chromium");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(chromium.toFile());
+        // headless, and nothing that would reach for the network on its own (the machine may have none)
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--disable-extensions", "--user-data-dir=" + profile, "--window-size=1280,900");
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(chromedriver.toFile()).usingAnyFreePort().build();
+        return new Browser(new ChromeDriver(service, options));
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+
+    public ChromeDriver driver() {
+        return driver;
+    }
+
+    /** Opens the page and waits until its script has loaded what it shows. */
+    public void open(URI uri) {
+        driver.get("about:blank");
+        driver.get(uri.toString());
+        waitUntil(d -> "true".equals(d.findElement(org.openqa.selenium.By.tagName("body")).getDomAttribute("data-ready")));
+    }
+
+    /** Waits (at most 20 s) for what the user would see; elements replaced meanwhile are looked up again. */
+    public void waitUntil(Function<WebDriver, Boolean> condition) {
+        new WebDriverWait(driver, Duration.ofSeconds(20), Duration.ofMillis(50))
+                .ignoring(StaleElementReferenceException.class)
+                .ignoring(org.openqa.selenium.NoSuchElementException.class)
+                .ignoring(IndexOutOfBoundsException.class)
+                .ignoring(java.util.NoSuchElementException.class)
+                .until(condition::apply);
+    }
+
+    public void screenshot(String name) {
+        try {
+            Files.createDirectories(SCREENSHOTS);
+            Files.write(SCREENSHOTS.resolve(name + ".png"), driver.getScreenshotAs(OutputType.BYTES));
+        } catch (IOException | RuntimeException e) {
+            System.err.println("No screenshot " + name + ": " + e);
+        }
+    }
+
+    /** The browser console's errors since the last call (script errors, CSP violations, failed loads). */
+    public List<String> severeConsoleErrors() {
+        return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).map(LogEntry::getMessage).toList();
+    }
+
+    public void quit() {
+        driver.quit();
+    }
+}

@@ -26,7 +26,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The system's Chromium, headless, driven through its chromedriver (Debian: {@code apt-get install
  * chromium chromium-driver}; other paths via CHROME_BINARY and CHROMEDRIVER). Without them the
- * browser tests are skipped, unless {@code -Dstepchat.browser-tests=required} (as in CI) makes that
+ * browser tests are skipped, unless {@code -Dbrowser-tests=required} (as in CI) makes that
  * a failure. Screenshots go to {@code target/browser-screenshots/}.
  */
 public final class Browser {
@@ -44,7 +44,7 @@ public final class Browser {
         if (!Files.isExecutable(chromium) || !Files.isExecutable(chromedriver)) {
             String missing = "No Chromium at " + chromium + " or no chromedriver at " + chromedriver
                     + " (apt-get install chromium chromium-driver)";
-            if ("required".equals(System.getProperty("stepchat.browser-tests"))) {
+            if ("required".equals(System.getProperty("browser-tests"))) {
                 Assertions.fail(missing);
             }
             Assumptions.abort(missing + ": browser tests skipped");

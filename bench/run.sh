@@ -6,8 +6,12 @@
 #                                # about 12 minutes; needs target/*-runner (./mvnw package -Dnative)
 #   bash bench/run.sh restart    # PostgreSQL restarted under 100 turns/s (G), about 2 minutes
 #   bash bench/run.sh streams    # 1,000 concurrent 60 s streams with resumes (H), 3 rounds, about 6 minutes
+#   bash bench/run.sh lean       # the turn's cost, pinned (I): CPU per turn of the service and of
+#                                # PostgreSQL, added latency, peak, RSS; 3 rounds, about 30 minutes
 # compare takes ROUNDS (3), KINDS ("jvm native") and NATIVE_OPTS (run-time options of the native
-# executable) from the environment.
+# executable) from the environment. lean takes ROUNDS, APP_DIR (the fast-jar folder to measure,
+# default target/quarkus-app, so that an older build runs on the same machine), LABEL, JVM_OPTS and
+# STEPS ("cpu peak memory").
 #
 # It builds the packaged application and runs it (prod profile, JVM jar) against the machine's
 # PostgreSQL 15 (started if needed; database stepchat_bench, made afresh) and a StepFun simulator
@@ -30,6 +34,9 @@ RESULTS="$WORK/results.jsonl"
 : > "$RESULTS"
 
 log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
+# pinning (lean only): the service and PostgreSQL on one core, the load and the simulator on the other
+PIN_SERVICE=""
+PIN_LOAD=""
 now_ms() { date +%s%3N; }
 PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; }
@@ -65,9 +72,9 @@ until curl -sf -o /dev/null -X POST "$SIM/v1/chat/completions" -d '{"model":"ben
 # STARTUP_MS (launch to first answered turn) and RSS_IDLE (MiB, right after).
 rss() { echo $(( $(ps -o rss= -p "$APP_PID") / 1024 )); }
 start_service() {
-  local command=("$JAVA" -jar target/quarkus-app/quarkus-run.jar)
+  local command=($PIN_SERVICE "$JAVA" ${JVM_OPTS:-} -jar "${APP_DIR:-target/quarkus-app}/quarkus-run.jar")
   # NATIVE_OPTS: run-time options of the native executable (say -Xmx160m)
-  [ "$1" = native ] && command=("$NATIVE" ${NATIVE_OPTS:-})
+  [ "$1" = native ] && command=($PIN_SERVICE "$NATIVE" ${NATIVE_OPTS:-})
   log "service ($1) on $APP"
   local start; start=$(now_ms)
   STEP_API_KEY=bench STEPCHAT_AUTH_ENABLED=false \
@@ -102,7 +109,7 @@ gatling() {
   local csv="$ROOT/$WORK/conversations.csv"
   if [ "$2" = service ]; then conversations "$5" "$(python3 -c "import math;print(math.ceil($3*$4)+10)")" "$csv"; fi
   local base=$APP; [ "$2" = simulator ] && base=$SIM
-  (cd bench && ../mvnw -q -B gatling:test -Dgatling.simulationClass="bench.$1" -Dbase="$base" -Dtarget="$2" \
+  (cd bench && $PIN_LOAD ../mvnw -q -B gatling:test -Dgatling.simulationClass="bench.$1" -Dbase="$base" -Dtarget="$2" \
     -Drate="$3" -Dseconds="$4" -Dmodel="$5" -Dconversations="$csv" > "$ROOT/$WORK/gatling-last.log" 2>&1) || true
   ls -td "$WORK"/gatling/*/ | head -1
 }
@@ -205,6 +212,82 @@ PY
   python3 bench/streams/summary.py "$RESULTS" > "$OUT/streams.md"
   cat "$OUT/streams.md"
   log "written to $OUT/streams.md"
+  exit 0
+fi
+
+# ---------------------------------------------------------------- I: the lean turn, pinned
+# The service and PostgreSQL on core 0, Gatling and the simulator on core 1, so that the load
+# generator does not take the service's CPU. CPU per turn is read from /proc (utime + stime) for
+# the service and for PostgreSQL (its live processes plus what its exited backends used) over a
+# steady 100 turns/s after a 140 s warm-up; the floor (the same load straight at the simulator) in
+# the same round. Then the peak (rising rates until an error or p99 > 100 ms) and half of it.
+# Memory is measured on a fresh, unpinned service (see below).
+if [ "${1:-}" = lean ]; then
+  ROUNDS=${ROUNDS:-3}
+  STEPS=${STEPS:-cpu peak memory}
+  LABEL=${LABEL:-$(git rev-parse --short HEAD)}
+  PIN_SERVICE="taskset -c 0"
+  PIN_LOAD="taskset -c 1"
+  HZ=$(getconf CLK_TCK)
+  PG_MAIN=$(head -1 /var/run/postgresql/15-main.pid)
+  for p in $(pgrep -x postgres); do taskset -a -cp 0 "$p" > /dev/null; done
+  for p in $(pgrep -f wiremock-standalone); do taskset -a -cp 1 "$p" > /dev/null; done
+  ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+  pg_ticks() { local t; t=$(awk '{print $16 + $17}' "/proc/$PG_MAIN/stat")
+    for p in $(pgrep -x postgres); do t=$(( t + $(ticks "$p" 2>/dev/null || echo 0) )); done; echo "$t"; }
+  turns_of() { python3 -c "import sys;sys.path.insert(0,'bench');from report import stats;s=stats(sys.argv[1],'turn');print(int(s['ok']))" "$1"; }
+  for round in $(seq 1 "$ROUNDS"); do
+    start_service jvm
+    idle=$RSS_IDLE; startup=$STARTUP_MS
+    # warm-up: the JIT shares the service's core, so it needs a while to go quiet
+    gatling TurnSimulation service 100 120 bench-instant > /dev/null
+    gatling TurnSimulation service 200 20 bench-instant > /dev/null
+    if [[ " $STEPS " == *" cpu "* ]]; then
+      s0=$(ticks "$APP_PID"); p0=$(pg_ticks)
+      report=$(gatling TurnSimulation service 100 30 bench-instant)
+      s1=$(ticks "$APP_PID"); p1=$(pg_ticks)
+      turns=$(turns_of "$report")
+      cpu=$(python3 -c "print('{\"service_cpu_ms\": %.3f, \"postgres_cpu_ms\": %.3f, \"turns\": %d}' % (($s1-$s0)*1000/$HZ/$turns, ($p1-$p0)*1000/$HZ/$turns, $turns))")
+      record I "$LABEL" 100 "$report" turn "$(python3 -c "import json,sys;d=json.loads(sys.argv[1]);d.update(round=$round,rss_idle=$idle,startup_ms=$startup);print(json.dumps(d))" "$cpu")"
+      floor=$(gatling TurnSimulation simulator 100 30 bench-instant)
+      record I "$LABEL-floor" 100 "$floor" turn "{\"round\": $round}"
+    fi
+    if [[ " $STEPS " == *" peak "* ]]; then
+      peak=0
+      for rate in 50 75 100 125 150 200 250 300 400 500 700 1000; do
+        report=$(gatling TurnSimulation service $rate 10 bench-instant)
+        record I "$LABEL-step" $rate "$report" turn "{\"round\": $round}"
+        ok=$(tail -1 "$RESULTS" | python3 -c "import json,sys;r=json.load(sys.stdin);print(1 if r.get('ko')==0 and r.get('p99') is not None and r['p99']<=100 else 0)")
+        [ "$ok" = 1 ] || break
+        peak=$rate
+      done
+      half=$(( peak / 2 )); [ "$half" -ge 10 ] || half=10
+      report=$(gatling TurnSimulation service $half 20 bench-instant)
+      record I "$LABEL-half" $half "$report" turn "{\"round\": $round, \"peak\": $peak}"
+      floor=$(gatling TurnSimulation simulator $half 20 bench-instant)
+      record I "$LABEL-half-floor" $half "$floor" turn "{\"round\": $round}"
+    fi
+    stop_service
+    if [[ " $STEPS " == *" memory "* ]]; then
+      # memory: a fresh service on both cores (as in a pod with 2 CPUs; one core cannot hold 2,000 turns
+      # in flight), its RSS idle after the first turn, then its largest at 500 turns/s with a 4 s upstream
+      PIN_SERVICE=""
+      start_service jvm
+      idle=$RSS_IDLE
+      gatling TurnSimulation service 100 30 bench-instant > /dev/null
+      sample_start
+      report=$(gatling TurnSimulation service 500 20 bench-slow)
+      sample=$(sample_stop)
+      record I "$LABEL-inflight" 500 "$report" turn "$(python3 -c "import json,sys;d=json.loads(sys.argv[1]);d.update(round=$round,rss_idle=$idle);print(json.dumps(d))" "$sample")"
+      stop_service
+      PIN_SERVICE="taskset -c 0"
+    fi
+  done
+  mkdir -p "$OUT/lean"
+  cat "$RESULTS" >> "$OUT/lean/$LABEL.jsonl"   # rounds of several runs of one build add up
+  python3 bench/lean.py "$OUT"/lean/*.jsonl > "$OUT/lean.md"
+  cat "$OUT/lean.md"
+  log "written to $OUT/lean.md (rows in $OUT/lean/$LABEL.jsonl)"
   exit 0
 fi
 

@@ -81,8 +81,9 @@ class KubernetesManifestsTest {
         assertThat(resources.keySet()).contains("Deployment", "Service", "ConfigMap", "ServiceAccount",
                 "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy");
         try (var files = Files.list(K8S)) {
-            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> !n.equals("kustomization.yaml")))
-                    .as("every manifest is in the kustomization").hasSize(resources.size());
+            assertThat(files.filter(Files::isRegularFile).map(p -> p.getFileName().toString())
+                    .filter(n -> !n.equals("kustomization.yaml")))
+                    .as("every manifest is in the kustomization (overlays are folders)").hasSize(resources.size());
         }
         JsonNode image = YAML.readTree(K8S.resolve("kustomization.yaml").toFile()).path("images").get(0);
         assertThat(image.path("newTag").asText()).isNotBlank().isNotEqualTo("latest");
@@ -126,8 +127,9 @@ class KubernetesManifestsTest {
                 "MP_JWT_VERIFY_PUBLICKEY_LOCATION", "MP_JWT_VERIFY_ISSUER");
         assertThat(container.getEnvFrom().getFirst().getConfigMapRef().getName())
                 .isEqualTo(resources.get("ConfigMap").getMetadata().getName());
-        try (var files = Files.list(K8S)) {
-            assertThat(files.filter(p -> read(p).contains("kind: Secret"))).as("no Secret values committed").isEmpty();
+        try (var files = Files.walk(K8S)) {
+            assertThat(files.filter(Files::isRegularFile).filter(p -> read(p).contains("kind: Secret")))
+                    .as("no Secret values committed").isEmpty();
         }
     }
 
@@ -145,6 +147,33 @@ class KubernetesManifestsTest {
         assertThat(container.getResources().getLimits()).containsKeys("cpu", "memory");
         assertThat(container.getVolumeMounts()).extracting("mountPath").containsExactly("/tmp");
         assertThat(pod.getVolumes().getFirst().getEmptyDir()).isNotNull();
+    }
+
+    /**
+     * k8s/jvm, the overlay for the JVM image: every patch replaces a field the base Deployment has
+     * (kustomize refuses a replace of a missing one), and the result runs as the JVM image's user
+     * with a memory limit that its heap ratio leaves room in.
+     */
+    @Test
+    void theJvmOverlayPatchesFieldsOfTheBaseDeployment() throws IOException {
+        JsonNode overlay = YAML.readTree(K8S.resolve("jvm/kustomization.yaml").toFile());
+        assertThat(overlay.path("resources").get(0).asText()).isEqualTo("..");
+        JsonNode deployment = YAML.readTree(K8S.resolve("deployment.yaml").toFile());
+        JsonNode patch = YAML.readTree(overlay.path("patches").get(0).path("patch").asText());
+        for (JsonNode op : patch) {
+            assertThat(op.path("op").asText()).isEqualTo("replace");
+            String path = op.path("path").asText();
+            assertThat(deployment.at(path).isMissingNode()).as(path + " in the base Deployment").isFalse();
+            String parent = path.substring(0, path.lastIndexOf('/'));
+            String field = path.substring(path.lastIndexOf('/') + 1);
+            ((com.fasterxml.jackson.databind.node.ObjectNode) deployment.at(parent)).set(field, op.path("value"));
+        }
+        Deployment patched = Serialization.unmarshal(YAML.writeValueAsString(deployment), Deployment.class);
+        PodSpec pod = patched.getSpec().getTemplate().getSpec();
+        String dockerfile = Files.readString(Path.of("docker/Dockerfile.jvm"));
+        assertThat(dockerfile).contains("USER " + pod.getSecurityContext().getRunAsUser()).contains("ENV JAVA_MAX_MEM_RATIO=50");
+        assertThat(pod.getContainers().getFirst().getResources().getLimits().get("memory").toString()).isEqualTo("768Mi");
+        assertThat(overlay.path("images").get(0).path("newTag").asText()).endsWith("-jvm");
     }
 
     private static PodSpec deployment(Map<String, HasMetadata> resources) {

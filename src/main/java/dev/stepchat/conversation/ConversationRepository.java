@@ -19,7 +19,30 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
 
     /** The conversation if it exists and belongs to the owner; anyone else's is as good as absent. */
     public Optional<Conversation> findOwned(UUID id, String owner) {
-        return find("id = ?1 and owner = ?2", id, owner).firstResultOptional();
+        // a primary-key load (no query to translate), then the owner compared here
+        return findByIdOptional(id).filter(conversation -> owner.equals(conversation.owner));
+    }
+
+    /**
+     * What a turn reads of the conversation, in one plain statement: a detached Conversation with
+     * only the fields a turn uses (model, system prompt, limits, totals, current message), not
+     * managed by Hibernate (nothing to load from JSON, nothing to dirty-check at commit).
+     */
+    public Optional<Conversation> forTurn(UUID id, String owner) {
+        return Jdbc.first(Jdbc.session(getEntityManager()), """
+                select model, system_prompt, context_limit, max_total_tokens, total_tokens, current_message_id
+                from conversation where id = ? and owner = ?""", row -> {
+                    Conversation c = new Conversation();
+                    c.id = id;
+                    c.owner = owner;
+                    c.model = row.getString(1);
+                    c.systemPrompt = row.getString(2);
+                    c.contextLimit = (Integer) row.getObject(3);
+                    c.maxTotalTokens = (Long) row.getObject(4);
+                    c.totalTokens = row.getLong(5);
+                    c.currentMessageId = row.getObject(6, UUID.class);
+                    return c;
+                }, id, owner);
     }
 
     public Paging.Slice<Conversation> page(String owner, PageRequest page) {

@@ -20,6 +20,9 @@ import org.hibernate.engine.spi.SharedSessionContractImplementor;
  */
 public final class Jdbc {
 
+    /** A null parameter (an Object[] of parameters cannot hold a plain null in List.of). */
+    public static final Object NULL = new Object();
+
     private Jdbc() {
     }
 
@@ -69,10 +72,12 @@ public final class Jdbc {
             int index = i + 1;
             switch (value) {
                 case null -> statement.setNull(index, Types.NULL);
+                case Object o when o == NULL -> statement.setNull(index, Types.NULL);
                 case UUID uuid -> statement.setObject(index, uuid);
                 case String text -> statement.setString(index, text);
                 case Integer number -> statement.setInt(index, number);
                 case Long number -> statement.setLong(index, number);
+                case Double number -> statement.setDouble(index, number);
                 case BigDecimal decimal -> statement.setBigDecimal(index, decimal);
                 case Boolean bool -> statement.setBoolean(index, bool);
                 case Instant instant -> statement.setObject(index, OffsetDateTime.ofInstant(instant, ZoneOffset.UTC));

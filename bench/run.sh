@@ -226,17 +226,27 @@ if [ "${1:-}" = lean ]; then
   ROUNDS=${ROUNDS:-3}
   STEPS=${STEPS:-cpu peak memory}
   LABEL=${LABEL:-$(git rev-parse --short HEAD)}
-  PIN_SERVICE="taskset -c 0"
-  PIN_LOAD="taskset -c 1"
   HZ=$(getconf CLK_TCK)
   PG_MAIN=$(head -1 /var/run/postgresql/15-main.pid)
-  for p in $(pgrep -x postgres); do taskset -a -cp 0 "$p" > /dev/null; done
-  for p in $(pgrep -f wiremock-standalone); do taskset -a -cp 1 "$p" > /dev/null; done
+  # pin SERVICE_CORES LOAD_CORES: the service and PostgreSQL on the first, Gatling and the simulator on the second
+  pin() {
+    PIN_SERVICE="taskset -c $1"; PIN_LOAD="taskset -c $2"
+    for p in $(pgrep -x postgres); do taskset -a -cp "$1" "$p" > /dev/null 2>&1 || true; done
+    for p in $(pgrep -f wiremock-standalone); do taskset -a -cp "$2" "$p" > /dev/null 2>&1 || true; done
+  }
+  pin 0 1
   ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
   pg_ticks() { local t; t=$(awk '{print $16 + $17}' "/proc/$PG_MAIN/stat")
     for p in $(pgrep -x postgres); do t=$(( t + $(ticks "$p" 2>/dev/null || echo 0) )); done; echo "$t"; }
+  LEAN_FILE="$OUT/lean/$LABEL.jsonl"
+  mkdir -p "$OUT/lean"
+  # each row is kept as soon as it is measured (rounds of several runs of one build add up)
+  lean_record() { record "$@"; tail -1 "$RESULTS" >> "$LEAN_FILE"; }
+  set -E
+  trap 'log "lean: failed at line $LINENO: $BASH_COMMAND"' ERR
   turns_of() { python3 -c "import sys;sys.path.insert(0,'bench');from report import stats;s=stats(sys.argv[1],'turn');print(int(s['ok']))" "$1"; }
   for round in $(seq 1 "$ROUNDS"); do
+   if [[ " $STEPS " == *" cpu "* || " $STEPS " == *" peak "* ]]; then
     start_service jvm
     idle=$RSS_IDLE; startup=$STARTUP_MS
     # warm-up: the JIT shares the service's core, so it needs a while to go quiet
@@ -248,43 +258,43 @@ if [ "${1:-}" = lean ]; then
       s1=$(ticks "$APP_PID"); p1=$(pg_ticks)
       turns=$(turns_of "$report")
       cpu=$(python3 -c "print('{\"service_cpu_ms\": %.3f, \"postgres_cpu_ms\": %.3f, \"turns\": %d}' % (($s1-$s0)*1000/$HZ/$turns, ($p1-$p0)*1000/$HZ/$turns, $turns))")
-      record I "$LABEL" 100 "$report" turn "$(python3 -c "import json,sys;d=json.loads(sys.argv[1]);d.update(round=$round,rss_idle=$idle,startup_ms=$startup);print(json.dumps(d))" "$cpu")"
+      lean_record I "$LABEL" 100 "$report" turn "$(python3 -c "import json,sys;d=json.loads(sys.argv[1]);d.update(round=$round,rss_idle=$idle,startup_ms=$startup);print(json.dumps(d))" "$cpu")"
       floor=$(gatling TurnSimulation simulator 100 30 bench-instant)
-      record I "$LABEL-floor" 100 "$floor" turn "{\"round\": $round}"
+      lean_record I "$LABEL-floor" 100 "$floor" turn "{\"round\": $round}"
     fi
     if [[ " $STEPS " == *" peak "* ]]; then
       peak=0
       for rate in 50 75 100 125 150 200 250 300 400 500 700 1000; do
         report=$(gatling TurnSimulation service $rate 10 bench-instant)
-        record I "$LABEL-step" $rate "$report" turn "{\"round\": $round}"
+        lean_record I "$LABEL-step" $rate "$report" turn "{\"round\": $round}"
         ok=$(tail -1 "$RESULTS" | python3 -c "import json,sys;r=json.load(sys.stdin);print(1 if r.get('ko')==0 and r.get('p99') is not None and r['p99']<=100 else 0)")
         [ "$ok" = 1 ] || break
         peak=$rate
       done
       half=$(( peak / 2 )); [ "$half" -ge 10 ] || half=10
       report=$(gatling TurnSimulation service $half 20 bench-instant)
-      record I "$LABEL-half" $half "$report" turn "{\"round\": $round, \"peak\": $peak}"
+      lean_record I "$LABEL-half" $half "$report" turn "{\"round\": $round, \"peak\": $peak}"
       floor=$(gatling TurnSimulation simulator $half 20 bench-instant)
-      record I "$LABEL-half-floor" $half "$floor" turn "{\"round\": $round}"
+      lean_record I "$LABEL-half-floor" $half "$floor" turn "{\"round\": $round}"
     fi
     stop_service
+   fi
     if [[ " $STEPS " == *" memory "* ]]; then
-      # memory: a fresh service on both cores (as in a pod with 2 CPUs; one core cannot hold 2,000 turns
-      # in flight), its RSS idle after the first turn, then its largest at 500 turns/s with a 4 s upstream
-      PIN_SERVICE=""
+      # memory: nothing pinned, a fresh service (one core cannot hold 2,000 turns in flight, nor can
+      # the load generator and the simulator on one core), its RSS idle after the first turn, then its
+      # largest at 500 turns/s with a 4 s upstream (as scenario F)
+      pin 0-1 0-1
       start_service jvm
       idle=$RSS_IDLE
       gatling TurnSimulation service 100 30 bench-instant > /dev/null
       sample_start
       report=$(gatling TurnSimulation service 500 20 bench-slow)
       sample=$(sample_stop)
-      record I "$LABEL-inflight" 500 "$report" turn "$(python3 -c "import json,sys;d=json.loads(sys.argv[1]);d.update(round=$round,rss_idle=$idle);print(json.dumps(d))" "$sample")"
+      lean_record I "$LABEL-inflight" 500 "$report" turn "$(python3 -c "import json,sys;d=json.loads(sys.argv[1]);d.update(round=$round,rss_idle=$idle);print(json.dumps(d))" "$sample")"
       stop_service
-      PIN_SERVICE="taskset -c 0"
+      pin 0 1
     fi
   done
-  mkdir -p "$OUT/lean"
-  cat "$RESULTS" >> "$OUT/lean/$LABEL.jsonl"   # rounds of several runs of one build add up
   python3 bench/lean.py "$OUT"/lean/*.jsonl > "$OUT/lean.md"
   cat "$OUT/lean.md"
   log "written to $OUT/lean.md (rows in $OUT/lean/$LABEL.jsonl)"

@@ -46,15 +46,11 @@ import dev.stepchat.support.TestClock;
 @WithTestResource(value = StepFunStub.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class CostAndLimitsTest extends StepFunStubbedTest {
 
-    @jakarta.inject.Inject
-    dev.stepchat.usage.SpendingLimits spendingLimits;
-
     @AfterEach
     void realTimeAndNoLimits() {
         TestClock.set(null);
         QuarkusTransaction.requiringNew().run(() -> entityManager.createNativeQuery(
                 "delete from owner_limit where owner = 'local'").executeUpdate());
-        spendingLimits.forget("local");
     }
 
     private static String conversation(String body) {

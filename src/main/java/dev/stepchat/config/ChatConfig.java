@@ -134,14 +134,6 @@ public interface ChatConfig {
 
         /** STEPCHAT_SPENDING_MONTH_COST */
         java.util.Optional<java.math.BigDecimal> monthCost();
-
-        /**
-         * How long a replica keeps an owner's limit overrides once read, instead of reading them for
-         * every turn: how long an override set through another replica takes to apply here
-         * (STEPCHAT_SPENDING_OVERRIDES_CACHED_FOR).
-         */
-        @WithDefault("10S")
-        Duration overridesCachedFor();
     }
 
     /** Idempotency-Key handling. */

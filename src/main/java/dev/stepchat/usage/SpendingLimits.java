@@ -15,9 +15,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-
 import dev.stepchat.config.ChatConfig;
 import dev.stepchat.observability.TurnMetrics;
 import dev.stepchat.problem.ProblemException;
@@ -48,25 +45,24 @@ public class SpendingLimits {
     private final ChatConfig config;
     private final Clock clock;
     private final TurnMetrics metrics;
-    /**
-     * The owners' overrides as last read, kept for {@code stepchat.spending.overrides-cached-for}:
-     * a turn does not read them again each time. A change made through this replica applies at once
-     * here (its entry is dropped once committed), on other replicas within that time.
-     */
-    private final Cache<String, Map<String, BigDecimal>> overrides;
 
     SpendingLimits(EntityManager db, ChatConfig config, Clock clock, TurnMetrics metrics) {
         this.db = db;
         this.config = config;
         this.clock = clock;
         this.metrics = metrics;
-        this.overrides = Caffeine.newBuilder().maximumSize(100_000)
-                .expireAfterWrite(config.spending().overridesCachedFor()).build();
     }
 
     /** The owner's limits in force, in a fixed order (day tokens, day cost, month tokens, month cost). */
     public List<Limit> inForce(String owner) {
-        Map<String, BigDecimal> overrides = this.overrides.get(owner, this::readOverrides);
+        // an override may be null (no limit), so presence is what counts
+        Map<String, BigDecimal> overrides = new HashMap<>();
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = db.createNativeQuery("select time_window, unit, max_value from owner_limit where owner = :owner")
+                .setParameter("owner", owner).getResultList();
+        for (Object[] row : rows) {
+            overrides.put(row[0] + "/" + row[1], (BigDecimal) row[2]);
+        }
         List<Limit> limits = new ArrayList<>();
         for (Window window : Window.values()) {
             for (Unit unit : Unit.values()) {
@@ -76,26 +72,6 @@ public class SpendingLimits {
             }
         }
         return limits;
-    }
-
-    private Map<String, BigDecimal> readOverrides(String owner) {
-        // an override may be null (no limit), so presence is what counts
-        Map<String, BigDecimal> read = new HashMap<>();
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = db.createNativeQuery("select time_window, unit, max_value from owner_limit where owner = :owner")
-                .setParameter("owner", owner).getResultList();
-        for (Object[] row : rows) {
-            read.put(row[0] + "/" + row[1], (BigDecimal) row[2]);
-        }
-        return read;
-    }
-
-    /**
-     * Forgets what this replica read of an owner's overrides: called once a change of them is
-     * committed (and by tests that change the table directly).
-     */
-    public void forget(String owner) {
-        overrides.invalidate(owner);
     }
 
     private BigDecimal configured(Window window, Unit unit) {

@@ -109,12 +109,10 @@ public class UsageResource {
                                 @NotNull @Valid LimitsView body) {
         requireAdmin();
         limits.override(owner, body.limits().stream().map(UsageResource::limit).toList());
-        return view(owner);   // committed; view() also makes this replica apply the change at once
+        return view(owner);
     }
 
-    /** The limits in force as stored now (an administrator sees what another replica just set). */
     private LimitsView view(String owner) {
-        limits.forget(owner);
         List<LimitsView.Limit> list = limits.inForce(owner).stream().map(l -> new LimitsView.Limit(SpendingLimits.name(l.window()),
                 SpendingLimits.name(l.unit()), l.max() == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance()
                 : l.unit() == SpendingLimits.Unit.TOKENS

@@ -11,7 +11,7 @@ for path in sys.argv[1:]:
     rows = [r for r in rows if r.get("scenario") == "I"]
     if not rows:
         continue
-    label = min((r["target"] for r in rows), key=len)
+    label = path.rsplit("/", 1)[-1].removesuffix(".jsonl")
     columns.append((label, rows))
 
 
@@ -50,6 +50,8 @@ line("added p99 at 100 turns/s", lambda l, r: fmt(added(r, l, "", "p99"), " ms")
 line("peak (no error, p99 <= 100 ms)", lambda l, r: fmt([x.get("peak") for x in by(r, l + "-half").values()], " turns/s"))
 line("added p50 at half the peak", lambda l, r: fmt(added(r, l, "-half", "p50"), " ms"))
 line("added p99 at half the peak", lambda l, r: fmt(added(r, l, "-half", "p99"), " ms"))
+line("p99 at half the peak: service / floor", lambda l, r: fmt([x.get("p99") for x in by(r, l + "-half").values()], " ms")
+     + " / " + fmt([x.get("p99") for x in by(r, l + "-half-floor").values()], " ms"))
 line("RSS idle (after the first turn)", lambda l, r: fmt([x.get("rss_idle") for x in (by(r, l + "-inflight") or by(r, l)).values()], " MiB"))
 line("RSS max at 2,000 turns in flight", lambda l, r: fmt([x.get("rss_max") for x in by(r, l + "-inflight").values()], " MiB"))
 line("turns answered at 2,000 in flight", lambda l, r: fmt([100 * x["ok"] / x["count"] for x in by(r, l + "-inflight").values() if x.get("count")], " %"))

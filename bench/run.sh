@@ -111,7 +111,7 @@ gatling() {
   local base=$APP; [ "$2" = simulator ] && base=$SIM
   (cd bench && $PIN_LOAD ../mvnw -q -B gatling:test -Dgatling.simulationClass="bench.$1" -Dbase="$base" -Dtarget="$2" \
     -Drate="$3" -Dseconds="$4" -Dmodel="$5" -Dconversations="$csv" > "$ROOT/$WORK/gatling-last.log" 2>&1) || true
-  ls -td "$WORK"/gatling/*/ | head -1
+  ls -td "$WORK"/gatling/*/ | sed -n 1p   # not head: under pipefail, ls killed by SIGPIPE fails the script
 }
 # record SCENARIO TARGET RATE REPORT REQUEST [extra json]
 record() {
@@ -139,14 +139,14 @@ print(json.dumps({'http_500': total(r'http_server_requests_seconds_count\\{[^\\n
                   'unrecorded_tokens': total(r'stepchat_usage_unrecorded_tokens_total(?:\\{[^}]*\\})? (\\S+)')}))"; }
 # a sampler of pool use and RSS while a load runs
 sample_start() { ( max_pool=0; max_rss=0; while :; do
-    p=$(curl -s "$APP/q/metrics" | awk '/^agroal_active_count/ {print int($2)}' | head -1); p=${p:-0}
+    p=$(curl -s "$APP/q/metrics" | awk '/^agroal_active_count/ {print int($2)}' | sed -n 1p); p=${p:-0}
     r=$(rss); [ "$p" -gt "$max_pool" ] && max_pool=$p; [ "$r" -gt "$max_rss" ] && max_rss=$r
     echo "{\"pool_max\": $max_pool, \"rss_max\": $max_rss}" > "$WORK/sample.json"; sleep 0.5; done ) & SAMPLER=$!; }
 sample_stop() { kill "$SAMPLER" 2>/dev/null || true; wait "$SAMPLER" 2>/dev/null || true; cat "$WORK/sample.json"; }
 
 # ---------------------------------------------------------------- F: JVM and native side by side
 if [ "${1:-}" = compare ]; then
-  NATIVE=$(ls target/*-runner 2>/dev/null | head -1)
+  NATIVE=$(ls target/*-runner 2>/dev/null | sed -n 1p)
   [ -x "$NATIVE" ] || { log "no native executable: ./mvnw package -Dnative first"; exit 1; }
   ROUNDS=${ROUNDS:-3}
   for round in $(seq 1 "$ROUNDS"); do
@@ -353,7 +353,7 @@ for rate in 100 200 300 400 500 700 1000; do
   record A service $rate "$report" turn
   floor=$(gatling TurnSimulation simulator $rate 10 bench-instant)
   record A simulator $rate "$floor" turn
-  ok=$(tail -2 "$RESULTS" | head -1 | python3 -c "import json,sys;r=json.load(sys.stdin);print(1 if r.get('ko')==0 and r.get('p99') is not None and r['p99']<=100 else 0)")
+  ok=$(tail -2 "$RESULTS" | sed -n 1p | python3 -c "import json,sys;r=json.load(sys.stdin);print(1 if r.get('ko')==0 and r.get('p99') is not None and r['p99']<=100 else 0)")
   [ "$ok" = 1 ] || break
   PEAK=$rate
 done

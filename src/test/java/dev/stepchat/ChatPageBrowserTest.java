@@ -19,12 +19,9 @@ import java.util.concurrent.CountDownLatch;
 import jakarta.inject.Inject;
 
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
@@ -49,7 +46,8 @@ import dev.stepchat.support.ScriptedStepFun;
 @WithTestResource(value = ScriptedStepFun.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class ChatPageBrowserTest {
 
-    static Browser browser;
+    @RegisterExtension
+    static final Browser.PerClass browser = new Browser.PerClass();
 
     @TestHTTPResource("/")
     URI base;
@@ -57,28 +55,11 @@ class ChatPageBrowserTest {
     @Inject
     CircuitBreakerMaintenance circuitBreakers;
 
-    @BeforeAll
-    static void startBrowser() {
-        browser = Browser.start();
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (browser != null) {
-            browser.quit();
-        }
-    }
-
     @BeforeEach
     void reset() {
         ScriptedStepFun.reset();
         circuitBreakers.resetAll();
         browser.driver().manage().window().setSize(new Dimension(1280, 900));
-    }
-
-    @AfterEach
-    void screenshot(TestInfo test) {
-        browser.screenshot(test.getTestMethod().orElseThrow().getName());
     }
 
     /** The page on a new, empty conversation. */

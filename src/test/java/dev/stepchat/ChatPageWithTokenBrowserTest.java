@@ -7,11 +7,8 @@ import static org.hamcrest.Matchers.startsWith;
 
 import java.net.URI;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 
 import io.quarkus.test.common.TestResourceScope;
@@ -32,27 +29,11 @@ import dev.stepchat.support.StepFunStub;
 @WithTestResource(value = StepFunStub.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class ChatPageWithTokenBrowserTest {
 
-    static Browser browser;
+    @RegisterExtension
+    static final Browser.PerClass browser = new Browser.PerClass();
 
     @TestHTTPResource("/")
     URI base;
-
-    @BeforeAll
-    static void startBrowser() {
-        browser = Browser.start();
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (browser != null) {
-            browser.quit();
-        }
-    }
-
-    @AfterEach
-    void screenshot(TestInfo test) {
-        browser.screenshot(test.getTestMethod().orElseThrow().getName());
-    }
 
     @Test
     void thePageIsPublicButNotTheApi() {

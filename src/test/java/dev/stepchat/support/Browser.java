@@ -12,6 +12,10 @@ import java.util.logging.Level;
 
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
@@ -112,5 +116,51 @@ public final class Browser {
 
     public void quit() {
         driver.quit();
+    }
+
+    /**
+     * One browser for a test class, registered with {@code @RegisterExtension}: started before its
+     * first test, a screenshot after each test (named after it), quit after the last.
+     */
+    public static final class PerClass implements BeforeAllCallback, AfterEachCallback, AfterAllCallback {
+
+        private Browser browser;
+
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            browser = start();
+        }
+
+        @Override
+        public void afterEach(ExtensionContext context) {
+            browser.screenshot(context.getRequiredTestMethod().getName());
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) {
+            if (browser != null) {
+                browser.quit();
+            }
+        }
+
+        public ChromeDriver driver() {
+            return browser.driver();
+        }
+
+        public void open(URI uri) {
+            browser.open(uri);
+        }
+
+        public void waitUntil(Function<WebDriver, Boolean> condition) {
+            browser.waitUntil(condition);
+        }
+
+        public void screenshot(String name) {
+            browser.screenshot(name);
+        }
+
+        public List<String> severeConsoleErrors() {
+            return browser.severeConsoleErrors();
+        }
     }
 }

@@ -87,7 +87,9 @@ class StreamingTurnTest {
         if (lastEventId != null) {
             request.header("Last-Event-ID", lastEventId);
         }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        // a new connection, as a reloaded page or a client that lost its network has: the stream it
+        // left was reset on the old one, which the JDK client may still be tearing down
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
     }
 
     private static JsonPath messages(String id) {

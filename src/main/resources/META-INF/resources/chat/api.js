@@ -47,6 +47,13 @@ export async function call(method, path, body) {
   return response.status === 204 ? null : response.json();
 }
 
+/** A body to save as a file (an export), with the caller's token; rejects with a ProblemError. */
+export async function download(path) {
+  const response = await fetch(path, {headers: headers({Accept: '*/*'})});
+  if (!response.ok) throw await problemOf(response);
+  return response.blob();
+}
+
 /** Every item of a list endpoint, page after page. */
 export async function all(path) {
   const items = [];

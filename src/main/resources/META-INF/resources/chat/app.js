@@ -1,6 +1,6 @@
 // The chat page: conversations, the current branch, streamed turns with stop and resume, edits,
 // regenerations and sibling switching, models, usage and cost. Only the public API (api.js).
-import {all, call, newKey, ProblemError, streamTurn, token} from './api.js';
+import {all, call, download, newKey, ProblemError, streamTurn, token} from './api.js';
 import {renderMarkdown} from './markdown.js';
 
 const $ = (id) => document.getElementById(id);
@@ -9,7 +9,6 @@ const state = {
   conversations: [],
   conversation: null,     // the open conversation
   messages: new Map(),    // its messages, every branch, by id
-  models: [],
   currency: '',
   live: null,             // the turn being streamed: {answerId, text, element, stopRequested, done}
   retryTimer: null,
@@ -203,10 +202,7 @@ async function newConversation() {
 
 async function exportConversation() {
   try {
-    const response = await fetch(`/conversations/${state.conversation.id}/export?format=markdown`,
-      {headers: token.get() ? {Authorization: `Bearer ${token.get()}`} : {}});
-    if (!response.ok) throw new ProblemError(await response.json(), response.status, null);
-    const url = URL.createObjectURL(await response.blob());
+    const url = URL.createObjectURL(await download(`/conversations/${state.conversation.id}/export?format=markdown`));
     const link = el('a', {href: url, download: `${state.conversation.title || 'conversation'}.md`});
     link.click();
     setTimeout(() => URL.revokeObjectURL(url), 1000);
@@ -424,14 +420,14 @@ async function stop() {
 // ---------------------------------------------------------------- models
 
 async function loadModels() {
+  let models = [];
   try {
-    const list = await call('GET', '/models');
-    state.models = list.data;
-    state.currency = list.data.find((m) => m.pricing)?.pricing.currency ?? '';
+    models = (await call('GET', '/models')).data;
+    state.currency = models.find((m) => m.pricing)?.pricing.currency ?? '';
   } catch {
-    state.models = [];
+    // no picker then: the conversation's model still shows once one is open
   }
-  $('model-select').replaceChildren(...state.models.map((m) => el('option', {value: m.id},
+  $('model-select').replaceChildren(...models.map((m) => el('option', {value: m.id},
     m.display_name ? `${m.display_name} (${m.id})` : m.id)));
 }
 

@@ -7,7 +7,6 @@ import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.Query;
 
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 
@@ -17,9 +16,38 @@ import dev.stepchat.usage.UsageTotals;
 @ApplicationScoped
 public class ConversationRepository implements PanacheRepositoryBase<Conversation, UUID> {
 
+    private final Jdbc jdbc;
+
+    ConversationRepository(Jdbc jdbc) {
+        this.jdbc = jdbc;
+    }
+
     /** The conversation if it exists and belongs to the owner; anyone else's is as good as absent. */
     public Optional<Conversation> findOwned(UUID id, String owner) {
-        return find("id = ?1 and owner = ?2", id, owner).firstResultOptional();
+        // a primary-key load (no query to translate), then the owner compared here
+        return findByIdOptional(id).filter(conversation -> owner.equals(conversation.owner));
+    }
+
+    /**
+     * What a turn reads of the conversation, in one plain statement: a detached Conversation with
+     * only the fields a turn uses (model, system prompt, limits, totals, current message), not
+     * managed by Hibernate (nothing to load from JSON, nothing to dirty-check at commit).
+     */
+    public Optional<Conversation> forTurn(UUID id, String owner) {
+        return jdbc.first("""
+                select model, system_prompt, context_limit, max_total_tokens, total_tokens, current_message_id
+                from conversation where id = ? and owner = ?""", row -> {
+                    Conversation c = new Conversation();
+                    c.id = id;
+                    c.owner = owner;
+                    c.model = row.getString(1);
+                    c.systemPrompt = row.getString(2);
+                    c.contextLimit = (Integer) row.getObject(3);
+                    c.maxTotalTokens = (Long) row.getObject(4);
+                    c.totalTokens = row.getLong(5);
+                    c.currentMessageId = row.getObject(6, UUID.class);
+                    return c;
+                }, id, owner);
     }
 
     public Paging.Slice<Conversation> page(String owner, PageRequest page) {
@@ -73,45 +101,34 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
      * @return false if another turn holds a lease that has not expired
      */
     public boolean startTurn(UUID id, UUID holder, Duration lease, UUID newMessage) {
-        String counted = newMessage == null ? "" : ", message_count = message_count + 1, current_message_id = :current";
-        Query query = getEntityManager().createNativeQuery("""
-                        update conversation set turn_lease_holder = :holder,
-                               turn_lease_until = now() + make_interval(secs => :seconds),
-                               updated_at = now(), version = version + 1""" + counted
-                        + " where id = :id and (turn_lease_until is null or turn_lease_until < now())")
-                .setParameter("holder", holder)
-                .setParameter("seconds", (double) lease.toSeconds())
-                .setParameter("id", id);
-        if (newMessage != null) {
-            query.setParameter("current", newMessage);
-        }
-        return query.executeUpdate() == 1;
+        String set = "update conversation set turn_lease_holder = ?, turn_lease_until = now() + make_interval(secs => ?),"
+                + " updated_at = now(), version = version + 1";
+        String where = " where id = ? and (turn_lease_until is null or turn_lease_until < now())";
+        double seconds = lease.toSeconds();
+        return (newMessage == null
+                ? jdbc.update(set + where, holder, seconds, id)
+                : jdbc.update(set + ", message_count = message_count + 1, current_message_id = ?" + where,
+                holder, seconds, newMessage, id)) == 1;
     }
 
     /**
      * What every end of an answered turn does to the conversation, in the same UPDATE: adds the
      * usage to the totals atomically in SQL ({@code x = x + ?}, never read-modify-write, so
-     * concurrent turns lose no update), counts the turn, and gives the lease back if
-     * {@code :holder} still has it.
+     * concurrent turns lose no update), counts the turn, and gives the lease back if the turn's
+     * holder still has it. Its parameters: {@link #addedUsage}.
      */
     private static final String ADD_USAGE_AND_RELEASE = """
-            prompt_tokens = prompt_tokens + :prompt, completion_tokens = completion_tokens + :completion,
-            total_tokens = total_tokens + :total, cached_tokens = cached_tokens + :cached, turns = turns + 1,
-            cost = cost + :cost, cost_complete = cost_complete and :priced,
-            updated_at = now(), version = version + 1,
-            turn_lease_until = case when turn_lease_holder = :holder then null else turn_lease_until end,
-            turn_lease_holder = case when turn_lease_holder = :holder then null else turn_lease_holder end""";
+            update conversation set
+                prompt_tokens = prompt_tokens + ?, completion_tokens = completion_tokens + ?,
+                total_tokens = total_tokens + ?, cached_tokens = cached_tokens + ?, turns = turns + 1,
+                cost = cost + ?, cost_complete = cost_complete and ?,
+                updated_at = now(), version = version + 1,
+                turn_lease_until = case when turn_lease_holder = ? then null else turn_lease_until end,
+                turn_lease_holder = case when turn_lease_holder = ? then null else turn_lease_holder end""";
 
-    private Query addingUsage(String sql, UUID id, UUID holder, TokenUsage usage, java.math.BigDecimal cost) {
-        return getEntityManager().createNativeQuery(sql)
-                .setParameter("cost", cost == null ? java.math.BigDecimal.ZERO : cost)
-                .setParameter("priced", cost != null)
-                .setParameter("prompt", usage.promptTokens())
-                .setParameter("completion", usage.completionTokens())
-                .setParameter("total", usage.totalTokens())
-                .setParameter("cached", usage.cachedTokens())
-                .setParameter("holder", holder)
-                .setParameter("id", id);
+    private static List<Object> addedUsage(UUID holder, TokenUsage usage, java.math.BigDecimal cost) {
+        return new java.util.ArrayList<>(List.of(usage.promptTokens(), usage.completionTokens(), usage.totalTokens(),
+                usage.cachedTokens(), cost == null ? java.math.BigDecimal.ZERO : cost, cost != null, holder, holder));
     }
 
     /**
@@ -125,25 +142,19 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
      */
     public UsageTotals finishTurn(UUID id, UUID holder, TokenUsage usage, java.math.BigDecimal cost, String autoTitle,
                                   UUID reply) {
-        Query query = addingUsage("update conversation set " + ADD_USAGE_AND_RELEASE
-                        + (reply == null ? "" : ", message_count = message_count + 1, current_message_id = :reply") + """
-                        , title = coalesce(title, :title)
-                        where id = :id
-                        returning prompt_tokens, completion_tokens, total_tokens, cached_tokens, turns, cost, cost_complete""",
-                id, holder, usage, cost)
-                .setParameter("title", autoTitle);
+        List<Object> parameters = addedUsage(holder, usage, cost);
+        parameters.add(autoTitle == null ? Jdbc.NULL : autoTitle);
         if (reply != null) {
-            query.setParameter("reply", reply);
+            parameters.add(reply);
         }
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = query.getResultList();
-        if (rows.isEmpty()) {
-            return null;
-        }
-        Object[] row = rows.getFirst();
-        return new UsageTotals(((Number) row[0]).longValue(), ((Number) row[1]).longValue(),
-                ((Number) row[2]).longValue(), ((Number) row[3]).longValue(), ((Number) row[4]).longValue(),
-                dev.stepchat.usage.Money.format((java.math.BigDecimal) row[5]), (Boolean) row[6]);
+        parameters.add(id);
+        return jdbc.first(ADD_USAGE_AND_RELEASE + ", title = coalesce(title, ?)"
+                        + (reply == null ? "" : ", message_count = message_count + 1, current_message_id = ?")
+                        + " where id = ? returning prompt_tokens, completion_tokens, total_tokens, cached_tokens, turns,"
+                        + " cost, cost_complete",
+                row -> new UsageTotals(row.getLong(1), row.getLong(2), row.getLong(3), row.getLong(4), row.getLong(5),
+                        dev.stepchat.usage.Money.format(row.getBigDecimal(6)), row.getBoolean(7)),
+                parameters.toArray()).orElse(null);
     }
 
     /**
@@ -151,8 +162,9 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
      * lease back ({@link #ADD_USAGE_AND_RELEASE}); no message is counted.
      */
     public void addUsageOfFailedTurn(UUID id, UUID holder, TokenUsage usage, java.math.BigDecimal cost) {
-        addingUsage("update conversation set " + ADD_USAGE_AND_RELEASE + " where id = :id", id, holder, usage, cost)
-                .executeUpdate();
+        List<Object> parameters = addedUsage(holder, usage, cost);
+        parameters.add(id);
+        jdbc.update(ADD_USAGE_AND_RELEASE + " where id = ?", parameters.toArray());
     }
 
     /** Whether a live turn lease of the conversation is held by one of {@code messages}. */

@@ -12,6 +12,40 @@ import io.quarkus.panache.common.Parameters;
 @ApplicationScoped
 public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
 
+    private final Jdbc jdbc;
+
+    MessageRepository(Jdbc jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** A new message id: a UUIDv7, as Hibernate generates for persisted messages. */
+    public static UUID newId() {
+        return org.hibernate.id.uuid.UuidVersion7Strategy.INSTANCE.generateUuid(null);
+    }
+
+    /**
+     * Inserts a message in one statement, in the current transaction, with no entity to manage or
+     * flush (the hot path of a turn); it needs its id ({@link #newId()}). Its JSON columns are
+     * written by Hibernate's own JSON format mapper, exactly as for a persisted message.
+     */
+    public void insert(Message m) {
+        String outcome = m.streamOutcome == null ? null : jdbc.json(m.streamOutcome, StreamOutcome.class);
+        String error = m.error == null ? null : jdbc.json(m.error, StoredError.class);
+        jdbc.update("""
+                insert into message (id, conversation_id, parent_id, role, content, reasoning, status, model, finish_reason,
+                                     prompt_tokens, completion_tokens, total_tokens, cached_tokens, cost, messages_omitted,
+                                     estimated_prompt_tokens, created_at, error, stream_outcome)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb))""",
+                m.id, m.conversationId, m.parentId, m.role.name(), m.content, m.reasoning, m.status.name(), m.model,
+                m.finishReason, m.promptTokens, m.completionTokens, m.totalTokens, m.cachedTokens, m.cost,
+                m.messagesOmitted, m.estimatedPromptTokens, m.createdAt, error, outcome);
+    }
+
+    /** Marks a user message completed; false if it is gone (its conversation was deleted). */
+    public boolean markCompleted(UUID id) {
+        return jdbc.update("update message set status = 'COMPLETED' where id = ?", id) == 1;
+    }
+
     public Paging.Slice<Message> page(UUID conversationId, PageRequest page) {
         return Paging.fetch(this, "conversationId = :conversation", Map.of("conversation", conversationId), page);
     }
@@ -33,6 +67,8 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
                         select m.* from message m where m.id in (select id from path) order by m.id""", Message.class)
                 .setParameter("leaf", leaf)
                 .setParameter("conversation", conversationId)
+                // read to be sent, never changed: no snapshots, nothing to dirty-check at commit
+                .setHint(org.hibernate.jpa.HibernateHints.HINT_READ_ONLY, true)
                 .getResultList();
     }
 

@@ -87,28 +87,33 @@ public class TurnStore {
      */
     @Transactional
     public Started begin(UUID conversationId, String owner, SendMessage body, String path) {
-        Conversation conversation = conversations.findOwned(conversationId, owner)
+        Conversation conversation = conversations.forTurn(conversationId, owner)
                 .orElseThrow(() -> ProblemException.notFound("Conversation"));
         withinLimits(conversation, owner);
-        UUID parent = parentOf(conversation, body.requestedParent());
+        Optional<UUID> requested = body.requestedParent();
+        // without a parent asked for, the current branch is read once: it gives the parent and the history
+        List<Message> branch = requested == null ? messages.path(conversation.id, conversation.currentMessageId) : null;
+        UUID parent = branch == null ? parentOf(conversation, requested) : lastAnswer(branch);
+        List<Message> history = branch == null ? messages.path(conversation.id, parent) : upTo(branch, parent);
         String model = body.model() != null ? body.model() : conversation.model;
-        Fitted fitted = fit(conversation, parent, body.content(), model, body.maxTokens());
+        Fitted fitted = fit(conversation, history, body.content(), model, body.maxTokens());
 
         Message user = new Message();
+        user.id = MessageRepository.newId();
         user.conversationId = conversationId;
         user.parentId = parent;
         user.role = Message.Role.USER;
         user.content = body.content();
         user.status = Message.Status.IN_PROGRESS;
-        user.createdAt = Instant.now();
+        user.createdAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
         if (fitted.refusal() != null) {
             // kept, failed with the problem, and never sent: nothing fits around it
             user.status = Message.Status.FAILED;
             user.error = StoredError.of(fitted.refusal().toProblem(path));
-            messages.persist(user);
+            messages.insert(user);
             conversations.addFailedMessage(conversationId, user.id);
         } else {
-            messages.persist(user);
+            messages.insert(user);
             if (!conversations.startTurn(conversationId, user.id, config.turnLease(), user.id)) {
                 // rolls back: the message of a refused turn is not kept
                 throw turnInProgress();
@@ -126,7 +131,7 @@ public class TurnStore {
      */
     @Transactional
     public Started regenerate(UUID conversationId, String owner, UUID userMessageId, Regenerate body, String path) {
-        Conversation conversation = conversations.findOwned(conversationId, owner)
+        Conversation conversation = conversations.forTurn(conversationId, owner)
                 .orElseThrow(() -> ProblemException.notFound("Conversation"));
         Message user = messages.inConversation(conversationId, userMessageId);
         if (user == null) {
@@ -137,7 +142,8 @@ public class TurnStore {
             throw ProblemException.invalid("message_id", "must be a user message: regenerate answers a user message again");
         }
         String model = body.model() != null ? body.model() : conversation.model;
-        Fitted fitted = fit(conversation, user.parentId, user.content, model, body.maxTokens());
+        Fitted fitted = fit(conversation, messages.path(conversation.id, user.parentId), user.content, model,
+                body.maxTokens());
         if (fitted.refusal() == null && !conversations.startTurn(conversationId, user.id, config.turnLease(), null)) {
             throw turnInProgress();
         }
@@ -164,22 +170,25 @@ public class TurnStore {
     }
 
     /**
-     * The parent of a new user message: the one asked for (an assistant message of this
-     * conversation, or none for a new root), else the current branch's last completed or
-     * incomplete answer (a failed user message at its end is left as a dead-end sibling).
+     * The parent asked for by a new user message: an assistant message of this conversation, or
+     * none for a new root. Without one, the parent is the current branch's {@link #lastAnswer}.
      */
     private UUID parentOf(Conversation conversation, Optional<UUID> requested) {
-        if (requested != null) {
-            if (requested.isEmpty()) {
-                return null;
-            }
-            Message parent = messages.inConversation(conversation.id, requested.get());
-            if (parent == null || parent.role != Message.Role.ASSISTANT) {
-                throw ProblemException.invalid("parent_id", "must be an assistant message of this conversation");
-            }
-            return parent.id;
+        if (requested.isEmpty()) {
+            return null;
         }
-        List<Message> branch = messages.path(conversation.id, conversation.currentMessageId);
+        Message parent = messages.inConversation(conversation.id, requested.get());
+        if (parent == null || parent.role != Message.Role.ASSISTANT) {
+            throw ProblemException.invalid("parent_id", "must be an assistant message of this conversation");
+        }
+        return parent.id;
+    }
+
+    /**
+     * The current branch's last completed or incomplete answer, or null (a failed user message at
+     * its end is left as a dead-end sibling).
+     */
+    private static UUID lastAnswer(List<Message> branch) {
         for (int i = branch.size() - 1; i >= 0; i--) {
             Message m = branch.get(i);
             if (m.role == Message.Role.ASSISTANT
@@ -190,19 +199,29 @@ public class TurnStore {
         return null;
     }
 
+    /** The start of a path, down to {@code last} (none for null). */
+    private static List<Message> upTo(List<Message> path, UUID last) {
+        for (int i = 0; i < path.size(); i++) {
+            if (path.get(i).id.equals(last)) {
+                return path.subList(0, i + 1);
+            }
+        }
+        return List.of();
+    }
+
     /** The upstream messages of a turn, what fitting them cost, or why they cannot fit. */
     private record Fitted(List<ChatMessage> upstream, TurnView.Context context, int rawEstimate,
                           ProblemException refusal) {
     }
 
     /**
-     * The system prompt, then the completed and incomplete messages on the path down to
-     * {@code parent} that fit the conversation's context limit (or the model's window less the room
+     * The system prompt, then the completed and incomplete messages of {@code path} (the root down to the new
+     * message's parent) that fit the conversation's context limit (or the model's window less the room
      * for the reply), oldest exchanges left out first, then the new message.
      */
-    private Fitted fit(Conversation conversation, UUID parent, String newMessage, String model, Integer maxTokens) {
+    private Fitted fit(Conversation conversation, List<Message> path, String newMessage, String model, Integer maxTokens) {
         List<ContextFit.Entry<Message>> history = new ArrayList<>();
-        for (Message earlier : messages.path(conversation.id, parent)) {
+        for (Message earlier : path) {
             if (earlier.status == Message.Status.COMPLETED || earlier.status == Message.Status.INCOMPLETE) {
                 history.add(new ContextFit.Entry<>(earlier, earlier.role == Message.Role.USER, earlier.content,
                         earlier.role == Message.Role.ASSISTANT ? earlier.promptTokens : null, earlier.estimatedPromptTokens));
@@ -257,7 +276,7 @@ public class TurnStore {
         reply.content = "";
         reply.status = Message.Status.IN_PROGRESS;
         reply.model = model;
-        reply.createdAt = Instant.now();
+        reply.createdAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
         messages.persist(reply);
         conversations.answerStarted(started.conversationId(), started.userMessage().id(), reply.id, config.turnLease());
         return ConversationMapper.view(reply);
@@ -274,10 +293,13 @@ public class TurnStore {
     @Transactional
     public TurnView complete(Started started, Answer answer, Message.Status status, UUID streamed, String finishReason,
                              Problem problem) {
+        if (streamed == null) {
+            return completeNew(started, answer, status, finishReason, problem);
+        }
         UUID conversationId = started.conversationId();
         UUID userId = started.userMessage().id();
         Message user = messages.findById(userId);
-        Message reply = streamed == null ? new Message() : messages.findById(streamed);
+        Message reply = messages.findById(streamed);
         java.math.BigDecimal cost = prices.cost(answer.model(), started.upstream().model(), answer.usage());
         if (user == null || reply == null) {
             // deleted while StepFun answered: the tokens were still spent, so the ledger keeps them
@@ -302,34 +324,79 @@ public class TurnStore {
         reply.cachedTokens = Math.toIntExact(answer.usage().cachedTokens());
         reply.cost = cost;
         reply.stopRequestedAt = null;
-        if (streamed == null) {
-            reply.createdAt = Instant.now();
-            messages.persist(reply);
-        }
         UsageTotals totals = conversations.finishTurn(conversationId, userId, answer.usage(), cost,
-                Titles.fromFirstMessage(started.userMessage().content(), config.limits().autoTitleLength()),
-                streamed == null ? reply.id : null);
+                Titles.fromFirstMessage(started.userMessage().content(), config.limits().autoTitleLength()), null);
         TurnView.Context context = started.context();
         reply.streamOutcome = new StreamOutcome(totals, context.messagesSent(), context.messagesOmitted(),
                 context.estimatedPromptTokens(), problem == null ? null : StoredError.of(problem));
         ledger.record(conversationId, reply.id, started.owner(), answer.model(), answer.usage(), cost, answer.upstreamId());
         metrics.tokens(answer.model(), answer.usage());
         metrics.cost(answer.model(), cost);
-        if (streamed != null) {
-            messages.signal("end:" + reply.id);
-        }
+        messages.signal("end:" + reply.id);
         return turn(user, reply, totals);
+    }
+
+    /**
+     * Stores a whole answer (not streamed) in four statements and no entity: the user message
+     * completed, the usage added to the conversation (returning its totals), the answer inserted
+     * with those totals, the ledger row with the owner's day.
+     */
+    private TurnView completeNew(Started started, Answer answer, Message.Status status, String finishReason,
+                                 Problem problem) {
+        UUID conversationId = started.conversationId();
+        UUID userId = started.userMessage().id();
+        java.math.BigDecimal cost = prices.cost(answer.model(), started.upstream().model(), answer.usage());
+        if (!messages.markCompleted(userId)) {
+            // deleted while StepFun answered: the tokens were still spent, so the ledger keeps them
+            ledger.record(conversationId, null, started.owner(), answer.model(), answer.usage(), cost, answer.upstreamId());
+            throw ProblemException.notFound("Conversation");
+        }
+        Message reply = new Message();
+        reply.id = MessageRepository.newId();
+        reply.conversationId = conversationId;
+        reply.parentId = userId;
+        reply.messagesOmitted = started.context().messagesOmitted();
+        reply.estimatedPromptTokens = started.rawEstimate();
+        reply.role = Message.Role.ASSISTANT;
+        reply.content = answer.content();
+        reply.reasoning = answer.reasoning();
+        reply.status = status;
+        reply.model = answer.model();
+        reply.finishReason = finishReason != null ? finishReason : answer.finishReason();
+        reply.promptTokens = Math.toIntExact(answer.usage().promptTokens());
+        reply.completionTokens = Math.toIntExact(answer.usage().completionTokens());
+        reply.totalTokens = Math.toIntExact(answer.usage().totalTokens());
+        reply.cachedTokens = Math.toIntExact(answer.usage().cachedTokens());
+        reply.cost = cost;
+        reply.createdAt = Instant.now();
+        UsageTotals totals = conversations.finishTurn(conversationId, userId, answer.usage(), cost,
+                Titles.fromFirstMessage(started.userMessage().content(), config.limits().autoTitleLength()), reply.id);
+        TurnView.Context context = started.context();
+        reply.streamOutcome = new StreamOutcome(totals, context.messagesSent(), context.messagesOmitted(),
+                context.estimatedPromptTokens(), problem == null ? null : StoredError.of(problem));
+        messages.insert(reply);
+        ledger.record(conversationId, reply.id, started.owner(), answer.model(), answer.usage(), cost, answer.upstreamId());
+        metrics.tokens(answer.model(), answer.usage());
+        metrics.cost(answer.model(), cost);
+        MessageView user = started.userMessage();
+        return turn(new MessageView(user.id(), user.object(), user.conversationId(), user.parentId(), user.role(),
+                user.content(), "completed", user.model(), user.finishReason(), user.usage(), null, user.createdAt()),
+                reply, totals);
     }
 
     /** A turn as its done event carries it, from its stored messages. */
     private static TurnView turn(Message user, Message reply, UsageTotals totals) {
+        return turn(ConversationMapper.view(user), reply, totals);
+    }
+
+    private static TurnView turn(MessageView user, Message reply, UsageTotals totals) {
         MessageView answer = ConversationMapper.view(reply);
         StreamOutcome outcome = reply.streamOutcome;
         TurnView.Context context = outcome == null || outcome.messagesSent() == null
                 ? new TurnView.Context(0, reply.messagesOmitted == null ? 0 : reply.messagesOmitted,
                 reply.estimatedPromptTokens == null ? 0 : reply.estimatedPromptTokens)
                 : new TurnView.Context(outcome.messagesSent(), outcome.messagesOmitted(), outcome.estimatedPromptTokens());
-        return new TurnView(ConversationMapper.view(user), answer,
+        return new TurnView(user, answer,
                 answer.usage() == null ? TokenUsage.ZERO : answer.usage(),
                 outcome != null && outcome.conversationUsage() != null ? outcome.conversationUsage() : totals, context);
     }

@@ -7,42 +7,41 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 
+import dev.stepchat.conversation.Jdbc;
+import dev.stepchat.conversation.MessageRepository;
+
 /** The append-only record of what every answered upstream call cost. */
 @ApplicationScoped
 public class UsageLedger implements PanacheRepositoryBase<UsageRecord, UUID> {
 
     private final java.time.Clock clock;
+    private final Jdbc jdbc;
 
-    UsageLedger(java.time.Clock clock) {
+    UsageLedger(java.time.Clock clock, Jdbc jdbc) {
         this.clock = clock;
+        this.jdbc = jdbc;
     }
 
-    /** Appends one row; call inside the transaction that adds the same usage to the totals. */
+    /**
+     * Appends one row, and adds it to the owner's day (for spending limits), in one statement of
+     * the transaction that adds the same usage to the totals.
+     */
     public void record(UUID conversationId, UUID messageId, String owner, String model, TokenUsage usage,
                        java.math.BigDecimal cost, String upstreamId) {
-        UsageRecord row = new UsageRecord();
-        row.conversationId = conversationId;
-        row.messageId = messageId;
-        row.owner = owner;
-        row.model = model;
-        row.promptTokens = Math.toIntExact(usage.promptTokens());
-        row.completionTokens = Math.toIntExact(usage.completionTokens());
-        row.totalTokens = Math.toIntExact(usage.totalTokens());
-        row.cachedTokens = Math.toIntExact(usage.cachedTokens());
-        row.cost = cost;
-        row.upstreamId = upstreamId;
-        row.createdAt = clock.instant();
-        persist(row);
-        // the owner's day, for spending limits, in the same transaction
-        getEntityManager().createNativeQuery("""
-                        insert into owner_usage_day (owner, day, total_tokens, cost) values (:owner, :day, :tokens, :cost)
+        java.time.Instant now = clock.instant();
+        jdbc.update("""
+                        with appended as (
+                            insert into usage_record (id, conversation_id, message_id, owner, model, prompt_tokens,
+                                                      completion_tokens, total_tokens, cached_tokens, cost, upstream_id, created_at)
+                            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))
+                        insert into owner_usage_day (owner, day, total_tokens, cost) values (?, ?, ?, ?)
                         on conflict (owner, day) do update set total_tokens = owner_usage_day.total_tokens + excluded.total_tokens,
-                            cost = owner_usage_day.cost + excluded.cost""")
-                .setParameter("owner", owner)
-                .setParameter("day", java.time.LocalDate.ofInstant(row.createdAt, java.time.ZoneOffset.UTC))
-                .setParameter("tokens", usage.totalTokens())
-                .setParameter("cost", cost == null ? java.math.BigDecimal.ZERO : cost)
-                .executeUpdate();
+                            cost = owner_usage_day.cost + excluded.cost""",
+                MessageRepository.newId(), conversationId, messageId, owner, model,
+                Math.toIntExact(usage.promptTokens()), Math.toIntExact(usage.completionTokens()),
+                Math.toIntExact(usage.totalTokens()), Math.toIntExact(usage.cachedTokens()), cost, upstreamId, now,
+                owner, java.time.LocalDate.ofInstant(now, java.time.ZoneOffset.UTC), usage.totalTokens(),
+                cost == null ? java.math.BigDecimal.ZERO : cost);
     }
 
     /** Sums by model, in order of first use. */

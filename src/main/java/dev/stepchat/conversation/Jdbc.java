@@ -72,6 +72,23 @@ public class Jdbc {
         }
     }
 
+    /** Every row of a query with positional parameters, mapped. */
+    public <T> java.util.List<T> list(String sql, Row<T> mapper, Object... parameters) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(statement, parameters);
+            try (ResultSet rows = statement.executeQuery()) {
+                java.util.List<T> list = new java.util.ArrayList<>();
+                while (rows.next()) {
+                    list.add(mapper.map(rows));
+                }
+                return list;
+            }
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
     /** A value as Hibernate's own JSON format mapper writes it into a JSON column of an entity. */
     public <T> String json(T value, Class<T> type) {
         return sessionFactory.getSessionFactoryOptions().getJsonFormatMapper().toString(value,

@@ -16,6 +16,7 @@ import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 import dev.stepchat.config.ChatConfig;
+import dev.stepchat.conversation.Jdbc;
 import dev.stepchat.observability.TurnMetrics;
 import dev.stepchat.problem.ProblemException;
 import dev.stepchat.problem.ProblemType;
@@ -45,9 +46,11 @@ public class SpendingLimits {
     private final ChatConfig config;
     private final Clock clock;
     private final TurnMetrics metrics;
+    private final Jdbc jdbc;
 
-    SpendingLimits(EntityManager db, ChatConfig config, Clock clock, TurnMetrics metrics) {
+    SpendingLimits(EntityManager db, ChatConfig config, Clock clock, TurnMetrics metrics, Jdbc jdbc) {
         this.db = db;
+        this.jdbc = jdbc;
         this.config = config;
         this.clock = clock;
         this.metrics = metrics;
@@ -56,12 +59,13 @@ public class SpendingLimits {
     /** The owner's limits in force, in a fixed order (day tokens, day cost, month tokens, month cost). */
     public List<Limit> inForce(String owner) {
         // an override may be null (no limit), so presence is what counts
+        // read for every turn, so in plain SQL (a change made through any replica applies at once)
         Map<String, BigDecimal> overrides = new HashMap<>();
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = db.createNativeQuery("select time_window, unit, max_value from owner_limit where owner = :owner")
-                .setParameter("owner", owner).getResultList();
-        for (Object[] row : rows) {
-            overrides.put(row[0] + "/" + row[1], (BigDecimal) row[2]);
+        record Override(String key, BigDecimal max) {
+        }
+        for (Override o : jdbc.list("select time_window, unit, max_value from owner_limit where owner = ?",
+                row -> new Override(row.getString(1) + "/" + row.getString(2), row.getBigDecimal(3)), owner)) {
+            overrides.put(o.key(), o.max());
         }
         List<Limit> limits = new ArrayList<>();
         for (Window window : Window.values()) {

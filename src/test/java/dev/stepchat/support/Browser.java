@@ -1,7 +1,6 @@
 package dev.stepchat.support;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,9 +36,11 @@ public final class Browser {
 
     private static final Path SCREENSHOTS = Path.of("target", "browser-screenshots");
     private final ChromeDriver driver;
+    private final Path profile;
 
-    private Browser(ChromeDriver driver) {
+    private Browser(ChromeDriver driver, Path profile) {
         this.driver = driver;
+        this.profile = profile;
     }
 
     public static Browser start() {
@@ -53,12 +54,7 @@ public final class Browser {
             }
             Assumptions.abort(missing + ": browser tests skipped");
         }
-        Path profile;
-        try {
-            profile = Files.createTempDirectory("stepchat-chromium");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Path profile = Scratch.folder("chromium-profile");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(chromium.toFile());
         // headless, and nothing that would reach for the network on its own (the machine may have none)
@@ -70,7 +66,7 @@ public final class Browser {
         options.setCapability("goog:loggingPrefs", logs);
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(chromedriver.toFile()).usingAnyFreePort().build();
-        return new Browser(new ChromeDriver(service, options));
+        return new Browser(new ChromeDriver(service, options), profile);
     }
 
     private static String env(String name, String fallback) {
@@ -116,6 +112,7 @@ public final class Browser {
 
     public void quit() {
         driver.quit();
+        Scratch.delete(profile);
     }
 
     /**

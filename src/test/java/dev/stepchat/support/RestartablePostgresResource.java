@@ -3,7 +3,6 @@ package dev.stepchat.support;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -23,7 +22,7 @@ public class RestartablePostgresResource implements QuarkusTestResourceLifecycle
     @Override
     public Map<String, String> start() {
         try {
-            dataDir = Files.createTempDirectory("restartable-postgres");
+            dataDir = Scratch.folder("restartable-postgres");
             try (ServerSocket socket = new ServerSocket(0)) {
                 port = socket.getLocalPort();
             }
@@ -58,5 +57,6 @@ public class RestartablePostgresResource implements QuarkusTestResourceLifecycle
     @Override
     public void stop() {
         stopServer();
+        Scratch.delete(dataDir);
     }
 }

@@ -81,7 +81,7 @@ class TurnApiTest extends StepFunStubbedTest {
                  "usage":{"prompt_tokens":83,"completion_tokens":176,"total_tokens":259,"cached_tokens":12},
                  "some_future_field":{"x":1}}""")));
 
-        turn(id, Map.of("content", "Hello", "temperature", 0.7, "top_p", 0.9, "max_tokens", 300))
+        JsonPath answered = turn(id, Map.of("content", "Hello", "temperature", 0.7, "top_p", 0.9, "max_tokens", 300))
                 .then().statusCode(201).contentType(ContentType.JSON)
                 .body("object", equalTo("turn"))
                 .body("user_message.role", equalTo("user"))
@@ -96,7 +96,8 @@ class TurnApiTest extends StepFunStubbedTest {
                 .body("message.usage.cached_tokens", equalTo(12))
                 .body("usage.total_tokens", equalTo(259))
                 .body("conversation_usage.total_tokens", equalTo(259))
-                .body("conversation_usage.turns", equalTo(1));
+                .body("conversation_usage.turns", equalTo(1))
+                .extract().jsonPath();
 
         stepFun.verify(1, postRequestedFor(urlEqualTo(PATH))
                 .withHeader("Authorization", WireMock.equalTo("Bearer test-key"))
@@ -107,6 +108,9 @@ class TurnApiTest extends StepFunStubbedTest {
         JsonPath stored = messages(id);
         assertThat(stored.getList("data.role")).containsExactly("user", "assistant");
         assertThat(stored.getList("data.content")).containsExactly("Hello", "Hi!");
+        // the turn's answer is what every later read gives, field for field (times to the microsecond)
+        assertThat(stored.getMap("data[0]")).isEqualTo(answered.getMap("user_message"));
+        assertThat(stored.getMap("data[1]")).isEqualTo(answered.getMap("message"));
         given().when().get("/conversations/" + id).then()
                 .body("title", equalTo("Hello"))
                 .body("message_count", equalTo(2))

@@ -105,7 +105,7 @@ public class TurnStore {
         user.role = Message.Role.USER;
         user.content = body.content();
         user.status = Message.Status.IN_PROGRESS;
-        user.createdAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        user.createdAt = now();
         if (fitted.refusal() != null) {
             // kept, failed with the problem, and never sent: nothing fits around it
             user.status = Message.Status.FAILED;
@@ -276,7 +276,7 @@ public class TurnStore {
         reply.content = "";
         reply.status = Message.Status.IN_PROGRESS;
         reply.model = model;
-        reply.createdAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        reply.createdAt = now();
         messages.persist(reply);
         conversations.answerStarted(started.conversationId(), started.userMessage().id(), reply.id, config.turnLease());
         return ConversationMapper.view(reply);
@@ -307,22 +307,7 @@ public class TurnStore {
             throw ProblemException.notFound("Conversation");
         }
         user.status = Message.Status.COMPLETED;
-
-        reply.conversationId = conversationId;
-        reply.parentId = userId;
-        reply.messagesOmitted = started.context().messagesOmitted();
-        reply.estimatedPromptTokens = started.rawEstimate();
-        reply.role = Message.Role.ASSISTANT;
-        reply.content = answer.content();
-        reply.reasoning = answer.reasoning();
-        reply.status = status;
-        reply.model = answer.model();
-        reply.finishReason = finishReason != null ? finishReason : answer.finishReason();
-        reply.promptTokens = Math.toIntExact(answer.usage().promptTokens());
-        reply.completionTokens = Math.toIntExact(answer.usage().completionTokens());
-        reply.totalTokens = Math.toIntExact(answer.usage().totalTokens());
-        reply.cachedTokens = Math.toIntExact(answer.usage().cachedTokens());
-        reply.cost = cost;
+        answered(reply, started, answer, status, finishReason, cost);
         reply.stopRequestedAt = null;
         UsageTotals totals = conversations.finishTurn(conversationId, userId, answer.usage(), cost,
                 Titles.fromFirstMessage(started.userMessage().content(), config.limits().autoTitleLength()), null);
@@ -353,22 +338,8 @@ public class TurnStore {
         }
         Message reply = new Message();
         reply.id = MessageRepository.newId();
-        reply.conversationId = conversationId;
-        reply.parentId = userId;
-        reply.messagesOmitted = started.context().messagesOmitted();
-        reply.estimatedPromptTokens = started.rawEstimate();
-        reply.role = Message.Role.ASSISTANT;
-        reply.content = answer.content();
-        reply.reasoning = answer.reasoning();
-        reply.status = status;
-        reply.model = answer.model();
-        reply.finishReason = finishReason != null ? finishReason : answer.finishReason();
-        reply.promptTokens = Math.toIntExact(answer.usage().promptTokens());
-        reply.completionTokens = Math.toIntExact(answer.usage().completionTokens());
-        reply.totalTokens = Math.toIntExact(answer.usage().totalTokens());
-        reply.cachedTokens = Math.toIntExact(answer.usage().cachedTokens());
-        reply.cost = cost;
-        reply.createdAt = Instant.now();
+        answered(reply, started, answer, status, finishReason, cost);
+        reply.createdAt = now();
         UsageTotals totals = conversations.finishTurn(conversationId, userId, answer.usage(), cost,
                 Titles.fromFirstMessage(started.userMessage().content(), config.limits().autoTitleLength()), reply.id);
         TurnView.Context context = started.context();
@@ -382,6 +353,34 @@ public class TurnStore {
         return turn(new MessageView(user.id(), user.object(), user.conversationId(), user.parentId(), user.role(),
                 user.content(), "completed", user.model(), user.finishReason(), user.usage(), null, user.createdAt()),
                 reply, totals);
+    }
+
+    /** Fills an answer message with what the model answered and what it cost. */
+    private static void answered(Message reply, Started started, Answer answer, Message.Status status, String finishReason,
+                                 java.math.BigDecimal cost) {
+        reply.conversationId = started.conversationId();
+        reply.parentId = started.userMessage().id();
+        reply.messagesOmitted = started.context().messagesOmitted();
+        reply.estimatedPromptTokens = started.rawEstimate();
+        reply.role = Message.Role.ASSISTANT;
+        reply.content = answer.content();
+        reply.reasoning = answer.reasoning();
+        reply.status = status;
+        reply.model = answer.model();
+        reply.finishReason = finishReason != null ? finishReason : answer.finishReason();
+        reply.promptTokens = Math.toIntExact(answer.usage().promptTokens());
+        reply.completionTokens = Math.toIntExact(answer.usage().completionTokens());
+        reply.totalTokens = Math.toIntExact(answer.usage().totalTokens());
+        reply.cachedTokens = Math.toIntExact(answer.usage().cachedTokens());
+        reply.cost = cost;
+    }
+
+    /**
+     * Now, to the microsecond PostgreSQL keeps: a message's created_at in a turn's response is the
+     * one every later read gives.
+     */
+    private static Instant now() {
+        return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     }
 
     /** A turn as its done event carries it, from its stored messages. */

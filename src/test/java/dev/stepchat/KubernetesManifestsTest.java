@@ -171,7 +171,7 @@ class KubernetesManifestsTest {
         Deployment patched = Serialization.unmarshal(YAML.writeValueAsString(deployment), Deployment.class);
         PodSpec pod = patched.getSpec().getTemplate().getSpec();
         String dockerfile = Files.readString(Path.of("docker/Dockerfile.jvm"));
-        assertThat(dockerfile).contains("USER " + pod.getSecurityContext().getRunAsUser()).contains("ENV JAVA_MAX_MEM_RATIO=50");
+        assertThat(dockerfile).contains("USER " + pod.getSecurityContext().getRunAsUser()).contains("ENV JAVA_MAX_MEM_RATIO=40");
         assertThat(pod.getContainers().getFirst().getResources().getLimits().get("memory").toString()).isEqualTo("768Mi");
         assertThat(overlay.path("images").get(0).path("newTag").asText()).endsWith("-jvm");
     }

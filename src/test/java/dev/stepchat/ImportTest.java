@@ -10,6 +10,10 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -135,8 +139,25 @@ class ImportTest extends StepFunStubbedTest {
         importing("{\"object\":\"conversation_export\",\"version\":1,\"conversation\":{},"
                 + "\"messages\":[{\"id\":\"2\",\"parent_id\":\"9\",\"role\":\"user\",\"content\":\"x\"}]}")
                 .then().statusCode(400).body("errors[0].field", equalTo("messages[0].parent_id"));
+        assertThat(conversations()).isEqualTo(before);
+    }
+
+    @Test
+    void aFileOverTheLimitIsRefusedBeforeItIsSent() throws Exception {
+        long before = conversations();
+        // a client that asks first (Expect: 100-continue) gets the 413 without uploading the file; one
+        // that sends it straight away may see the connection closed while it still writes
         String huge = "[" + "\"" + "x".repeat(3 * 1024 * 1024) + "\"]";
-        importing(huge).then().statusCode(413).body("type", endsWith("/payload-too-large"));
+        HttpResponse<String> refused;
+        try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            refused = client.send(HttpRequest.newBuilder(URI.create(io.restassured.RestAssured.baseURI + ":"
+                            + io.restassured.RestAssured.port + "/conversations/import"))
+                    .expectContinue(true).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(huge)).build(), HttpResponse.BodyHandlers.ofString());
+        }
+        assertThat(refused.statusCode()).isEqualTo(413);
+        assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(JsonPath.from(refused.body()).getString("type")).endsWith("/payload-too-large");
         assertThat(conversations()).isEqualTo(before);
     }
 }

@@ -28,26 +28,21 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
         return findByIdOptional(id).filter(conversation -> owner.equals(conversation.owner));
     }
 
+    /** What a turn needs of its conversation. */
+    public record ForTurn(UUID id, String model, String systemPrompt, Integer contextLimit, Long maxTotalTokens,
+                          long totalTokens, UUID currentMessageId) {
+    }
+
     /**
-     * What a turn reads of the conversation, in one plain statement: a detached Conversation with
-     * only the fields a turn uses (model, system prompt, limits, totals, current message), not
-     * managed by Hibernate (nothing to load from JSON, nothing to dirty-check at commit).
+     * What a turn reads of the conversation, in one plain statement (no entity: nothing to load
+     * from JSON, nothing to dirty-check at commit); empty if it is not the owner's.
      */
-    public Optional<Conversation> forTurn(UUID id, String owner) {
+    public Optional<ForTurn> forTurn(UUID id, String owner) {
         return jdbc.first("""
                 select model, system_prompt, context_limit, max_total_tokens, total_tokens, current_message_id
-                from conversation where id = ? and owner = ?""", row -> {
-                    Conversation c = new Conversation();
-                    c.id = id;
-                    c.owner = owner;
-                    c.model = row.getString(1);
-                    c.systemPrompt = row.getString(2);
-                    c.contextLimit = (Integer) row.getObject(3);
-                    c.maxTotalTokens = (Long) row.getObject(4);
-                    c.totalTokens = row.getLong(5);
-                    c.currentMessageId = row.getObject(6, UUID.class);
-                    return c;
-                }, id, owner);
+                from conversation where id = ? and owner = ?""",
+                row -> new ForTurn(id, row.getString(1), row.getString(2), (Integer) row.getObject(3),
+                        (Long) row.getObject(4), row.getLong(5), row.getObject(6, UUID.class)), id, owner);
     }
 
     public Paging.Slice<Conversation> page(String owner, PageRequest page) {

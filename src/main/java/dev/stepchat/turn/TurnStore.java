@@ -87,15 +87,15 @@ public class TurnStore {
      */
     @Transactional
     public Started begin(UUID conversationId, String owner, SendMessage body, String path) {
-        Conversation conversation = conversations.forTurn(conversationId, owner)
+        ConversationRepository.ForTurn conversation = conversations.forTurn(conversationId, owner)
                 .orElseThrow(() -> ProblemException.notFound("Conversation"));
         withinLimits(conversation, owner);
         Optional<UUID> requested = body.requestedParent();
         // without a parent asked for, the current branch is read once: it gives the parent and the history
-        List<Message> branch = requested == null ? messages.path(conversation.id, conversation.currentMessageId) : null;
+        List<Message> branch = requested == null ? messages.path(conversation.id(), conversation.currentMessageId()) : null;
         UUID parent = branch == null ? parentOf(conversation, requested) : lastAnswer(branch);
-        List<Message> history = branch == null ? messages.path(conversation.id, parent) : upTo(branch, parent);
-        String model = body.model() != null ? body.model() : conversation.model;
+        List<Message> history = branch == null ? messages.path(conversation.id(), parent) : upTo(branch, parent);
+        String model = body.model() != null ? body.model() : conversation.model();
         Fitted fitted = fit(conversation, history, body.content(), model, body.maxTokens());
 
         Message user = new Message();
@@ -131,7 +131,7 @@ public class TurnStore {
      */
     @Transactional
     public Started regenerate(UUID conversationId, String owner, UUID userMessageId, Regenerate body, String path) {
-        Conversation conversation = conversations.forTurn(conversationId, owner)
+        ConversationRepository.ForTurn conversation = conversations.forTurn(conversationId, owner)
                 .orElseThrow(() -> ProblemException.notFound("Conversation"));
         Message user = messages.inConversation(conversationId, userMessageId);
         if (user == null) {
@@ -141,8 +141,8 @@ public class TurnStore {
         if (user.role != Message.Role.USER) {
             throw ProblemException.invalid("message_id", "must be a user message: regenerate answers a user message again");
         }
-        String model = body.model() != null ? body.model() : conversation.model;
-        Fitted fitted = fit(conversation, messages.path(conversation.id, user.parentId), user.content, model,
+        String model = body.model() != null ? body.model() : conversation.model();
+        Fitted fitted = fit(conversation, messages.path(conversation.id(), user.parentId), user.content, model,
                 body.maxTokens());
         if (fitted.refusal() == null && !conversations.startTurn(conversationId, user.id, config.turnLease(), null)) {
             throw turnInProgress();
@@ -154,11 +154,11 @@ public class TurnStore {
     }
 
     /** The conversation's own token cap, then the owner's spending limits: refused before anything is stored. */
-    private void withinLimits(Conversation conversation, String owner) {
-        if (conversation.maxTotalTokens != null && conversation.totalTokens >= conversation.maxTotalTokens) {
+    private void withinLimits(ConversationRepository.ForTurn conversation, String owner) {
+        if (conversation.maxTotalTokens() != null && conversation.totalTokens() >= conversation.maxTotalTokens()) {
             metrics.refused(ProblemType.CONVERSATION_LIMIT_REACHED.slug());
             throw new ProblemException(ProblemType.CONVERSATION_LIMIT_REACHED, "This conversation has used "
-                    + conversation.totalTokens + " tokens of its max_total_tokens " + conversation.maxTotalTokens
+                    + conversation.totalTokens() + " tokens of its max_total_tokens " + conversation.maxTotalTokens()
                     + "; raise it or start a new conversation");
         }
         spending.check(owner);
@@ -173,11 +173,11 @@ public class TurnStore {
      * The parent asked for by a new user message: an assistant message of this conversation, or
      * none for a new root. Without one, the parent is the current branch's {@link #lastAnswer}.
      */
-    private UUID parentOf(Conversation conversation, Optional<UUID> requested) {
+    private UUID parentOf(ConversationRepository.ForTurn conversation, Optional<UUID> requested) {
         if (requested.isEmpty()) {
             return null;
         }
-        Message parent = messages.inConversation(conversation.id, requested.get());
+        Message parent = messages.inConversation(conversation.id(), requested.get());
         if (parent == null || parent.role != Message.Role.ASSISTANT) {
             throw ProblemException.invalid("parent_id", "must be an assistant message of this conversation");
         }
@@ -219,7 +219,8 @@ public class TurnStore {
      * message's parent) that fit the conversation's context limit (or the model's window less the room
      * for the reply), oldest exchanges left out first, then the new message.
      */
-    private Fitted fit(Conversation conversation, List<Message> path, String newMessage, String model, Integer maxTokens) {
+    private Fitted fit(ConversationRepository.ForTurn conversation, List<Message> path, String newMessage, String model,
+                       Integer maxTokens) {
         List<ContextFit.Entry<Message>> history = new ArrayList<>();
         for (Message earlier : path) {
             if (earlier.status == Message.Status.COMPLETED || earlier.status == Message.Status.INCOMPLETE) {
@@ -228,7 +229,8 @@ public class TurnStore {
             }
         }
         Integer limit = contextLimit(conversation, model, maxTokens);
-        String system = conversation.systemPrompt == null || conversation.systemPrompt.isEmpty() ? null : conversation.systemPrompt;
+        String system = conversation.systemPrompt() == null || conversation.systemPrompt().isEmpty() ? null
+                : conversation.systemPrompt();
         ContextFit.Result<Message> result = ContextFit.fit(system, history, newMessage,
                 limit == null ? Integer.MAX_VALUE : limit);
         List<ChatMessage> upstream = new ArrayList<>();
@@ -247,9 +249,9 @@ public class TurnStore {
     }
 
     /** The conversation's context limit, else the model's window less the reply room; null when unknown. */
-    private Integer contextLimit(Conversation conversation, String model, Integer maxTokens) {
-        if (conversation.contextLimit != null) {
-            return conversation.contextLimit;
+    private Integer contextLimit(ConversationRepository.ForTurn conversation, String model, Integer maxTokens) {
+        if (conversation.contextLimit() != null) {
+            return conversation.contextLimit();
         }
         java.util.OptionalInt window = models.contextWindow(model);
         if (window.isEmpty()) {

@@ -26,7 +26,9 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
     /**
      * Inserts a message in one statement, in the current transaction, with no entity to manage or
      * flush (the hot path of a turn); it needs its id ({@link #newId()}). Its JSON columns are
-     * written by Hibernate's own JSON format mapper, exactly as for a persisted message.
+     * written by Hibernate's own JSON format mapper, exactly as for a persisted message. A column
+     * added to {@link Message} is added here too (TurnApiTest compares a turn's response with what
+     * a later read of the stored message gives).
      */
     public void insert(Message m) {
         String outcome = m.streamOutcome == null ? null : jdbc.json(m.streamOutcome, StreamOutcome.class);

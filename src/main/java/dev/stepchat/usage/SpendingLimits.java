@@ -58,8 +58,8 @@ public class SpendingLimits {
 
     /** The owner's limits in force, in a fixed order (day tokens, day cost, month tokens, month cost). */
     public List<Limit> inForce(String owner) {
-        // an override may be null (no limit), so presence is what counts
-        // read for every turn, so in plain SQL (a change made through any replica applies at once)
+        // read for every turn, in plain SQL and never cached (a change through any replica applies at
+        // once); an override may be null (no limit), so presence is what counts
         Map<String, BigDecimal> overrides = new HashMap<>();
         record Override(String key, BigDecimal max) {
         }

@@ -138,7 +138,7 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
     public UsageTotals finishTurn(UUID id, UUID holder, TokenUsage usage, java.math.BigDecimal cost, String autoTitle,
                                   UUID reply) {
         List<Object> parameters = addedUsage(holder, usage, cost);
-        parameters.add(autoTitle == null ? Jdbc.NULL : autoTitle);
+        parameters.add(autoTitle);
         if (reply != null) {
             parameters.add(reply);
         }

@@ -10,6 +10,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -32,9 +34,6 @@ import org.hibernate.engine.spi.SessionFactoryImplementor;
 @ApplicationScoped
 public class Jdbc {
 
-    /** A null parameter, for parameter lists built with List.of (which refuses null). */
-    public static final Object NULL = new Object();
-
     private final DataSource dataSource;
     private final SessionFactoryImplementor sessionFactory;
 
@@ -45,13 +44,7 @@ public class Jdbc {
 
     /** Runs one statement with positional parameters; returns the rows it changed. */
     public int update(String sql, Object... parameters) {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement statement = connection.prepareStatement(sql)) {
-            bind(statement, parameters);
-            return statement.executeUpdate();
-        } catch (SQLException e) {
-            throw failed(e);
-        }
+        return run(sql, parameters, PreparedStatement::executeUpdate);
     }
 
     /** One row mapped from a result. */
@@ -61,31 +54,41 @@ public class Jdbc {
 
     /** The first row of a query with positional parameters, mapped; empty when there is none. */
     public <T> Optional<T> first(String sql, Row<T> mapper, Object... parameters) {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement statement = connection.prepareStatement(sql)) {
-            bind(statement, parameters);
+        return run(sql, parameters, statement -> {
             try (ResultSet rows = statement.executeQuery()) {
                 return rows.next() ? Optional.of(mapper.map(rows)) : Optional.empty();
             }
-        } catch (SQLException e) {
-            throw failed(e);
-        }
+        });
     }
 
     /** Every row of a query with positional parameters, mapped. */
-    public <T> java.util.List<T> list(String sql, Row<T> mapper, Object... parameters) {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement statement = connection.prepareStatement(sql)) {
-            bind(statement, parameters);
+    public <T> List<T> list(String sql, Row<T> mapper, Object... parameters) {
+        return run(sql, parameters, statement -> {
             try (ResultSet rows = statement.executeQuery()) {
-                java.util.List<T> list = new java.util.ArrayList<>();
+                List<T> list = new ArrayList<>();
                 while (rows.next()) {
                     list.add(mapper.map(rows));
                 }
                 return list;
             }
+        });
+    }
+
+    private interface Work<T> {
+        T on(PreparedStatement statement) throws SQLException;
+    }
+
+    /**
+     * A statement on the transaction's connection with its parameters bound; SQLExceptions are
+     * translated like Hibernate's own (constraint violations, lock timeouts...).
+     */
+    private <T> T run(String sql, Object[] parameters, Work<T> work) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(statement, parameters);
+            return work.on(statement);
         } catch (SQLException e) {
-            throw failed(e);
+            throw sessionFactory.getJdbcServices().getSqlExceptionHelper().convert(e, "plain JDBC statement");
         }
     }
 
@@ -96,18 +99,12 @@ public class Jdbc {
                 sessionFactory.getWrapperOptions());
     }
 
-    private RuntimeException failed(SQLException e) {
-        // translated like Hibernate's own statements (constraint violations, lock timeouts...)
-        return sessionFactory.getJdbcServices().getSqlExceptionHelper().convert(e, "plain JDBC statement");
-    }
-
     private static void bind(PreparedStatement statement, Object... parameters) throws SQLException {
         for (int i = 0; i < parameters.length; i++) {
             Object value = parameters[i];
             int index = i + 1;
             switch (value) {
                 case null -> statement.setNull(index, Types.NULL);
-                case Object o when o == NULL -> statement.setNull(index, Types.NULL);
                 case UUID uuid -> statement.setObject(index, uuid);
                 case String text -> statement.setString(index, text);
                 case Integer number -> statement.setInt(index, number);

@@ -16,6 +16,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
 
@@ -69,6 +70,45 @@ class HttpEdgeTest extends StepFunStubbedTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.body()).contains("order");
+    }
+
+    @Test
+    void aClientThatSendsAnOversizedBodyBeforeReadingStillReadsThe413() throws IOException {
+        // the 413 comes from the Content-Length alone, before the body; the service then reads what
+        // the client still sends instead of resetting the connection under it, and closes when done
+        byte[] body = new byte[1536 * 1024]; // over the 1 MB body limit, under the import limit (2M here)
+        java.util.Arrays.fill(body, (byte) 'x');
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.setSendBufferSize(8 * 1024); // so that the body cannot all sit in this side's buffer
+            socket.setSoTimeout(60_000);
+            socket.connect(new java.net.InetSocketAddress(base.getHost(), base.getPort()));
+            var out = socket.getOutputStream();
+            var in = new java.io.DataInputStream(socket.getInputStream());
+            out.write(("POST /conversations HTTP/1.1\r\nHost: " + base.getAuthority()
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String head = readHead(in);
+            int length = Integer.parseInt(head.replaceAll("(?is).*content-length: *(\\d+).*", "$1"));
+            byte[] problem = in.readNBytes(length);
+
+            // the whole answer is read: now the body, as a client that does not read first sends it
+            out.write(body);
+            out.flush();
+
+            assertThat(head).startsWith("HTTP/1.1 413 ").containsIgnoringCase("connection: close");
+            assertThat(new String(problem, StandardCharsets.UTF_8)).contains("/payload-too-large");
+            assertThat(in.read()).as("closed once the body is in").isEqualTo(-1);
+        }
+        given().when().get("/conversations").then().statusCode(200);
+    }
+
+    private static String readHead(java.io.DataInputStream in) throws IOException {
+        var head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            head.append((char) in.readUnsignedByte());
+        }
+        return head.toString();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.stepchat.problem;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,6 +14,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
@@ -38,6 +40,9 @@ import dev.stepchat.observability.RequestIds;
 @ApplicationScoped
 public class HttpEdgeProblems {
 
+    /** How long a refused body is read and discarded before the connection is closed anyway. */
+    static final Duration DISCARD_WITHIN = Duration.ofSeconds(30);
+
     void register(@Observes Router router, ObjectMapper mapper,
                   ChatConfig config,
                   @ConfigProperty(name = "quarkus.http.cors.origins") Optional<List<String>> origins,
@@ -47,7 +52,7 @@ public class HttpEdgeProblems {
             String path = request.path();
             long headerBytes = headerBytes(request);
             MemorySize maxHeaders = config.limits().maxHeaderSize();
-            String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+            long length = declaredLength(request);
             String origin = request.getHeader(HttpHeaders.ORIGIN);
             long maxBody = "/conversations/import".equals(path) ? config.limits().maxImportSize().asLongValue()
                     : config.limits().maxBodySize().asLongValue();
@@ -55,10 +60,11 @@ public class HttpEdgeProblems {
                 send(context, mapper, Problem.of(ProblemType.HEADERS_TOO_LARGE, "The request headers have "
                         + headerBytes + " bytes; at most " + maxHeaders.asLongValue() + " are accepted", path));
                 request.connection().close();
-            } else if (length != null && tooLarge(length, maxBody)) {
+            } else if (length > maxBody) {
+                context.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
                 send(context, mapper, Problem.of(ProblemType.PAYLOAD_TOO_LARGE,
                         "The request body is larger than " + maxBody + " bytes", path));
-                request.connection().close();
+                discardThenClose(context, length, config.limits().maxImportSize().asLongValue());
             } else if (request.query() != null && request.query().indexOf(';') >= 0) {
                 // the query decoder would split "order=asc;drop" into order=asc and drop
                 String parameter = parameterWithSemicolon(request.query());
@@ -80,6 +86,31 @@ public class HttpEdgeProblems {
             String path = context.request().path();
             send(context, mapper, Problem.of(ProblemType.NOT_FOUND, "No resource at " + path, path));
         });
+    }
+
+    /**
+     * Closes the connection once the client has sent the body the 413 refused. A client that writes
+     * its whole body before reading the answer (most do, browsers included) would otherwise have the
+     * connection reset under it and never read the 413. A body no larger than {@code most} (the
+     * import limit: no more than the server reads for an import anyway) is read and discarded, for
+     * at most {@link #DISCARD_WITHIN}. A larger one has the connection closed at once, and so has a
+     * client that asked with {@code Expect: 100-continue}, which sends no body after a refusal.
+     */
+    static void discardThenClose(RoutingContext context, long declared, long most) {
+        HttpServerRequest request = context.request();
+        HttpConnection connection = request.connection();
+        if (declared > most || request.isEnded() || request.getHeader(HttpHeaders.EXPECT) != null) {
+            connection.close();
+            return;
+        }
+        long timer = context.vertx().setTimer(DISCARD_WITHIN.toMillis(), expired -> connection.close());
+        request.handler(discarded -> { })
+                .exceptionHandler(failure -> connection.close())
+                .endHandler(end -> {
+                    context.vertx().cancelTimer(timer);
+                    connection.close();
+                })
+                .resume();
     }
 
     /** The same rule as Quarkus' CORS filter: a configured origin, or the service's own. */
@@ -115,11 +146,13 @@ public class HttpEdgeProblems {
         return bytes;
     }
 
-    private static boolean tooLarge(String length, long max) {
+    /** The body's Content-Length, or -1 when there is none or it is not a number. */
+    private static long declaredLength(HttpServerRequest request) {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
         try {
-            return Long.parseLong(length.strip()) > max;
+            return length == null ? -1 : Long.parseLong(length.strip());
         } catch (NumberFormatException e) {
-            return false;
+            return -1;
         }
     }
 

@@ -50,7 +50,9 @@ class OverloadAndDatabaseFaultsTest extends StepFunStubbedTest {
             return Map.of("quarkus.datasource.jdbc.max-size", "2", "quarkus.datasource.jdbc.min-size", "0",
                     "quarkus.datasource.jdbc.acquisition-timeout", "2S",
                     // 20 turns in flight at most, and a short wait for a place
-                    "stepchat.admission.turns-per-connection", "10", "stepchat.admission.max-wait", "200MS");
+                    "stepchat.admission.turns-per-connection", "10", "stepchat.admission.max-wait", "200MS",
+                    // a database that stops answering: given up on after 3 s (30 s in production)
+                    "quarkus.datasource.jdbc.additional-jdbc-properties.socketTimeout", "3");
         }
     }
 
@@ -164,6 +166,36 @@ class OverloadAndDatabaseFaultsTest extends StepFunStubbedTest {
                 .body("data.content", org.hamcrest.Matchers.contains("hi", "stored on retry"))
                 .body("data.status", org.hamcrest.Matchers.contains("completed", "completed"));
         assertThat(count("select count(*) from usage_record where conversation_id = '" + id + "'")).isEqualTo(1);
+    }
+
+    @Test
+    void aDatabaseThatStopsAnsweringIsA503NotARequestThatNeverEnds() throws Exception {
+        String id = conversation();
+        // both pooled connections used just now, so the next request borrows one without validating
+        // it (idle connections are validated first, and that check has its own timeout)
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<String>> made = List.of(pool.submit(OverloadAndDatabaseFaultsTest::conversation),
+                    pool.submit(OverloadAndDatabaseFaultsTest::conversation));
+            for (Future<String> one : made) {
+                one.get();
+            }
+        }
+        RestartablePostgresResource.freezeServer();
+        Response answer;
+        try {
+            // the client gives up after a minute: without the socket timeout the request would wait for good
+            answer = given().config(io.restassured.RestAssured.config().httpClient(
+                            io.restassured.config.HttpClientConfig.httpClientConfig()
+                                    .setParam("http.socket.timeout", 60_000)))
+                    .when().get("/conversations/" + id);
+        } finally {
+            RestartablePostgresResource.thawServer();
+        }
+        assertThat(answer.statusCode()).isEqualTo(503);
+        assertThat(answer.contentType()).isEqualTo(PROBLEM);
+        assertThat(answer.jsonPath().getString("type")).endsWith("/database-unavailable");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                given().when().get("/conversations/" + id).then().statusCode(200));
     }
 
     @Test

@@ -3,7 +3,10 @@ package dev.stepchat.support;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -51,6 +54,33 @@ public class RestartablePostgresResource implements QuarkusTestResourceLifecycle
             server.close();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Stops the server's processes (SIGSTOP): connections stay open, nothing answers. */
+    public static synchronized void freezeServer() {
+        signalServer("-STOP");
+    }
+
+    /** Lets a frozen server run again (SIGCONT). */
+    public static synchronized void thawServer() {
+        signalServer("-CONT");
+    }
+
+    private static void signalServer(String signal) {
+        try {
+            long postmaster = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).strip());
+            List<String> command = new ArrayList<>(List.of("kill", signal, Long.toString(postmaster)));
+            ProcessHandle.of(postmaster).orElseThrow().descendants().forEach(p -> command.add(Long.toString(p.pid())));
+            int exit = new ProcessBuilder(command).inheritIO().start().waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " exited with " + exit);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

@@ -41,7 +41,7 @@ import dev.stepchat.observability.RequestIds;
 public class HttpEdgeProblems {
 
     /** How long a refused body is read and discarded before the connection is closed anyway. */
-    static final Duration DISCARD_WITHIN = Duration.ofSeconds(30);
+    private static final Duration DISCARD_WITHIN = Duration.ofSeconds(30);
 
     void register(@Observes Router router, ObjectMapper mapper,
                   ChatConfig config,
@@ -96,7 +96,7 @@ public class HttpEdgeProblems {
      * at most {@link #DISCARD_WITHIN}. A larger one has the connection closed at once, and so has a
      * client that asked with {@code Expect: 100-continue}, which sends no body after a refusal.
      */
-    static void discardThenClose(RoutingContext context, long declared, long most) {
+    private static void discardThenClose(RoutingContext context, long declared, long most) {
         HttpServerRequest request = context.request();
         HttpConnection connection = request.connection();
         if (declared > most || request.isEnded() || request.getHeader(HttpHeaders.EXPECT) != null) {

@@ -42,6 +42,11 @@ public class Jdbc {
         this.sessionFactory = entityManagerFactory.unwrap(SessionFactoryImplementor.class);
     }
 
+    /** The id of a row these statements insert: a UUIDv7, as Hibernate generates for the entities. */
+    public static UUID newId() {
+        return org.hibernate.id.uuid.UuidVersion7Strategy.INSTANCE.generateUuid(null);
+    }
+
     /** Runs one statement with positional parameters; returns the rows it changed. */
     public int update(String sql, Object... parameters) {
         return run(sql, parameters, PreparedStatement::executeUpdate);

@@ -18,14 +18,9 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
         this.jdbc = jdbc;
     }
 
-    /** A new message id: a UUIDv7, as Hibernate generates for persisted messages. */
-    public static UUID newId() {
-        return org.hibernate.id.uuid.UuidVersion7Strategy.INSTANCE.generateUuid(null);
-    }
-
     /**
      * Inserts a message in one statement, in the current transaction, with no entity to manage or
-     * flush (the hot path of a turn); it needs its id ({@link #newId()}). Its JSON columns are
+     * flush (the hot path of a turn); it needs its id ({@link Jdbc#newId()}). Its JSON columns are
      * written by Hibernate's own JSON format mapper, exactly as for a persisted message. A column
      * added to {@link Message} is added here too (TurnApiTest compares a turn's response with what
      * a later read of the stored message gives).

@@ -14,6 +14,7 @@ import io.quarkus.panache.common.Sort;
 import dev.stepchat.config.ChatConfig;
 import dev.stepchat.conversation.Conversation;
 import dev.stepchat.conversation.ConversationRepository;
+import dev.stepchat.conversation.Jdbc;
 import dev.stepchat.conversation.Message;
 import dev.stepchat.conversation.MessageRepository;
 import dev.stepchat.conversation.StoredError;
@@ -99,7 +100,7 @@ public class TurnStore {
         Fitted fitted = fit(conversation, history, body.content(), model, body.maxTokens());
 
         Message user = new Message();
-        user.id = MessageRepository.newId();
+        user.id = Jdbc.newId();
         user.conversationId = conversationId;
         user.parentId = parent;
         user.role = Message.Role.USER;
@@ -298,27 +299,17 @@ public class TurnStore {
         if (streamed == null) {
             return completeNew(started, answer, status, finishReason, problem);
         }
-        UUID conversationId = started.conversationId();
-        UUID userId = started.userMessage().id();
-        Message user = messages.findById(userId);
+        Message user = messages.findById(started.userMessage().id());
         Message reply = messages.findById(streamed);
         java.math.BigDecimal cost = prices.cost(answer.model(), started.upstream().model(), answer.usage());
         if (user == null || reply == null) {
-            // deleted while StepFun answered: the tokens were still spent, so the ledger keeps them
-            ledger.record(conversationId, null, started.owner(), answer.model(), answer.usage(), cost, answer.upstreamId());
-            throw ProblemException.notFound("Conversation");
+            throw conversationGone(started, answer, cost);
         }
         user.status = Message.Status.COMPLETED;
         answered(reply, started, answer, status, finishReason, cost);
         reply.stopRequestedAt = null;
-        UsageTotals totals = conversations.finishTurn(conversationId, userId, answer.usage(), cost,
-                Titles.fromFirstMessage(started.userMessage().content(), config.limits().autoTitleLength()), null);
-        TurnView.Context context = started.context();
-        reply.streamOutcome = new StreamOutcome(totals, context.messagesSent(), context.messagesOmitted(),
-                context.estimatedPromptTokens(), problem == null ? null : StoredError.of(problem));
-        ledger.record(conversationId, reply.id, started.owner(), answer.model(), answer.usage(), cost, answer.upstreamId());
-        metrics.tokens(answer.model(), answer.usage());
-        metrics.cost(answer.model(), cost);
+        UsageTotals totals = settled(reply, started, answer, cost, problem, null);
+        recorded(reply, started, answer, cost);
         messages.signal("end:" + reply.id);
         return turn(user, reply, totals);
     }
@@ -330,31 +321,50 @@ public class TurnStore {
      */
     private TurnView completeNew(Started started, Answer answer, Message.Status status, String finishReason,
                                  Problem problem) {
-        UUID conversationId = started.conversationId();
-        UUID userId = started.userMessage().id();
         java.math.BigDecimal cost = prices.cost(answer.model(), started.upstream().model(), answer.usage());
-        if (!messages.markCompleted(userId)) {
-            // deleted while StepFun answered: the tokens were still spent, so the ledger keeps them
-            ledger.record(conversationId, null, started.owner(), answer.model(), answer.usage(), cost, answer.upstreamId());
-            throw ProblemException.notFound("Conversation");
+        if (!messages.markCompleted(started.userMessage().id())) {
+            throw conversationGone(started, answer, cost);
         }
         Message reply = new Message();
-        reply.id = MessageRepository.newId();
+        reply.id = Jdbc.newId();
         answered(reply, started, answer, status, finishReason, cost);
         reply.createdAt = now();
-        UsageTotals totals = conversations.finishTurn(conversationId, userId, answer.usage(), cost,
-                Titles.fromFirstMessage(started.userMessage().content(), config.limits().autoTitleLength()), reply.id);
-        TurnView.Context context = started.context();
-        reply.streamOutcome = new StreamOutcome(totals, context.messagesSent(), context.messagesOmitted(),
-                context.estimatedPromptTokens(), problem == null ? null : StoredError.of(problem));
-        messages.insert(reply);
-        ledger.record(conversationId, reply.id, started.owner(), answer.model(), answer.usage(), cost, answer.upstreamId());
-        metrics.tokens(answer.model(), answer.usage());
-        metrics.cost(answer.model(), cost);
+        UsageTotals totals = settled(reply, started, answer, cost, problem, reply.id);
+        messages.insert(reply); // before its ledger row, which refers to it
+        recorded(reply, started, answer, cost);
         MessageView user = started.userMessage();
         return turn(new MessageView(user.id(), user.object(), user.conversationId(), user.parentId(), user.role(),
                 user.content(), "completed", user.model(), user.finishReason(), user.usage(), null, user.createdAt()),
                 reply, totals);
+    }
+
+    /**
+     * Adds an answer's usage to its conversation (counting {@code newReply} as a new message when
+     * given) and gives the turn's lease back; the answer keeps the totals in its stream outcome.
+     */
+    private UsageTotals settled(Message reply, Started started, Answer answer, java.math.BigDecimal cost, Problem problem,
+                                UUID newReply) {
+        UsageTotals totals = conversations.finishTurn(started.conversationId(), started.userMessage().id(), answer.usage(),
+                cost, Titles.fromFirstMessage(started.userMessage().content(), config.limits().autoTitleLength()), newReply);
+        TurnView.Context context = started.context();
+        reply.streamOutcome = new StreamOutcome(totals, context.messagesSent(), context.messagesOmitted(),
+                context.estimatedPromptTokens(), problem == null ? null : StoredError.of(problem));
+        return totals;
+    }
+
+    /** The answer's usage in the ledger and the metrics. */
+    private void recorded(Message reply, Started started, Answer answer, java.math.BigDecimal cost) {
+        ledger.record(started.conversationId(), reply.id, started.owner(), answer.model(), answer.usage(), cost,
+                answer.upstreamId());
+        metrics.tokens(answer.model(), answer.usage());
+        metrics.cost(answer.model(), cost);
+    }
+
+    /** The conversation was deleted while StepFun answered: the tokens were still spent, so the ledger keeps them. */
+    private ProblemException conversationGone(Started started, Answer answer, java.math.BigDecimal cost) {
+        ledger.record(started.conversationId(), null, started.owner(), answer.model(), answer.usage(), cost,
+                answer.upstreamId());
+        return ProblemException.notFound("Conversation");
     }
 
     /** Fills an answer message with what the model answered and what it cost. */

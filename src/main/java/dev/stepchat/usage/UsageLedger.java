@@ -8,7 +8,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 
 import dev.stepchat.conversation.Jdbc;
-import dev.stepchat.conversation.MessageRepository;
 
 /** The append-only record of what every answered upstream call cost. */
 @ApplicationScoped
@@ -37,7 +36,7 @@ public class UsageLedger implements PanacheRepositoryBase<UsageRecord, UUID> {
                         insert into owner_usage_day (owner, day, total_tokens, cost) values (?, ?, ?, ?)
                         on conflict (owner, day) do update set total_tokens = owner_usage_day.total_tokens + excluded.total_tokens,
                             cost = owner_usage_day.cost + excluded.cost""",
-                MessageRepository.newId(), conversationId, messageId, owner, model,
+                Jdbc.newId(), conversationId, messageId, owner, model,
                 Math.toIntExact(usage.promptTokens()), Math.toIntExact(usage.completionTokens()),
                 Math.toIntExact(usage.totalTokens()), Math.toIntExact(usage.cachedTokens()), cost, upstreamId, now,
                 owner, java.time.LocalDate.ofInstant(now, java.time.ZoneOffset.UTC), usage.totalTokens(),

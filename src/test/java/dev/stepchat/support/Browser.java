@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.logging.Level;
 
@@ -14,6 +15,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
@@ -43,17 +46,42 @@ public final class Browser {
         this.profile = profile;
     }
 
-    public static Browser start() {
-        Path chromium = Path.of(env("CHROME_BINARY", "/usr/bin/chromium"));
-        Path chromedriver = Path.of(env("CHROMEDRIVER", "/usr/bin/chromedriver"));
-        if (!Files.isExecutable(chromium) || !Files.isExecutable(chromedriver)) {
-            String missing = "No Chromium at " + chromium + " or no chromedriver at " + chromedriver
-                    + " (apt-get install chromium chromium-driver)";
-            if ("required".equals(System.getProperty("browser-tests"))) {
-                Assertions.fail(missing);
-            }
-            Assumptions.abort(missing + ": browser tests skipped");
+    /** Why no browser can be started here (no Chromium or no chromedriver), or empty when one can. */
+    static Optional<String> missing() {
+        Path chromium = chromium();
+        Path chromedriver = chromedriver();
+        if (Files.isExecutable(chromium) && Files.isExecutable(chromedriver)) {
+            return Optional.empty();
         }
+        return Optional.of("No Chromium at " + chromium + " or no chromedriver at " + chromedriver
+                + " (apt-get install chromium chromium-driver)");
+    }
+
+    private static boolean required() {
+        return "required".equals(System.getProperty("browser-tests"));
+    }
+
+    private static Path chromium() {
+        return Path.of(env("CHROME_BINARY", "/usr/bin/chromium"));
+    }
+
+    private static Path chromedriver() {
+        return Path.of(env("CHROMEDRIVER", "/usr/bin/chromedriver"));
+    }
+
+    /**
+     * Starts a browser; without one the calling test is skipped (aborted), or fails when browser
+     * tests are required.
+     */
+    public static Browser start() {
+        missing().ifPresent(why -> {
+            if (required()) {
+                Assertions.fail(why);
+            }
+            Assumptions.abort(why + ": browser tests skipped");
+        });
+        Path chromium = chromium();
+        Path chromedriver = chromedriver();
         Path profile = Scratch.folder("chromium-profile");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(chromium.toFile());
@@ -118,10 +146,25 @@ public final class Browser {
     /**
      * One browser for a test class, registered with {@code @RegisterExtension}: started before its
      * first test, a screenshot after each test (named after it), quit after the last.
+     * <p>
+     * Without a browser the class is disabled by its {@link ExecutionCondition}, which JUnit asks
+     * before any callback runs: the {@code @QuarkusTest} extension never starts the application for
+     * it. (Aborting from {@code beforeAll} instead left that application started for a class that
+     * ended at once; the next restart then closed the class loader a later class shared, which
+     * failed to boot with "classloader is null".) With {@code -Dbrowser-tests=required} the class
+     * runs and fails in {@code beforeAll}.
      */
-    public static final class PerClass implements BeforeAllCallback, AfterEachCallback, AfterAllCallback {
+    public static final class PerClass implements ExecutionCondition, BeforeAllCallback, AfterEachCallback,
+            AfterAllCallback {
 
         private Browser browser;
+
+        @Override
+        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+            return missing().filter(why -> !required())
+                    .map(why -> ConditionEvaluationResult.disabled(why + ": browser tests skipped"))
+                    .orElse(ConditionEvaluationResult.enabled("a browser is installed, or required"));
+        }
 
         @Override
         public void beforeAll(ExtensionContext context) {

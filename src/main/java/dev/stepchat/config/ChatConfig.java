@@ -145,10 +145,12 @@ public interface ChatConfig {
         Duration retention();
 
         /**
-         * How long a first request with a key counts as still running (a repeat gets a 409): longer
-         * than the longest turn (STEPCHAT_IDEMPOTENCY_IN_FLIGHT_FOR).
+         * How long a first request with a key counts as still running (a repeat gets a 409) until it
+         * has started a turn; from then on it runs exactly while a live replica holds that turn's
+         * lease (STEPCHAT_IDEMPOTENCY_IN_FLIGHT_FOR). Longer than a turn's first transaction may
+         * take, database socket timeout included.
          */
-        @WithDefault("11M")
+        @WithDefault("2M")
         Duration inFlightFor();
 
         /** How often expired keys are purged (STEPCHAT_IDEMPOTENCY_PURGE_EVERY). */

@@ -111,4 +111,20 @@ public class Conversation extends PanacheEntityBase {
     /** Hidden from lists unless asked for. */
     @Column(nullable = false)
     public boolean archived;
+
+    /**
+     * Whether {@code answer}, in progress, may have been abandoned: no live lease of its turn by
+     * this replica's clock. Only a hint that {@link MessageRepository#closeAbandoned} is worth
+     * running: that decides on the database's clock.
+     */
+    public boolean mayHaveAbandoned(Message answer) {
+        return answer.status == Message.Status.IN_PROGRESS && (turnLeaseHolder == null
+                || !turnLeaseHolder.equals(answer.parentId) || turnLeaseUntil == null
+                || turnLeaseUntil.isBefore(java.time.Instant.now()));
+    }
+
+    /** Whether a turn's lease is there but has passed by this replica's clock (a hint, as above). */
+    public boolean turnLeaseLapsed() {
+        return turnLeaseHolder != null && turnLeaseUntil != null && turnLeaseUntil.isBefore(java.time.Instant.now());
+    }
 }

@@ -28,9 +28,12 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
         return findByIdOptional(id).filter(conversation -> owner.equals(conversation.owner));
     }
 
-    /** What a turn needs of its conversation. */
+    /**
+     * What a turn needs of its conversation; {@code leaseExpired}: a turn's lease is still there
+     * but has expired (its replica died), so that turn must be closed before this one goes on.
+     */
     public record ForTurn(UUID id, String model, String systemPrompt, Integer contextLimit, Long maxTotalTokens,
-                          long totalTokens, UUID currentMessageId) {
+                          long totalTokens, UUID currentMessageId, boolean leaseExpired) {
     }
 
     /**
@@ -39,10 +42,12 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
      */
     public Optional<ForTurn> forTurn(UUID id, String owner) {
         return jdbc.first("""
-                select model, system_prompt, context_limit, max_total_tokens, total_tokens, current_message_id
+                select model, system_prompt, context_limit, max_total_tokens, total_tokens, current_message_id,
+                       turn_lease_holder is not null and turn_lease_until < now()
                 from conversation where id = ? and owner = ?""",
                 row -> new ForTurn(id, row.getString(1), row.getString(2), (Integer) row.getObject(3),
-                        (Long) row.getObject(4), row.getLong(5), row.getObject(6, UUID.class)), id, owner);
+                        (Long) row.getObject(4), row.getLong(5), row.getObject(6, UUID.class), row.getBoolean(7)),
+                id, owner);
     }
 
     public Paging.Slice<Conversation> page(String owner, PageRequest page) {

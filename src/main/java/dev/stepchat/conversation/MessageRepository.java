@@ -7,7 +7,10 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
-import io.quarkus.panache.common.Parameters;
+import io.quarkus.logging.Log;
+
+import dev.stepchat.problem.Problem;
+import dev.stepchat.problem.ProblemType;
 
 @ApplicationScoped
 public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
@@ -206,36 +209,54 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
                 .getSingleResult();
     }
 
+    /** The problem a turn whose replica died ends with, as its messages keep it. */
+    public static final StoredError ABANDONED = StoredError.of(Problem.of(ProblemType.TURN_ABANDONED,
+            "The instance answering this turn stopped before it finished; send the message again", null));
+
+    /** A message of a turn whose lease no live replica holds: {@code %s} is the lease holder's column. */
+    private static final String LEASE_LOST = """
+            not exists (select 1 from conversation c where c.id = m.conversation_id
+                        and c.turn_lease_holder = %s and c.turn_lease_until > now())""";
+
     /**
      * Closes the turns whose lease has expired (their replica died, or lost the database for
-     * longer than the lease): answers in progress become incomplete with the text flushed before,
-     * their user messages completed; user messages with no answer yet become failed with
-     * {@code problem}. Every replica runs it; it is idempotent. The JSON columns are bound by
-     * Hibernate, as everywhere else.
+     * longer than the lease), of one conversation or, with null, of all: answers in progress become
+     * incomplete with the text flushed before (their readers are told), their user messages
+     * completed; user messages with no answer yet become failed, {@code turn-abandoned}. The
+     * abandoned-turns job runs it for all; a turn, a resume or a message list that meets an expired
+     * lease runs it for its conversation at once. Each UPDATE changes only rows still in progress,
+     * so of two replicas closing the same turn at once, one closes it and the other finds it closed.
      *
-     * @return how many messages were closed
+     * @return the answers this call closed
      */
-    public int closeAbandoned(StoredError problem, StreamOutcome outcome) {
-        String leaseLost = """
-                not exists (select 1 from Conversation c where c.id = m.conversationId
-                            and c.turnLeaseHolder = %s and c.turnLeaseUntil > current_timestamp)""";
-        List<UUID> answers = getEntityManager().createQuery("select m.id from Message m where m.status = :running"
-                        + " and m.role = :assistant and " + leaseLost.formatted("m.parentId"), UUID.class)
-                .setParameter("running", Message.Status.IN_PROGRESS)
-                .setParameter("assistant", Message.Role.ASSISTANT)
-                .getResultList();
-        int closed = answers.isEmpty() ? 0 : update("status = :incomplete, streamOutcome = :outcome, stopRequestedAt = null"
-                        + " where id in :ids and status = :running",
-                Parameters.with("running", Message.Status.IN_PROGRESS).and("incomplete", Message.Status.INCOMPLETE).and("outcome", outcome).and("ids", answers));
-        String abandonedUser = "m.status = :running and m.role = :user and " + leaseLost.formatted("m.id");
-        closed += update("update Message m set m.status = :completed where " + abandonedUser
-                        + " and exists (select 1 from Message a where a.parentId = m.id and a.role = :assistant)",
-                Parameters.with("running", Message.Status.IN_PROGRESS).and("user", Message.Role.USER)
-                        .and("completed", Message.Status.COMPLETED).and("assistant", Message.Role.ASSISTANT));
-        closed += update("update Message m set m.status = :failed, m.error = :error where " + abandonedUser,
-                Parameters.with("running", Message.Status.IN_PROGRESS).and("user", Message.Role.USER)
-                        .and("failed", Message.Status.FAILED).and("error", problem));
+    public List<UUID> closeAbandoned(UUID conversationId) {
+        String ofConversation = conversationId == null ? "" : " and m.conversation_id = ?";
+        Object[] parameters = conversationId == null ? new Object[0] : new Object[] {conversationId};
+        String error = jdbc.json(ABANDONED, StoredError.class);
+        String outcome = jdbc.json(StreamOutcome.failed(ABANDONED), StreamOutcome.class);
+        List<UUID> answers = jdbc.list("""
+                update message m set status = 'INCOMPLETE', stream_outcome = cast(? as jsonb), stop_requested_at = null
+                where m.status = 'IN_PROGRESS' and m.role = 'ASSISTANT' and\s""" + LEASE_LOST.formatted("m.parent_id")
+                        + ofConversation + " returning m.id",
+                row -> row.getObject(1, UUID.class), prepend(outcome, parameters));
+        String abandonedUser = "m.status = 'IN_PROGRESS' and m.role = 'USER' and " + LEASE_LOST.formatted("m.id")
+                + ofConversation;
+        int users = jdbc.update("update message m set status = 'COMPLETED' where " + abandonedUser
+                + " and exists (select 1 from message a where a.parent_id = m.id and a.role = 'ASSISTANT')", parameters);
+        users += jdbc.update("update message m set status = 'FAILED', error = cast(? as jsonb) where " + abandonedUser,
+                prepend(error, parameters));
         answers.forEach(id -> signal("end:" + id));
-        return closed;
+        if (!answers.isEmpty() || users > 0) {
+            Log.warnf("Closed %d answers and %d user messages of turns whose instance stopped%s", answers.size(), users,
+                    conversationId == null ? "" : " (conversation " + conversationId + ")");
+        }
+        return answers;
+    }
+
+    private static Object[] prepend(Object first, Object[] rest) {
+        Object[] all = new Object[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
     }
 }

@@ -3,7 +3,9 @@ package dev.stepchat.idempotency;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.HexFormat;
+import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -16,6 +18,8 @@ import jakarta.ws.rs.core.Response;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.quarkus.arc.Arc;
+
 import dev.stepchat.config.ChatConfig;
 import dev.stepchat.problem.ProblemException;
 import dev.stepchat.problem.ProblemResponses;
@@ -27,6 +31,8 @@ import dev.stepchat.security.CurrentOwner;
  * httpapi-idempotency-key-header draft): the first response to a key is stored; a repeat with the
  * same request gets it again without running anything; the key with another request is a 422; a
  * repeat while the first is still running is a 409. Keys belong to the caller (the owner).
+ * A request that runs a turn is "still running" exactly while a live replica holds that turn's
+ * lease; once none does (its replica died), a repeat is answered with what the turn stored.
  */
 @ApplicationScoped
 public class Idempotency {
@@ -44,12 +50,17 @@ public class Idempotency {
     private final CurrentOwner owner;
     private final ObjectMapper json;
     private final ChatConfig config;
+    private final RunningKey running;
+    private final SettledTurns turns;
 
-    Idempotency(IdempotencyStore store, CurrentOwner owner, ObjectMapper json, ChatConfig config) {
+    Idempotency(IdempotencyStore store, CurrentOwner owner, ObjectMapper json, ChatConfig config, RunningKey running,
+                SettledTurns turns) {
         this.store = store;
         this.owner = owner;
         this.json = json;
         this.config = config;
+        this.running = running;
+        this.turns = turns;
     }
 
     /**
@@ -75,10 +86,28 @@ public class Idempotency {
             case IdempotencyStore.Claim.InFlight() -> throw new ProblemException(ProblemType.IDEMPOTENCY_KEY_IN_FLIGHT,
                     "The first request with this Idempotency-Key is still running; repeat it when it has finished");
             case IdempotencyStore.Claim.Run() -> execute(caller, key, path, action);
+            case IdempotencyStore.Claim.Settle(UUID conversation, UUID holder, Instant since) -> {
+                IdempotencyStore.Stored outcome = stored(turns.outcome(conversation, holder, since));
+                store.complete(caller, key, outcome);
+                yield replay.apply(outcome);
+            }
         };
     }
 
+    /**
+     * Names the turn this request runs (called in the turn's first transaction, which takes its
+     * lease): from then on its key is in flight exactly while a live replica holds that lease.
+     * Nothing for a request without a key.
+     */
+    public void attachTurn(UUID conversationId, UUID holder) {
+        if (Arc.container().requestContext().isActive() && running.key != null) {
+            store.attachTurn(running.owner, running.key, conversationId, holder);
+        }
+    }
+
     private Response execute(String caller, String key, String path, Supplier<Response> action) {
+        running.owner = caller;
+        running.key = key;
         Response response;
         try {
             response = action.get();

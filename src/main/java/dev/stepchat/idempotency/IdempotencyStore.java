@@ -1,7 +1,9 @@
 package dev.stepchat.idempotency;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -36,6 +38,13 @@ public class IdempotencyStore {
         /** The key was first used for another request. */
         record Mismatch() implements Claim {
         }
+
+        /**
+         * The key's first request ran a turn that no live replica holds any more (it ended, or its
+         * replica died): its outcome is read from what the turn stored.
+         */
+        record Settle(UUID conversationId, UUID holder, Instant since) implements Claim {
+        }
     }
 
     private final EntityManager entityManager;
@@ -58,8 +67,11 @@ public class IdempotencyStore {
         }
         @SuppressWarnings("unchecked")
         List<Object[]> rows = entityManager.createNativeQuery("""
-                        select fingerprint, status, content_type, location, retry_after, body, locked_until < now()
-                        from idempotency_key where owner = :owner and idempotency_key = :key for update""")
+                        select k.fingerprint, k.status, k.content_type, k.location, k.retry_after, k.body,
+                               k.locked_until < now(), k.turn_conversation_id, k.turn_holder, k.created_at,
+                               exists (select 1 from conversation c where c.id = k.turn_conversation_id
+                                       and c.turn_lease_holder = k.turn_holder and c.turn_lease_until > now())
+                        from idempotency_key k where k.owner = :owner and k.idempotency_key = :key for update of k""")
                 .setParameter("owner", owner).setParameter("key", key)
                 .getResultList();
         if (rows.isEmpty()) {
@@ -74,6 +86,11 @@ public class IdempotencyStore {
             return new Claim.Replay(new Stored(((Number) row[1]).intValue(), (String) row[2], (String) row[3],
                     (String) row[4], (String) row[5]));
         }
+        if (row[8] != null) {
+            // the request runs a turn: in flight exactly while a live replica holds that turn's lease
+            return Boolean.TRUE.equals(row[10]) ? new Claim.InFlight()
+                    : new Claim.Settle((UUID) row[7], (UUID) row[8], instant(row[9]));
+        }
         if (Boolean.TRUE.equals(row[6])) {
             // the instance that ran the first request died: this one takes over
             entityManager.createNativeQuery("""
@@ -84,6 +101,29 @@ public class IdempotencyStore {
             return new Claim.Run();
         }
         return new Claim.InFlight();
+    }
+
+    private static Instant instant(Object value) {
+        return switch (value) {
+            case Instant instant -> instant;
+            case java.time.OffsetDateTime time -> time.toInstant();
+            case java.sql.Timestamp timestamp -> timestamp.toInstant();
+            default -> throw new IllegalStateException("Not a time: " + value);
+        };
+    }
+
+    /**
+     * Names the turn a key's request runs, in that turn's first transaction (the one that takes its
+     * lease), so that the key is in flight exactly as long as the turn.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void attachTurn(String owner, String key, UUID conversationId, UUID holder) {
+        entityManager.createNativeQuery("""
+                        update idempotency_key set turn_conversation_id = :conversation, turn_holder = :holder
+                        where owner = :owner and idempotency_key = :key and status is null""")
+                .setParameter("conversation", conversationId).setParameter("holder", holder)
+                .setParameter("owner", owner).setParameter("key", key)
+                .executeUpdate();
     }
 
     @Transactional(Transactional.TxType.REQUIRES_NEW)

@@ -3,14 +3,9 @@ package dev.stepchat.turn;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
-import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 
 import dev.stepchat.conversation.MessageRepository;
-import dev.stepchat.conversation.StoredError;
-import dev.stepchat.conversation.StreamOutcome;
-import dev.stepchat.problem.Problem;
-import dev.stepchat.problem.ProblemType;
 
 /**
  * Turns whose replica died (killed pod, cut past the shutdown timeout) stop having their lease
@@ -18,7 +13,8 @@ import dev.stepchat.problem.ProblemType;
  * answer becomes {@code incomplete} with the text flushed before the replica died (its stream's
  * readers get an {@code error} event), a user message with no answer yet becomes {@code failed}.
  * It runs on every replica; the UPDATEs are idempotent. With the defaults a dead replica's turn is
- * closed 30 to 40 seconds after its last renewal.
+ * closed 30 to 40 seconds after its last renewal, or sooner: the next turn, resume or message list
+ * of that conversation closes it as soon as its lease has expired.
  */
 @ApplicationScoped
 public class AbandonedTurns {
@@ -33,11 +29,6 @@ public class AbandonedTurns {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     @Transactional
     public void close() {
-        StoredError problem = StoredError.of(Problem.of(ProblemType.TURN_ABANDONED,
-                "The instance answering this turn stopped before it finished; send the message again", null));
-        int closed = messages.closeAbandoned(problem, StreamOutcome.failed(problem));
-        if (closed > 0) {
-            Log.warnf("Closed %d messages of turns whose instance stopped", closed);
-        }
+        messages.closeAbandoned(null);
     }
 }

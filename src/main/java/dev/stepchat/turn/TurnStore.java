@@ -22,6 +22,7 @@ import dev.stepchat.conversation.StreamOutcome;
 import dev.stepchat.conversation.Titles;
 import dev.stepchat.conversation.api.MessageView;
 import dev.stepchat.conversation.service.ConversationMapper;
+import dev.stepchat.idempotency.Idempotency;
 import dev.stepchat.model.ContextFit;
 import dev.stepchat.model.ModelCatalog;
 import dev.stepchat.model.ModelsConfig;
@@ -68,9 +69,12 @@ public class TurnStore {
     private final dev.stepchat.usage.Prices prices;
     private final dev.stepchat.usage.SpendingLimits spending;
 
+    private final Idempotency idempotency;
+
     TurnStore(ConversationRepository conversations, MessageRepository messages, UsageLedger ledger, ChatConfig config,
               TurnMetrics metrics, ModelCatalog models, ModelsConfig modelsConfig, dev.stepchat.usage.Prices prices,
-              dev.stepchat.usage.SpendingLimits spending) {
+              dev.stepchat.usage.SpendingLimits spending, Idempotency idempotency) {
+        this.idempotency = idempotency;
         this.spending = spending;
         this.prices = prices;
         this.models = models;
@@ -88,8 +92,7 @@ public class TurnStore {
      */
     @Transactional
     public Started begin(UUID conversationId, String owner, SendMessage body, String path) {
-        ConversationRepository.ForTurn conversation = conversations.forTurn(conversationId, owner)
-                .orElseThrow(() -> ProblemException.notFound("Conversation"));
+        ConversationRepository.ForTurn conversation = forTurn(conversationId, owner);
         withinLimits(conversation, owner);
         Optional<UUID> requested = body.requestedParent();
         // without a parent asked for, the current branch is read once: it gives the parent and the history
@@ -119,6 +122,7 @@ public class TurnStore {
                 // rolls back: the message of a refused turn is not kept
                 throw turnInProgress();
             }
+            idempotency.attachTurn(conversationId, user.id);
         }
         var request = new ChatCompletionRequest(model, fitted.upstream(), body.temperature(), body.topP(), body.maxTokens(),
                 null);
@@ -132,8 +136,7 @@ public class TurnStore {
      */
     @Transactional
     public Started regenerate(UUID conversationId, String owner, UUID userMessageId, Regenerate body, String path) {
-        ConversationRepository.ForTurn conversation = conversations.forTurn(conversationId, owner)
-                .orElseThrow(() -> ProblemException.notFound("Conversation"));
+        ConversationRepository.ForTurn conversation = forTurn(conversationId, owner);
         Message user = messages.inConversation(conversationId, userMessageId);
         if (user == null) {
             throw ProblemException.notFound("Message");
@@ -145,13 +148,30 @@ public class TurnStore {
         String model = body.model() != null ? body.model() : conversation.model();
         Fitted fitted = fit(conversation, messages.path(conversation.id(), user.parentId), user.content, model,
                 body.maxTokens());
-        if (fitted.refusal() == null && !conversations.startTurn(conversationId, user.id, config.turnLease(), null)) {
-            throw turnInProgress();
+        if (fitted.refusal() == null) {
+            if (!conversations.startTurn(conversationId, user.id, config.turnLease(), null)) {
+                throw turnInProgress();
+            }
+            idempotency.attachTurn(conversationId, user.id);
         }
         var request = new ChatCompletionRequest(model, fitted.upstream(), body.temperature(), body.topP(), body.maxTokens(),
                 null);
         return new Started(conversationId, owner, ConversationMapper.view(user), request, path, true, Instant.now(),
                 fitted.context(), fitted.rawEstimate(), fitted.refusal());
+    }
+
+    /**
+     * The conversation as a turn reads it, after closing the turn a dead replica left (its lease
+     * expired): before anything else is read, so that its answer, now incomplete, is what the new
+     * turn follows and what the model is sent, exactly as if the abandoned-turns job had run.
+     */
+    private ConversationRepository.ForTurn forTurn(UUID conversationId, String owner) {
+        ConversationRepository.ForTurn conversation = conversations.forTurn(conversationId, owner)
+                .orElseThrow(() -> ProblemException.notFound("Conversation"));
+        if (conversation.leaseExpired()) {
+            messages.closeAbandoned(conversationId);
+        }
+        return conversation;
     }
 
     /** The conversation's own token cap, then the owner's spending limits: refused before anything is stored. */
@@ -432,6 +452,10 @@ public class TurnStore {
         if (reply.role != Message.Role.ASSISTANT) {
             throw ProblemException.invalid("message_id", "must be an assistant message: only answers have a stream");
         }
+        if (conversation.mayHaveAbandoned(reply) && messages.closeAbandoned(conversationId).contains(reply.id)) {
+            // its replica died: its readers get the text it flushed, then turn-abandoned, now
+            messages.getEntityManager().refresh(reply);
+        }
         Message user = reply.parentId == null ? null : messages.findById(reply.parentId);
         if (user == null) {
             throw ProblemException.notFound("Message");
@@ -514,6 +538,41 @@ public class TurnStore {
             return Optional.empty();
         }
         return Optional.of(turn(user, reply, ConversationMapper.totals(conversation)));
+    }
+
+    /** How a turn ended, as what its request answered: the turn, or the problem it failed with. */
+    public sealed interface Ended {
+        record Answered(TurnView turn) implements Ended {
+        }
+
+        record Failed(Problem problem) implements Ended {
+        }
+    }
+
+    /**
+     * How the turn whose lease {@code holder} held ended, for a request begun at {@code since},
+     * once no live replica holds it: a turn its replica left is closed first (as the job would).
+     * Its answer (the first created since the request, completed or incomplete) makes it answered;
+     * else the user message's problem, or {@code turn-abandoned} for a regeneration that never
+     * got an answer.
+     */
+    @Transactional
+    public Ended ended(UUID conversationId, UUID holder, Instant since) {
+        Conversation conversation = conversations.findById(conversationId);
+        if (conversation == null) {
+            return new Ended.Failed(ProblemException.notFound("Conversation").toProblem(null));
+        }
+        messages.closeAbandoned(conversationId);
+        Message user = messages.findById(holder);
+        Message reply = user == null ? null : messages.find("parentId = ?1 and role = ?2 and createdAt >= ?3",
+                Sort.by("id"), user.id, Message.Role.ASSISTANT, since).firstResult();
+        if (reply != null && reply.status != Message.Status.IN_PROGRESS) {
+            return new Ended.Answered(turn(user, reply, ConversationMapper.totals(conversation)));
+        }
+        if (user != null && user.status == Message.Status.FAILED && user.error != null) {
+            return new Ended.Failed(user.error.toProblem());
+        }
+        return new Ended.Failed(MessageRepository.ABANDONED.toProblem());
     }
 
     /**

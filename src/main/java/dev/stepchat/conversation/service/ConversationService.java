@@ -191,6 +191,10 @@ public class ConversationService {
     @Transactional
     public ListPage<MessageView> messages(UUID id, PageRequest page, String branch) {
         Conversation conversation = owned(id);
+        if (conversation.turnLeaseLapsed()) {
+            // a dead replica's turn: listed as it ends, incomplete, not in progress until the job runs
+            messages.closeAbandoned(id);
+        }
         Paging.Slice<Message> slice;
         if (branch == null || branch.equals("current")) {
             slice = Paging.slice(messages.path(id, conversation.currentMessageId), m -> m.id, page);

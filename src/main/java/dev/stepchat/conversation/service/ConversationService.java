@@ -13,6 +13,8 @@ import jakarta.transaction.Transactional;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.quarkus.narayana.jta.QuarkusTransaction;
+
 import dev.stepchat.config.ChatConfig;
 import dev.stepchat.conversation.Conversation;
 import dev.stepchat.conversation.ConversationRepository;
@@ -54,11 +56,18 @@ public class ConversationService {
         this.config = config;
     }
 
-    @Transactional
+    /**
+     * A new conversation. Its model is checked against StepFun's list first, outside the
+     * transaction: that may ask StepFun, and no transaction is held across a call to it.
+     */
     public ConversationView create(CreateConversation request) {
         CreateConversation body = request == null ? new CreateConversation(null, null, null, null, null, null) : request;
         inputs.checkConversation(body.title(), body.model(), body.systemPrompt(), body.metadata());
         models.check("model", body.model());
+        return QuarkusTransaction.joiningExisting().call(() -> created(body));
+    }
+
+    private ConversationView created(CreateConversation body) {
         Conversation conversation = new Conversation();
         conversation.owner = owner.id();
         conversation.title = body.title();
@@ -115,11 +124,20 @@ public class ConversationService {
      * Applies a JSON merge patch (RFC 7396) of title, model, system_prompt and metadata. With
      * {@code ifMatch} (an If-Match header) the conversation must still have that ETag.
      */
-    @Transactional
     public ConversationView patch(UUID id, JsonNode patch, String ifMatch) {
         if (!(patch instanceof ObjectNode fields)) {
             throw new ProblemException(ProblemType.MALFORMED_REQUEST, "A merge patch must be a JSON object");
         }
+        if (fields.has("model")) {
+            // against StepFun's list, which may ask StepFun: before the transaction, never inside it
+            String model = text(fields, "model");
+            inputs.checkConversation(null, model, null, null);
+            models.check("model", model);
+        }
+        return QuarkusTransaction.joiningExisting().call(() -> patched(id, fields, ifMatch));
+    }
+
+    private ConversationView patched(UUID id, ObjectNode fields, String ifMatch) {
         Conversation conversation = owned(id);
         if (ifMatch != null && !ETags.matches(ifMatch, ConversationView.etag(conversation.version))) {
             throw stale();
@@ -133,9 +151,6 @@ public class ConversationService {
         Map<String, String> metadata = fields.has("metadata") ? mergeMetadata(conversation.metadata, fields.get("metadata"))
                 : conversation.metadata;
         inputs.checkConversation(title, model, systemPrompt, metadata);
-        if (fields.has("model")) {
-            models.check("model", model);
-        }
         if (fields.has("context_limit")) {
             JsonNode limit = fields.get("context_limit");
             if (!limit.isNull() && !(limit.isIntegralNumber() && limit.canConvertToInt())) {

@@ -29,7 +29,8 @@ import dev.stepchat.observability.RequestIds;
  * <ul>
  * <li>request headers larger than {@code stepchat.limits.max-header-size} (431);</li>
  * <li>a request body declared larger than {@code stepchat.limits.max-body-size}, or for an import
- * {@code stepchat.limits.max-import-size} (413; the server itself reads no more than the latter);</li>
+ * {@code stepchat.limits.max-import-size} (413; the server itself reads no more than the latter);
+ * a body sent without a Content-Length (chunked) is held to the same limit while it is read;</li>
  * <li>a browser request (CORS) from an origin not in {@code quarkus.http.cors.origins} (403);</li>
  * <li>a query with a raw {@code ;}, which the query decoder would take as a separator (400);</li>
  * <li>requests no route answers (404, instead of the server's plain-text page).</li>
@@ -54,8 +55,7 @@ public class HttpEdgeProblems {
             MemorySize maxHeaders = config.limits().maxHeaderSize();
             long length = declaredLength(request);
             String origin = request.getHeader(HttpHeaders.ORIGIN);
-            long maxBody = "/conversations/import".equals(path) ? config.limits().maxImportSize().asLongValue()
-                    : config.limits().maxBodySize().asLongValue();
+            long maxBody = maxBody(path, config);
             if (headerBytes > maxHeaders.asLongValue()) {
                 send(context, mapper, Problem.of(ProblemType.HEADERS_TOO_LARGE, "The request headers have "
                         + headerBytes + " bytes; at most " + maxHeaders.asLongValue() + " are accepted", path));
@@ -82,10 +82,32 @@ public class HttpEdgeProblems {
                 context.next();
             }
         });
+        // A body sent without a Content-Length (chunked) is counted while it is read (BodyLimit, a
+        // 413 problem at the endpoint's limit). Quarkus' own route (order -2) leaves the server-wide
+        // limit for its body reader, which answers a bare 413; this one, right after it, narrows
+        // that backstop to the endpoint's limit and a little more, so the problem comes first.
+        router.route().order(-1).handler(context -> {
+            if (context.request().getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
+                context.put(MAX_REQUEST_SIZE_KEY, maxBody(context.request().path(), config) + BACKSTOP_SLACK);
+            }
+            context.next();
+        });
         router.route().last().handler(context -> {
             String path = context.request().path();
             send(context, mapper, Problem.of(ProblemType.NOT_FOUND, "No resource at " + path, path));
         });
+    }
+
+    /** Where Quarkus' body readers look for the most a body without a Content-Length may have. */
+    private static final String MAX_REQUEST_SIZE_KEY = "io.quarkus.max-request-size";
+
+    /** How far past the limit Quarkus' reader may read ahead before its own, bare, 413. */
+    private static final long BACKSTOP_SLACK = 256 * 1024;
+
+    /** The most a request body to {@code path} may have: the import's limit, or every other body's. */
+    static long maxBody(String path, ChatConfig config) {
+        return "/conversations/import".equals(path) ? config.limits().maxImportSize().asLongValue()
+                : config.limits().maxBodySize().asLongValue();
     }
 
     /**

@@ -147,6 +147,12 @@ public class ProblemMappers {
     }
 
     private static Response malformed(JsonProcessingException e, HttpServerRequest request) {
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof ProblemException problem) {
+                // raised while the body was read (it passed its limit), wrapped by Jackson with the field it was in
+                return respond(request, problem.toProblem(request.path()), problem.retryAfter());
+            }
+        }
         String detail = "The request body is not valid JSON";
         if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
             String field = mapping.getPath().stream()

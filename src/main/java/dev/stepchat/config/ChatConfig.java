@@ -192,5 +192,23 @@ public interface ChatConfig {
         /** Characters of the first message that become the title of an untitled conversation. */
         @WithDefault("80")
         int autoTitleLength();
+
+        /** Most conversations in one import; more is a 400 import-too-large (STEPCHAT_LIMITS_MAX_IMPORT_CONVERSATIONS). */
+        @WithDefault("10000")
+        int maxImportConversations();
+
+        /**
+         * Most messages in one imported conversation; more is a 400 import-too-large
+         * (STEPCHAT_LIMITS_MAX_IMPORT_MESSAGES).
+         */
+        @WithDefault("100000")
+        int maxImportMessages();
+
+        /**
+         * Imports that may run at once on one replica (each spools its file to the temporary
+         * folder first); another is a 503 overloaded (STEPCHAT_LIMITS_IMPORTS_AT_ONCE).
+         */
+        @WithDefault("1")
+        int importsAtOnce();
     }
 }

@@ -11,6 +11,7 @@ public enum ProblemType {
     VALIDATION_FAILED("validation-failed", 400, "Request validation failed"),
     UNKNOWN_MODEL("unknown-model", 400, "Unknown model"),
     INVALID_CURSOR("invalid-cursor", 400, "Unknown paging cursor"),
+    IMPORT_TOO_LARGE("import-too-large", 400, "The import is over a limit"),
     UNAUTHORIZED("unauthorized", 401, "Authentication required"),
     ORIGIN_NOT_ALLOWED("origin-not-allowed", 403, "Origin not allowed"),
     NOT_FOUND("not-found", 404, "Not found"),

@@ -23,6 +23,11 @@ final class SecondInstance implements AutoCloseable {
     final int port;
 
     SecondInstance(Map<String, String> config) throws IOException {
+        this(config, List.of());
+    }
+
+    /** With options for the JVM (or the native executable's runtime), such as {@code -Xmx256m}. */
+    SecondInstance(Map<String, String> config, List<String> runtimeOptions) throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
@@ -34,7 +39,7 @@ final class SecondInstance implements AutoCloseable {
             command.add(ProcessHandle.current().info().command().orElse("java"));
             command.add("-jar");
         }
-        List<String> properties = new ArrayList<>();
+        List<String> properties = new ArrayList<>(runtimeOptions);
         properties.add("-Dquarkus.http.port=" + port);
         config.forEach((key, value) -> properties.add("-D" + key + "=" + value));
         if (command.size() == 1) {

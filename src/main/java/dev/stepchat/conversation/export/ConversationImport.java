@@ -1,6 +1,13 @@
 package dev.stepchat.conversation.export;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -13,11 +20,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Semaphore;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+
+import io.quarkus.logging.Log;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 
 import dev.stepchat.config.ChatConfig;
 import dev.stepchat.conversation.Conversation;
@@ -27,13 +43,23 @@ import dev.stepchat.conversation.MessageRepository;
 import dev.stepchat.conversation.api.ConversationView;
 import dev.stepchat.conversation.service.ConversationMapper;
 import dev.stepchat.problem.ProblemException;
+import dev.stepchat.problem.ProblemType;
 import dev.stepchat.security.CurrentOwner;
 
 /**
  * POST /conversations/import: our own export, or a ChatGPT data export's conversations.json (one
- * conversation or a list), read whole, checked whole, and stored in one transaction: all of it or
- * nothing. Imported messages keep their text, roles, tree and times; totals start at zero. What
- * is wrong is a 400 naming the conversation and the field.
+ * conversation or a list), stored all of it or nothing. Imported messages keep their text, roles,
+ * tree and times; totals start at zero. What is wrong is a 400 naming the conversation and the
+ * field.
+ *
+ * <p>Memory stays bounded by about one conversation, whatever the file: the body is first spooled
+ * to a temporary file (no more than {@code stepchat.limits.max-import-size}: the body reader
+ * refuses the rest), then read back as a stream, one conversation at a time, each checked and
+ * stored at once and let go (flushed and cleared from the persistence context) before the next is
+ * read. The whole file is one transaction, so any conversation that is wrong leaves nothing
+ * stored; the transaction starts only once the upload is complete, so a slow upload holds no
+ * database connection. At most {@code stepchat.limits.imports-at-once} imports run at once on a
+ * replica (their files share its temporary folder); another is a 503 {@code overloaded}.
  */
 @ApplicationScoped
 public class ConversationImport {
@@ -50,44 +76,111 @@ public class ConversationImport {
     public record Result(List<ConversationView> conversations, int skippedParts) {
     }
 
+    /** The earliest and latest time PostgreSQL and RFC 3339 can both hold: years 1 to 9999. */
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
     private final ConversationRepository conversations;
     private final MessageRepository messages;
     private final CurrentOwner owner;
     private final ChatConfig config;
+    private final ObjectMapper json;
+    /** One conversation of the file as a tree; what follows it in the file is the next one's. */
+    private final ObjectReader oneValue;
+    private final Semaphore running;
 
     ConversationImport(ConversationRepository conversations, MessageRepository messages, CurrentOwner owner,
-                       ChatConfig config) {
+                       ChatConfig config, ObjectMapper json) {
         this.conversations = conversations;
         this.messages = messages;
         this.owner = owner;
         this.config = config;
+        this.json = json;
+        this.oneValue = json.readerFor(JsonNode.class).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.running = new Semaphore(config.limits().importsAtOnce());
     }
 
-    @Transactional
-    public Result importAll(JsonNode body) {
-        int[] skipped = {0};
-        List<Parsed> parsed = new ArrayList<>();
-        if (body != null && body.isObject() && "conversation_export".equals(body.path("object").asText())) {
-            parsed.add(ours(body, "conversation"));
-        } else if (body != null && body.isObject() && body.has("mapping")) {
-            parsed.add(chatGpt(body, "", skipped));
-        } else if (body != null && body.isArray() && !body.isEmpty()) {
-            for (int i = 0; i < body.size(); i++) {
-                parsed.add(chatGpt(body.get(i), "[" + i + "]", skipped));
-            }
-        } else {
-            throw ProblemException.invalid("body", "must be this service's conversation export, or a ChatGPT export's"
-                    + " conversations.json (one conversation with a mapping, or a non-empty list of them)");
+    /** Reads the body to its end (spooled), then stores what it holds in one transaction. */
+    public Result importAll(InputStream body) {
+        if (!running.tryAcquire()) {
+            throw new ProblemException(ProblemType.OVERLOADED, "Another import is running on this instance"
+                    + " (stepchat.limits.imports-at-once); send it again shortly", null, Duration.ofSeconds(5));
         }
-        String caller = owner.id();
+        Path spool = null;
+        try {
+            spool = Files.createTempFile("stepchat-import-", ".json");
+            try (OutputStream out = Files.newOutputStream(spool)) {
+                body.transferTo(out);
+            }
+            Path file = spool;
+            String caller = owner.id();
+            return QuarkusTransaction.joiningExisting().call(() -> stored(file, caller));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            running.release();
+            if (spool != null) {
+                try {
+                    Files.deleteIfExists(spool);
+                } catch (IOException e) {
+                    Log.warnf("Could not delete the import file %s: %s", spool, e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** The file's conversations, each read, checked and stored before the next is read. */
+    private Result stored(Path file, String caller) {
+        int[] skipped = {0};
         List<ConversationView> created = new ArrayList<>();
-        for (Parsed conversation : parsed) {
-            created.add(store(caller, conversation));
+        try (JsonParser parser = json.getFactory().createParser(file.toFile())) {
+            JsonToken first = parser.nextToken();
+            if (first == JsonToken.START_OBJECT) {
+                JsonNode body = oneValue.readValue(parser);
+                if ("conversation_export".equals(body.path("object").asText())) {
+                    created.add(store(caller, ours(body, "conversation")));
+                } else if (body.has("mapping")) {
+                    created.add(store(caller, chatGpt(body, "", skipped)));
+                } else {
+                    throw notAnExport();
+                }
+            } else if (first == JsonToken.START_ARRAY) {
+                while (parser.nextToken() != JsonToken.END_ARRAY) {
+                    if (created.size() == config.limits().maxImportConversations()) {
+                        throw tooLarge("more than " + config.limits().maxImportConversations() + " conversations",
+                                "stepchat.limits.max-import-conversations");
+                    }
+                    created.add(store(caller, chatGpt(oneValue.readValue(parser), "[" + created.size() + "]", skipped)));
+                }
+                if (created.isEmpty()) {
+                    throw notAnExport();
+                }
+            } else {
+                throw notAnExport();
+            }
+            if (parser.nextToken() != null) {
+                throw new ProblemException(ProblemType.MALFORMED_REQUEST, "The import has more after its JSON value");
+            }
+        } catch (JsonProcessingException e) {
+            throw new ProblemException(ProblemType.MALFORMED_REQUEST, "The import is not valid JSON: "
+                    + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         return new Result(created, skipped[0]);
     }
 
-    private ConversationView store(String caller, Parsed parsed) {
+    private static ProblemException notAnExport() {
+        return ProblemException.invalid("body", "must be this service's conversation export, or a ChatGPT export's"
+                + " conversations.json (one conversation with a mapping, or a non-empty list of them)");
+    }
+
+    private static ProblemException tooLarge(String what, String key) {
+        return new ProblemException(ProblemType.IMPORT_TOO_LARGE, "The import has " + what + "; the limit is " + key);
+    }
+
+    private ConversationView store(String caller, Parsed unchecked) {
+        Parsed parsed = checked(unchecked, "conversation");
         Conversation conversation = new Conversation();
         conversation.owner = caller;
         conversation.title = parsed.title() == null ? null
@@ -112,7 +205,41 @@ public class ConversationImport {
         }
         conversation.messageCount = parsed.messages().size();
         conversation.currentMessageId = parsed.current() == null ? null : ids.get(parsed.current());
-        return ConversationMapper.view(conversation);
+        ConversationView view = ConversationMapper.view(conversation);
+        // written now and let go: the persistence context holds one conversation at a time
+        conversations.flush();
+        conversations.getEntityManager().clear();
+        return view;
+    }
+
+    /** A conversation's checks against the API's own limits, before it is stored. */
+    private Parsed checked(Parsed parsed, String at) {
+        ChatConfig.Limits limits = config.limits();
+        if (parsed.messages().size() > limits.maxImportMessages()) {
+            throw tooLarge("a conversation (" + at + ") with more than " + limits.maxImportMessages() + " messages",
+                    "stepchat.limits.max-import-messages");
+        }
+        if (parsed.systemPrompt() != null && parsed.systemPrompt().length() > limits.maxSystemPromptLength()) {
+            throw tooLarge("a system prompt (" + at + ") of more than " + limits.maxSystemPromptLength() + " characters",
+                    "stepchat.limits.max-system-prompt-length");
+        }
+        noNul(parsed.title(), at + ".title");
+        noNul(parsed.systemPrompt(), at + ".system_prompt");
+        for (Entry entry : parsed.messages()) {
+            if (entry.content().length() > limits.maxContentLength()) {
+                throw tooLarge("a message (" + at + ", " + entry.key() + ") of more than " + limits.maxContentLength()
+                        + " characters", "stepchat.limits.max-content-length");
+            }
+            noNul(entry.content(), at + ".messages." + entry.key() + ".content");
+        }
+        return parsed;
+    }
+
+    /** PostgreSQL's text holds no NUL character. */
+    private static void noNul(String text, String field) {
+        if (text != null && text.indexOf('\u0000') >= 0) {
+            throw ProblemException.invalid(field, "must not contain the NUL character");
+        }
     }
 
     // ------------------------------------------------------------------ this service's export
@@ -149,11 +276,15 @@ public class ConversationImport {
 
     // ------------------------------------------------------------------ ChatGPT's conversations.json
 
-    private static Parsed chatGpt(JsonNode conversation, String at, int[] skipped) {
+    private Parsed chatGpt(JsonNode conversation, String at, int[] skipped) {
         String where = at.isEmpty() ? "" : at + ".";
         JsonNode mapping = conversation.path("mapping");
         if (!conversation.isObject() || !mapping.isObject() || mapping.isEmpty()) {
             throw ProblemException.invalid(where + "mapping", "must be an object of message nodes");
+        }
+        if (mapping.size() > config.limits().maxImportMessages()) {
+            throw tooLarge("a conversation (" + (at.isEmpty() ? "the first" : at) + ") with more than "
+                    + config.limits().maxImportMessages() + " messages", "stepchat.limits.max-import-messages");
         }
         // each node's parent, checked to exist and to lead to a root without a cycle
         Map<String, String> parents = new HashMap<>();
@@ -198,7 +329,7 @@ public class ConversationImport {
             String text = role.equals("user") || role.equals("assistant") ? text(message.path("content"), skipped) : null;
             if (text != null && !text.isBlank()) {
                 entries.add(new Entry(key, keptParent, role.equals("user") ? Message.Role.USER : Message.Role.ASSISTANT, text,
-                        epoch(message.path("create_time"))));
+                        epoch(message.path("create_time"), where + "mapping." + key + ".message.create_time")));
                 kept.put(key, key);
             } else {
                 kept.put(key, keptParent);
@@ -209,7 +340,7 @@ public class ConversationImport {
         String current = currentNode != null && kept.containsKey(currentNode) ? kept.get(currentNode)
                 : entries.isEmpty() ? null : entries.getLast().key();
         return new Parsed(conversation.path("title").isTextual() ? conversation.path("title").asText() : null, null,
-                epoch(conversation.path("create_time")), entries, current);
+                epoch(conversation.path("create_time"), where + "create_time"), entries, current);
     }
 
     /** The text parts of a ChatGPT message content, joined; other parts are counted in {@code skipped}. */
@@ -229,11 +360,15 @@ public class ConversationImport {
         return text.toString();
     }
 
-    private static Instant epoch(JsonNode seconds) {
+    private static Instant epoch(JsonNode seconds, String field) {
         if (!seconds.isNumber()) {
             return null;
         }
         BigDecimal value = seconds.decimalValue();
+        if (value.compareTo(BigDecimal.valueOf(EARLIEST.getEpochSecond())) < 0
+                || value.compareTo(BigDecimal.valueOf(LATEST.getEpochSecond())) > 0) {
+            throw ProblemException.invalid(field, "must be a time between the years 1 and 9999 (seconds since 1970)");
+        }
         return Instant.ofEpochSecond(value.longValue(), value.remainder(BigDecimal.ONE).movePointRight(9).longValue());
     }
 
@@ -262,10 +397,15 @@ public class ConversationImport {
         if (value == null) {
             return null;
         }
+        Instant time;
         try {
-            return OffsetDateTime.parse(value).toInstant();
+            time = OffsetDateTime.parse(value).toInstant();
         } catch (DateTimeParseException e) {
             throw ProblemException.invalid(field, "must be an RFC 3339 time");
         }
+        if (time.isBefore(EARLIEST) || time.isAfter(LATEST)) {
+            throw ProblemException.invalid(field, "must be a time between the years 1 and 9999");
+        }
+        return time;
     }
 }

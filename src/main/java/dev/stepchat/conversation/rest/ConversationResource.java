@@ -1,5 +1,6 @@
 package dev.stepchat.conversation.rest;
 
+import java.io.InputStream;
 import java.net.URI;
 
 import jakarta.validation.Valid;
@@ -214,17 +215,19 @@ public class ConversationResource {
                     + " times (ChatGPT: the mapping tree and current_node; system and tool messages and content parts that"
                     + " are not text are left out, the parts counted); totals start at zero. All of it is stored, or"
                     + " nothing: a problem names the conversation and the field that is wrong. At most"
-                    + " stepchat.limits.max-import-size (50 MB).")
+                    + " stepchat.limits.max-import-size (50 MB), 10,000 conversations of 100,000 messages each;"
+                    + " read as a stream, one import at a time per server.")
     @APIResponse(responseCode = "201", description = "The created conversations",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = dev.stepchat.conversation.export.ImportView.class)))
-    @APIResponse(responseCode = "400", description = "Not JSON, or not an export this service reads (the problem says where)")
+    @APIResponse(responseCode = "400", description = "Not JSON, not an export this service reads (the problem says where),"
+            + " or past an import cap (import-too-large, naming it)")
     @APIResponse(responseCode = "413", description = "Larger than the import limit")
     @APIResponse(responseCode = "415", description = "Not JSON")
     public Response importConversations(@RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
                                                 schema = @Schema(description = "An export (ConversationExport), or ChatGPT's conversations.json (an object or an array)"),
                                                 examples = @ExampleObject(name = "ChatGPT", value = "[{\"title\":\"Kyoto\",\"create_time\":1764064800.5,\"current_node\":\"b\",\"mapping\":{\"r\":{\"id\":\"r\",\"message\":null,\"parent\":null,\"children\":[\"a\"]},\"a\":{\"id\":\"a\",\"message\":{\"author\":{\"role\":\"user\"},\"content\":{\"content_type\":\"text\",\"parts\":[\"Plan three days in Kyoto\"]},\"create_time\":1764064801.0},\"parent\":\"r\",\"children\":[\"b\"]},\"b\":{\"id\":\"b\",\"message\":{\"author\":{\"role\":\"assistant\"},\"content\":{\"content_type\":\"text\",\"parts\":[\"Day one: Fushimi Inari\"]},\"create_time\":1764064803.0},\"parent\":\"a\",\"children\":[]}}}]")))
-                                        JsonNode body) {
+                                        InputStream body) {
         return Response.status(Response.Status.CREATED)
                 .entity(dev.stepchat.conversation.export.ImportView.of(importer.importAll(body))).build();
     }

@@ -154,4 +154,32 @@ class HostileInputTest {
         assertThat(over.statusCode()).isEqualTo(413);
         assertThat(JsonPath.from(over.body()).getString("type")).endsWith("/payload-too-large");
     }
+
+    @Test
+    void oddValuesAnywhereAreProblemsNeverErrors() {
+        String run = "odd-values-" + System.nanoTime();
+        // a message whose lower case is longer than itself (İ) before the word a search finds
+        imported(chatGpt(run, "1764064800", "\"İİİİİİİİİİ " + run + "\"")).statusCode(201);
+        given().queryParam("q", run).when().get("/conversations").then().statusCode(200)
+                .body("data.size()", equalTo(1));
+        given().queryParam("q", "İ").when().get("/conversations").then().statusCode(200);
+        // a cost limit too large to hold, or with an exponent that would print a billion digits
+        for (String limit : List.of("1e1000000000", "1e-1000000000", "100000000000000000000000000", "NaN", "-0")) {
+            given().contentType(ContentType.JSON)
+                    .body("{\"limits\":[{\"window\":\"day\",\"unit\":\"cost\",\"limit\":\"" + limit + "\"}]}")
+                    .when().put("/admin/owners/" + run + "/limits")
+                    .then().statusCode(400).contentType(PROBLEM).body("type", endsWith("/validation-failed"));
+        }
+        given().contentType(ContentType.JSON)
+                .body("{\"limits\":[{\"window\":\"day\",\"unit\":\"tokens\",\"limit\":1e400}]}")
+                .when().put("/admin/owners/" + run + "/limits").then().statusCode(400).contentType(PROBLEM);
+        // JSON nested deeper than any real request
+        given().contentType(ContentType.JSON).body("{\"metadata\":" + "[".repeat(5000) + "]".repeat(5000) + "}")
+                .when().post("/conversations").then().statusCode(400).contentType(PROBLEM);
+        // numbers longer than any real one
+        given().contentType(ContentType.JSON).body("{\"content\":\"x\",\"temperature\":0." + "1".repeat(5000) + "}")
+                .when().post("/conversations/" + given().contentType(ContentType.JSON).body("{}").post("/conversations")
+                        .then().extract().path("id") + "/messages")
+                .then().statusCode(400).contentType(PROBLEM);
+    }
 }

@@ -2,7 +2,8 @@ package dev.stepchat.conversation;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A search query: its words (split at white space; a run of Chinese, Japanese or Korean text is one
@@ -31,14 +32,16 @@ public final class Search {
 
     /** Up to about 120 characters of {@code text} around the first word found in it. */
     public static String snippet(String text, List<String> words) {
-        String lower = text.toLowerCase(Locale.ROOT);
+        // matched case-insensitively in the text itself: its lower case can be longer (İ becomes
+        // two characters), so positions found there would not be positions in the text
         int at = -1;
         int length = 0;
         for (String word : words) {
-            int found = lower.indexOf(word.toLowerCase(Locale.ROOT));
-            if (found >= 0 && (at < 0 || found < at)) {
-                at = found;
-                length = word.length();
+            Matcher found = Pattern.compile(Pattern.quote(word), Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE)
+                    .matcher(text);
+            if (found.find() && (at < 0 || found.start() < at)) {
+                at = found.start();
+                length = found.end() - found.start();
             }
         }
         if (at < 0) {

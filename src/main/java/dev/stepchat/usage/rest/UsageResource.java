@@ -136,8 +136,10 @@ public class UsageResource {
             } catch (NumberFormatException e) {
                 throw ProblemException.invalid("limits.limit", "a cost limit is a decimal string, say \"25.00\"");
             }
-            if (max.signum() <= 0 || max.scale() > 8) {
-                throw ProblemException.invalid("limits.limit", "a cost limit is positive, with at most 8 decimal places");
+            // the column is numeric(24, 8): at most 16 digits before the point and 8 after
+            if (max.signum() <= 0 || max.scale() > 8 || max.precision() - max.scale() > 16) {
+                throw ProblemException.invalid("limits.limit",
+                        "a cost limit is positive, below 10^16, with at most 8 decimal places");
             }
         } else {
             throw ProblemException.invalid("limits.limit", unit == SpendingLimits.Unit.TOKENS

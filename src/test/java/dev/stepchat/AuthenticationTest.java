@@ -84,7 +84,9 @@ class AuthenticationTest {
                 "wrong signature", Jwt.issuer("https://issuer.test").subject("a").audience("stepchat").sign(otherKey),
                 "wrong issuer", Jwt.issuer("https://elsewhere.test").subject("a").audience("stepchat").sign(),
                 "wrong audience", Jwt.issuer("https://issuer.test").subject("a").audience("another-api").sign(),
-                "not a JWT", "garbage");
+                "not a JWT", "garbage",
+                // a subject no owner column can hold
+                "subject of 300 characters", token("s".repeat(300)));
         for (var entry : tokens.entrySet()) {
             RequestSpecification request = entry.getValue().isEmpty() ? given() : as(entry.getValue());
             var response = request.when().get("/conversations");
@@ -93,6 +95,8 @@ class AuthenticationTest {
             assertThat(response.header("WWW-Authenticate")).as(entry.getKey()).startsWith("Bearer");
             assertThat((String) response.path("type")).as(entry.getKey()).endsWith("/unauthorized");
         }
+        as(token("s".repeat(300))).contentType(ContentType.JSON).body("{}").when().post("/conversations")
+                .then().statusCode(401).contentType("application/problem+json");
     }
 
     @Test

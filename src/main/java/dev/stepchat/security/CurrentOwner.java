@@ -18,6 +18,9 @@ public class CurrentOwner {
     /** The single owner while authentication is off. */
     public static final String LOCAL = "local";
 
+    /** The longest subject an owner can have (the owner columns hold 255 characters). */
+    static final int MAX_SUBJECT_LENGTH = 255;
+
     private final boolean authenticated;
     private final Instance<JsonWebToken> token;
 
@@ -34,6 +37,11 @@ public class CurrentOwner {
         if (subject == null || subject.isBlank()) {
             // the permission check lets no request without a verified token this far
             throw new io.quarkus.security.UnauthorizedException("The token has no subject");
+        }
+        if (subject.length() > MAX_SUBJECT_LENGTH) {
+            // an owner is stored in columns of 255 characters: such a token names no owner we keep
+            throw new io.quarkus.security.UnauthorizedException("The token's subject is longer than "
+                    + MAX_SUBJECT_LENGTH + " characters");
         }
         return subject;
     }

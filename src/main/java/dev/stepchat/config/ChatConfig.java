@@ -73,6 +73,25 @@ public interface ChatConfig {
         String abandonedTurnsEvery();
     }
 
+    /** What one owner may take of the service, so that no owner crowds out the others. */
+    Owners owners();
+
+    interface Owners {
+        /**
+         * Turns of one owner running at once, across replicas; more is a 429 owner-rate-limited;
+         * 0 turns the limit off (STEPCHAT_OWNERS_TURNS_IN_FLIGHT).
+         */
+        @WithDefault("4")
+        int turnsInFlight();
+
+        /**
+         * Turns one owner may start in any 60 seconds, across replicas; more is a 429
+         * owner-rate-limited; 0, the default, turns the limit off (STEPCHAT_OWNERS_TURNS_PER_MINUTE).
+         */
+        @WithDefault("0")
+        int turnsPerMinute();
+    }
+
     /** How many turns are taken on, and how long their answers are kept trying to be stored. */
     Admission admission();
 

@@ -53,7 +53,7 @@ public class TurnMetrics {
 
     /** A request refused for load or a database fault ({@code stepchat_refusals_total{reason}}). */
     public void refused(String reason) {
-        Counter.builder("stepchat.refusals").description("Requests refused with a 503 for load or a database fault")
+        Counter.builder("stepchat.refusals").description("Requests refused before any work: load, a database fault, or a limit")
                 .tag("reason", reason).register(registry).increment();
     }
 

@@ -28,6 +28,7 @@ public enum ProblemType {
     CONTENT_REFUSED("content-refused", 422, "The model provider refused the content"),
     UPSTREAM_RATE_LIMITED("upstream-rate-limited", 429, "The model provider is rate limiting"),
     SPENDING_LIMIT_REACHED("spending-limit-reached", 429, "Spending limit reached"),
+    OWNER_RATE_LIMITED("owner-rate-limited", 429, "Too many turns of this caller"),
     CONVERSATION_LIMIT_REACHED("conversation-limit-reached", 422, "The conversation has used its tokens"),
     FORBIDDEN("forbidden", 403, "Not allowed"),
     INTERNAL_ERROR("internal-error", 500, "Internal server error"),

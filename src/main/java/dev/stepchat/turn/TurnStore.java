@@ -70,11 +70,13 @@ public class TurnStore {
     private final dev.stepchat.usage.SpendingLimits spending;
 
     private final Idempotency idempotency;
+    private final OwnerAdmission owners;
 
     TurnStore(ConversationRepository conversations, MessageRepository messages, UsageLedger ledger, ChatConfig config,
               TurnMetrics metrics, ModelCatalog models, ModelsConfig modelsConfig, dev.stepchat.usage.Prices prices,
-              dev.stepchat.usage.SpendingLimits spending, Idempotency idempotency) {
+              dev.stepchat.usage.SpendingLimits spending, Idempotency idempotency, OwnerAdmission owners) {
         this.idempotency = idempotency;
+        this.owners = owners;
         this.spending = spending;
         this.prices = prices;
         this.models = models;
@@ -174,7 +176,10 @@ public class TurnStore {
         return conversation;
     }
 
-    /** The conversation's own token cap, then the owner's spending limits: refused before anything is stored. */
+    /**
+     * The conversation's own token cap, the owner's spending limits, then the owner's share of the
+     * service (turns in flight and per minute): refused before anything is stored.
+     */
     private void withinLimits(ConversationRepository.ForTurn conversation, String owner) {
         if (conversation.maxTotalTokens() != null && conversation.totalTokens() >= conversation.maxTotalTokens()) {
             metrics.refused(ProblemType.CONVERSATION_LIMIT_REACHED.slug());
@@ -183,6 +188,7 @@ public class TurnStore {
                     + "; raise it or start a new conversation");
         }
         spending.check(owner);
+        owners.admit(owner);
     }
 
     private static ProblemException turnInProgress() {

@@ -85,7 +85,8 @@ public class TurnResource {
     @APIResponse(responseCode = "413", description = "Content over the configured limit")
     @APIResponse(responseCode = "415", description = "Not JSON")
     @APIResponse(responseCode = "422", description = "The model provider refused the content, or the Idempotency-Key was used for another request")
-    @APIResponse(responseCode = "429", description = "The model provider kept rate limiting after the retries")
+    @APIResponse(responseCode = "429", description = "The model provider kept rate limiting after the retries, a spending"
+            + " limit is reached, or the caller has as many turns running or started this minute as one caller may")
     @APIResponse(responseCode = "502", description = "The model provider failed in a way a retry cannot fix")
     @APIResponse(responseCode = "503", description = "Upstream circuit open or call limit reached, this instance is shutting"
             + " down, or the service is overloaded or cannot reach its database; always before StepFun is called, except"
@@ -131,7 +132,8 @@ public class TurnResource {
     @APIResponse(responseCode = "409", description = "A turn of this conversation is running, or this Idempotency-Key's first request is")
     @APIResponse(responseCode = "415", description = "Not JSON")
     @APIResponse(responseCode = "422", description = "The model provider refused the content, or the Idempotency-Key was used for another request")
-    @APIResponse(responseCode = "429", description = "The model provider kept rate limiting after the retries")
+    @APIResponse(responseCode = "429", description = "The model provider kept rate limiting after the retries, a spending"
+            + " limit is reached, or the caller has as many turns running or started this minute as one caller may")
     @APIResponse(responseCode = "502", description = "The model provider failed in a way a retry cannot fix")
     @APIResponse(responseCode = "503", description = "Upstream circuit open or call limit reached, shutting down, overloaded or database unreachable")
     @APIResponse(responseCode = "504", description = "The model provider did not answer in time")

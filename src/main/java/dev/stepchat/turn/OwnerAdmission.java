@@ -1,0 +1,78 @@
+package dev.stepchat.turn;
+
+import java.time.Duration;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.stepchat.config.ChatConfig;
+import dev.stepchat.conversation.Jdbc;
+import dev.stepchat.observability.TurnMetrics;
+import dev.stepchat.problem.ProblemException;
+import dev.stepchat.problem.ProblemType;
+
+/**
+ * What one owner may take of the service, across replicas: at most
+ * {@code stepchat.owners.turns-in-flight} turns running at once (their live turn leases) and, when
+ * set, {@code stepchat.owners.turns-per-minute} turns started in any 60 seconds. Past either, a
+ * 429 {@code owner-rate-limited} with Retry-After, before anything is stored. Checked in a turn's
+ * first transaction under a transaction-scoped advisory lock on the owner, so that the same
+ * owner's turns starting at once on any replicas are counted one after the other: the limit holds
+ * exactly, and other owners never wait for it. With authentication off there is one owner, the
+ * whole service, and these limits do not apply.
+ */
+@ApplicationScoped
+public class OwnerAdmission {
+
+    /** How soon a turn refused for the turns in flight may come again: about one short answer. */
+    private static final Duration IN_FLIGHT_RETRY = Duration.ofSeconds(2);
+
+    private final Jdbc jdbc;
+    private final ChatConfig.Owners limits;
+    private final TurnMetrics metrics;
+
+    private final boolean owners;
+
+    OwnerAdmission(Jdbc jdbc, ChatConfig config, TurnMetrics metrics) {
+        this.jdbc = jdbc;
+        this.limits = config.owners();
+        this.metrics = metrics;
+        // with authentication off every request is the one local owner: its share is the whole service
+        this.owners = config.auth().enabled();
+    }
+
+    /** Admits a turn of {@code owner}, or refuses it; in the turn's first transaction. */
+    public void admit(String owner) {
+        int inFlight = limits.turnsInFlight();
+        int perMinute = limits.turnsPerMinute();
+        if (!owners || (inFlight <= 0 && perMinute <= 0)) {
+            return;
+        }
+        // held until this transaction ends: the lease or start this turn takes is seen by the next
+        jdbc.first("select 1 from (select pg_advisory_xact_lock(hashtextextended(?, 20261207))) lock", row -> 1, owner);
+        if (inFlight > 0) {
+            long running = jdbc.first("select count(*) from conversation where owner = ? and turn_lease_until > now()",
+                    row -> row.getLong(1), owner).orElse(0L);
+            if (running >= inFlight) {
+                throw refused(owner + " has " + running + " turns running; at most " + inFlight
+                        + " run at once (stepchat.owners.turns-in-flight)", IN_FLIGHT_RETRY);
+            }
+        }
+        if (perMinute > 0) {
+            jdbc.update("delete from owner_turn_start where owner = ? and started_at <= now() - interval '1 minute'", owner);
+            var window = jdbc.first("""
+                    select count(*), extract(epoch from min(started_at) + interval '1 minute' - now())
+                    from owner_turn_start where owner = ?""", row -> new long[] {row.getLong(1),
+                    (long) Math.ceil(row.getDouble(2))}, owner).orElseThrow();
+            if (window[0] >= perMinute) {
+                throw refused(owner + " started " + window[0] + " turns in the last minute; at most " + perMinute
+                        + " (stepchat.owners.turns-per-minute)", Duration.ofSeconds(Math.max(1, window[1])));
+            }
+            jdbc.update("insert into owner_turn_start (owner, started_at) values (?, now())", owner);
+        }
+    }
+
+    private ProblemException refused(String detail, Duration retryAfter) {
+        metrics.refused(ProblemType.OWNER_RATE_LIMITED.slug());
+        return new ProblemException(ProblemType.OWNER_RATE_LIMITED, detail + "; send again later", null, retryAfter);
+    }
+}

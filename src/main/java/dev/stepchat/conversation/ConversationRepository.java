@@ -79,8 +79,11 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
                 inMessage.append(i == 0 ? "" : " and ").append("m.content ilike :w").append(i).append(" escape '\\'");
             }
             String titleHit = inTitle.toString().replace("c.title", "title");
+            // the subquery is the caller's too: it joins the owner's conversations, so that a search
+            // reads the caller's messages only, whatever the words (short ones have no trigram index)
             where.append(" and (").append(titleHit)
-                    .append(" or id in (select m.conversationId from Message m where ").append(inMessage).append("))");
+                    .append(" or id in (select m.conversationId from Message m, Conversation mine")
+                    .append(" where mine.id = m.conversationId and mine.owner = :owner and ").append(inMessage).append("))");
             // ranked: title hits first, then the rest; newest first within each
             return Paging.fetchRanked(this, "Conversation", where.toString(), params,
                     "case when " + titleHit + " then 1 else 0 end", page);

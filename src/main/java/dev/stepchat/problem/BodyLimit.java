@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 
 import jakarta.enterprise.inject.Instance;
+import jakarta.ws.rs.ConstrainedTo;
+import jakarta.ws.rs.RuntimeType;
 import jakarta.ws.rs.ext.Provider;
 import jakarta.ws.rs.ext.ReaderInterceptor;
 import jakarta.ws.rs.ext.ReaderInterceptorContext;
@@ -22,6 +24,7 @@ import dev.stepchat.config.ChatConfig;
  * {@code stepchat.limits.max-import-size}.
  */
 @Provider
+@ConstrainedTo(RuntimeType.SERVER) // requests to this service only, never StepFun's answers to the REST client
 public class BodyLimit implements ReaderInterceptor {
 
     // looked up per request: the provider is made before the configuration mapping exists

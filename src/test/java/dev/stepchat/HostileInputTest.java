@@ -174,10 +174,10 @@ class HostileInputTest {
                 .body("{\"limits\":[{\"window\":\"day\",\"unit\":\"tokens\",\"limit\":1e400}]}")
                 .when().put("/admin/owners/" + run + "/limits").then().statusCode(400).contentType(PROBLEM);
         // JSON nested deeper than any real request
-        given().contentType(ContentType.JSON).body("{\"metadata\":" + "[".repeat(5000) + "]".repeat(5000) + "}")
+        given().contentType(ContentType.JSON).body("{\"metadata\":" + "[".repeat(150) + "]".repeat(150) + "}")
                 .when().post("/conversations").then().statusCode(400).contentType(PROBLEM);
         // numbers longer than any real one
-        given().contentType(ContentType.JSON).body("{\"content\":\"x\",\"temperature\":0." + "1".repeat(5000) + "}")
+        given().contentType(ContentType.JSON).body("{\"content\":\"x\",\"temperature\":0." + "1".repeat(150) + "}")
                 .when().post("/conversations/" + given().contentType(ContentType.JSON).body("{}").post("/conversations")
                         .then().extract().path("id") + "/messages")
                 .then().statusCode(400).contentType(PROBLEM);

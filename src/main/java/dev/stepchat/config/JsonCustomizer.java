@@ -2,6 +2,7 @@ package dev.stepchat.config;
 
 import jakarta.inject.Singleton;
 
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,14 +21,25 @@ import io.quarkus.jackson.ObjectMapperCustomizer;
  * reflectively at start-up (a native executable has no such class registered);</li>
  * <li>strict input: a value of the wrong JSON type is refused, not converted ({@code "content": 5},
  * {@code "temperature": "0.5"}, {@code "max_tokens": 50.7}, {@code "title": true}), and text after
- * the JSON document is refused. Both end as a 400 problem naming the field.</li>
+ * the JSON document is refused. Both end as a 400 problem naming the field;</li>
+ * <li>bounded input: nesting, number length and string length ({@link StreamReadConstraints}).</li>
  * </ul>
  */
 @Singleton
 public class JsonCustomizer implements ObjectMapperCustomizer {
 
+    /** JSON nested deeper than any request or StepFun answer has; deeper is a 400. */
+    static final int MAX_NESTING = 100;
+    /** Digits of a number; longer is a 400 (no field takes more than a 64-bit integer or a double). */
+    static final int MAX_NUMBER_LENGTH = 100;
+    /** Characters of one string: more than any limited field, a StepFun answer included. */
+    static final int MAX_STRING_LENGTH = 10_000_000;
+
     @Override
     public void customize(ObjectMapper mapper) {
+        // every body read, however large its limit, is parsed within these bounds
+        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING)
+                .maxNumberLength(MAX_NUMBER_LENGTH).maxStringLength(MAX_STRING_LENGTH).build());
         mapper.setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
         mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);

@@ -210,7 +210,9 @@ class ChatPageBrowserTest {
     @Test
     void htmlInAnAnswerRendersInert() {
         then(events(chunk("<img src=x onerror=window.pwned=1> [click me](javascript:window.pwned=2) "
-                + "<script>window.pwned=3</script><a href=javascript:window.pwned=4>raw</a> **bold**", "stop", 5, 9),
+                + "<script>window.pwned=3</script><a href=javascript:window.pwned=4>raw</a> **bold** "
+                + "<p id=composer-input>clobber</p><a name=composer id=stop>named</a><img name=getElementById src=x>"
+                + "<form action=/conversations><button formaction=/x>go</button></form>", "stop", 5, 9),
                 done()));
         openNewConversation();
 
@@ -229,6 +231,11 @@ class ChatPageBrowserTest {
             link.click();
         }
         assertThat(browser.driver().executeScript("return window.pwned === undefined")).isEqualTo(true);
+        // nothing in an answer shadows the page's own elements or document properties, or can submit
+        assertThat(body.findElements(By.cssSelector("[id], [name], form, button"))).isEmpty();
+        assertThat(browser.driver().executeScript("return document.querySelectorAll('#composer-input').length === 1"
+                + " && document.getElementById('composer-input').tagName === 'TEXTAREA'"
+                + " && typeof document.getElementById === 'function'")).isEqualTo(true);
         assertThat(browser.severeConsoleErrors())
                 .as("no script error and no CSP violation").noneMatch(e -> e.contains("Content Security Policy")
                         || e.contains("Uncaught"));

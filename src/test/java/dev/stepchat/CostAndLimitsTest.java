@@ -8,6 +8,7 @@ import static dev.stepchat.support.StepFunBodies.PATH;
 import static dev.stepchat.support.StepFunBodies.completion;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
@@ -61,6 +62,15 @@ class CostAndLimitsTest extends StepFunStubbedTest {
     private static io.restassured.response.Response turn(String id) {
         return given().contentType(ContentType.JSON).body("{\"content\":\"price me\"}").when()
                 .post("/conversations/" + id + "/messages");
+    }
+
+    /**
+     * A turn on a new conversation that asks for at most {@code maxTokens}: under a limit it
+     * reserves its prompt estimate (a few tokens, with no history) and that.
+     */
+    private static io.restassured.response.Response turnOnNewConversation(int maxTokens) {
+        return given().contentType(ContentType.JSON).body("{\"content\":\"price me\",\"max_tokens\":" + maxTokens + "}")
+                .when().post("/conversations/" + conversation("{}") + "/messages");
     }
 
     @Test
@@ -160,55 +170,71 @@ class CostAndLimitsTest extends StepFunStubbedTest {
         OpenApiDocument.assertDocumented("PUT", "/admin/owners/{owner}/limits", given().contentType(ContentType.JSON)
                 .body("{\"limits\":[{\"window\":\"day\",\"unit\":\"tokens\",\"limit\":100}]}")
                 .when().put("/admin/owners/local/limits")).then().statusCode(200);
+        // each answer says it used 60 tokens, more than the 10 asked for: what was used counts
         stepFun.stubFor(post(PATH).willReturn(okJson(completion("sixty", 50, 10, 0))));
-        String id = conversation("{}");
-        turn(id).then().statusCode(201);
-        turn(id).then().statusCode(201);
+        turnOnNewConversation(10).then().statusCode(201);
+        turnOnNewConversation(10).then().statusCode(201);
         stepFun.resetRequests();
-        io.restassured.response.Response refused = turn(id);
+        String id = conversation("{}");
+        io.restassured.response.Response refused = given().contentType(ContentType.JSON)
+                .body("{\"content\":\"price me\",\"max_tokens\":10}").when().post("/conversations/" + id + "/messages");
         refused.then().statusCode(429).contentType("application/problem+json")
                 .body("type", endsWith("/spending-limit-reached"))
                 .header("Retry-After", equalTo(String.valueOf(12 * 3600)));
         stepFun.verify(0, postRequestedFor(urlEqualTo(PATH)));
         // the refused message is not kept; the report shows the limit used up
-        given().when().get("/conversations/" + id).then().body("message_count", equalTo(4));
+        given().when().get("/conversations/" + id).then().body("message_count", equalTo(0));
         given().when().get("/usage").then().statusCode(200)
                 .body("limits[0].window", equalTo("day")).body("limits[0].unit", equalTo("tokens"))
                 .body("limits[0].limit", equalTo(100)).body("limits[0].used", equalTo(120))
                 .body("limits[0].remaining", equalTo(0)).body("limits[0].resets_at", equalTo("2031-05-11T00:00:00Z"));
 
         TestClock.set(noon.plusSeconds(12 * 3600));
-        turn(id).then().statusCode(201);
+        turnOnNewConversation(10).then().statusCode(201);
         // an administrator raises it
         TestClock.set(noon);
         given().contentType(ContentType.JSON).body("{\"limits\":[{\"window\":\"day\",\"unit\":\"tokens\",\"limit\":1000}]}")
                 .when().put("/admin/owners/local/limits").then().statusCode(200)
                 .body("limits.find { it.window == 'day' && it.unit == 'tokens' }.limit", equalTo(1000))
                 .body("limits.find { it.window == 'month' && it.unit == 'cost' }.limit", nullValue());
-        turn(id).then().statusCode(201);
+        turnOnNewConversation(10).then().statusCode(201);
         given().when().get("/admin/owners/local/limits").then().statusCode(200).body("limits", org.hamcrest.Matchers.hasSize(4));
         given().contentType(ContentType.JSON).body("{\"limits\":[{\"window\":\"day\",\"unit\":\"tokens\",\"limit\":\"lots\"}]}")
                 .when().put("/admin/owners/local/limits").then().statusCode(400);
     }
 
     @Test
-    void concurrentTurnsOvershootALimitByAtMostTheTurnsAlreadyRunning() throws Exception {
+    void aTurnWhoseWorstCaseDoesNotFitIsRefusedBeforeTheLimitIsReached() {
+        TestClock.set(Instant.parse("2031-06-02T08:00:00Z"));
+        given().contentType(ContentType.JSON).body("{\"limits\":[{\"window\":\"day\",\"unit\":\"tokens\",\"limit\":1000}]}")
+                .when().put("/admin/owners/local/limits").then().statusCode(200);
+        stepFun.stubFor(post(PATH).willReturn(okJson(completion("fits", 5, 5, 0))));
+        // without max_tokens a turn reserves the reply reserve (8,192 tokens): more than the limit
+        turn(conversation("{}")).then().statusCode(429).body("type", endsWith("/spending-limit-reached"))
+                .body("detail", containsString("max_tokens")).header("Retry-After", equalTo("5"));
+        stepFun.verify(0, postRequestedFor(urlEqualTo(PATH)));
+        turnOnNewConversation(100).then().statusCode(201);
+    }
+
+    @Test
+    void parallelTurnsNeverPassALimit() throws Exception {
         TestClock.set(Instant.parse("2031-07-20T08:00:00Z"));
         given().contentType(ContentType.JSON).body("{\"limits\":[{\"window\":\"day\",\"unit\":\"tokens\",\"limit\":150}]}")
                 .when().put("/admin/owners/local/limits").then().statusCode(200);
         stepFun.stubFor(post(PATH).willReturn(okJson(completion("ten", 5, 5, 0)).withFixedDelay(300)));
-        String warmUp = conversation("{}");
         for (int i = 0; i < 14; i++) {
-            turn(warmUp).then().statusCode(201);
+            turnOnNewConversation(5).then().statusCode(201);
         }
-        // 140 of 150 used: 20 turns at once on 20 conversations
+        // 140 of 150 used: 20 turns at once on 20 conversations, each of which may use about 10
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             ids.add(conversation("{}"));
         }
         int answered = 0;
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<Integer>> statuses = ids.stream().map(id -> pool.submit(() -> turn(id).statusCode())).toList();
+            List<Future<Integer>> statuses = ids.stream().map(id -> pool.submit(() -> given().contentType(ContentType.JSON)
+                    .body("{\"content\":\"price me\",\"max_tokens\":5}").when().post("/conversations/" + id + "/messages")
+                    .statusCode())).toList();
             for (Future<Integer> status : statuses) {
                 int code = status.get();
                 assertThat(code).isIn(201, 429);
@@ -216,12 +242,9 @@ class CostAndLimitsTest extends StepFunStubbedTest {
             }
         }
         int used = given().when().get("/usage").then().statusCode(200).extract().path("limits[0].used");
-        // the documented bound: every turn that passed the check before the limit was reached runs,
-        // at most one per conversation, so the overshoot is at most the 20 turns' size
-        assertThat(answered).isGreaterThanOrEqualTo(1);
-        assertThat(used).isEqualTo(140 + 10 * answered).isLessThanOrEqualTo(150 - 10 + 20 * 10);
-        // and once it is reached, nothing more starts
-        turn(ids.getFirst()).then().statusCode(429);
+        // each running turn held its worst case against the limit: no overshoot, however many at once
+        assertThat(answered).isLessThanOrEqualTo(1);
+        assertThat(used).isEqualTo(140 + 10 * answered).isLessThanOrEqualTo(150);
     }
 
     @Test
@@ -250,14 +273,29 @@ class CostAndLimitsTest extends StepFunStubbedTest {
                 .body("limits.find { it.window == 'month' && it.unit == 'cost' }.limit", equalTo("0.00000300"));
         // 12 x 0.10 + 3 x 0.30 per million: 0.0000021 a turn
         stepFun.stubFor(post(PATH).willReturn(okJson(completion("cents", 12, 3, 0))));
-        String id = conversation("{}");
-        turn(id).then().statusCode(201);
-        turn(id).then().statusCode(201);
-        turn(id).then().statusCode(429).body("type", endsWith("/spending-limit-reached"))
+        turnOnNewConversation(3).then().statusCode(201);
+        // 0.0000009 is left, less than a turn may cost: refused until running turns end (none here)
+        turnOnNewConversation(3).then().statusCode(429).body("type", endsWith("/spending-limit-reached"))
+                .header("Retry-After", equalTo("5"));
+        given().contentType(ContentType.JSON).body("{\"limits\":[{\"window\":\"month\",\"unit\":\"cost\",\"limit\":\"0.000002\"}]}")
+                .when().put("/admin/owners/local/limits").then().statusCode(200);
+        turnOnNewConversation(3).then().statusCode(429).body("type", endsWith("/spending-limit-reached"))
                 .header("Retry-After", equalTo(String.valueOf(6 * 3600)));
-        given().when().get("/usage").then().body("limits[0].used", equalTo("0.00000420"))
+        given().when().get("/usage").then().body("limits[0].used", equalTo("0.00000210"))
                 .body("limits[0].remaining", equalTo("0.00000000")).body("limits[0].resets_at", equalTo("2031-10-01T00:00:00Z"));
         TestClock.set(Instant.parse("2031-10-01T00:00:01Z"));
-        turn(id).then().statusCode(201);
+        turnOnNewConversation(3).then().statusCode(201);
     }
+
+    @Test
+    void anUnpricedModelUnderACostLimitIsRefused() {
+        given().contentType(ContentType.JSON).body("{\"limits\":[{\"window\":\"day\",\"unit\":\"cost\",\"limit\":\"5.00\"}]}")
+                .when().put("/admin/owners/local/limits").then().statusCode(200);
+        String id = conversation("{\"model\":\"tiny\"}");
+        turn(id).then().statusCode(400).contentType("application/problem+json").body("type", endsWith("/unpriced-model"))
+                .body("detail", containsString("tiny"));
+        stepFun.verify(0, postRequestedFor(urlEqualTo(PATH)));
+        given().when().get("/conversations/" + id).then().body("message_count", equalTo(0));
+    }
+
 }

@@ -47,6 +47,14 @@ public class Jdbc {
         return org.hibernate.id.uuid.UuidVersion7Strategy.INSTANCE.generateUuid(null);
     }
 
+    /**
+     * Takes a transaction-scoped advisory lock on an owner: until the caller's transaction ends,
+     * other transactions that lock the same owner (on any replica) wait; nobody else does.
+     */
+    public void lockOwner(String owner) {
+        first("select 1 from (select pg_advisory_xact_lock(hashtextextended(?, 20261207))) owner_lock", row -> 1, owner);
+    }
+
     /** Runs one statement with positional parameters; returns the rows it changed. */
     public int update(String sql, Object... parameters) {
         return run(sql, parameters, PreparedStatement::executeUpdate);

@@ -12,6 +12,7 @@ public enum ProblemType {
     UNKNOWN_MODEL("unknown-model", 400, "Unknown model"),
     INVALID_CURSOR("invalid-cursor", 400, "Unknown paging cursor"),
     IMPORT_TOO_LARGE("import-too-large", 400, "The import is over a limit"),
+    UNPRICED_MODEL("unpriced-model", 400, "The model has no price and a cost limit is in force"),
     UNAUTHORIZED("unauthorized", 401, "Authentication required"),
     ORIGIN_NOT_ALLOWED("origin-not-allowed", 403, "Origin not allowed"),
     NOT_FOUND("not-found", 404, "Not found"),

@@ -6,6 +6,7 @@ import jakarta.transaction.Transactional;
 import io.quarkus.scheduler.Scheduled;
 
 import dev.stepchat.conversation.MessageRepository;
+import dev.stepchat.usage.SpendingLimits;
 
 /**
  * Turns whose replica died (killed pod, cut past the shutdown timeout) stop having their lease
@@ -20,9 +21,11 @@ import dev.stepchat.conversation.MessageRepository;
 public class AbandonedTurns {
 
     private final MessageRepository messages;
+    private final SpendingLimits spending;
 
-    AbandonedTurns(MessageRepository messages) {
+    AbandonedTurns(MessageRepository messages, SpendingLimits spending) {
         this.messages = messages;
+        this.spending = spending;
     }
 
     @Scheduled(every = "${stepchat.jobs.abandoned-turns-every}", delayed = "${stepchat.jobs.delay}",
@@ -30,5 +33,7 @@ public class AbandonedTurns {
     @Transactional
     public void close() {
         messages.closeAbandoned(null);
+        // and what the ended ones reserved against their owners' spending limits
+        spending.forgetEnded();
     }
 }

@@ -48,7 +48,7 @@ public class OwnerAdmission {
             return;
         }
         // held until this transaction ends: the lease or start this turn takes is seen by the next
-        jdbc.first("select 1 from (select pg_advisory_xact_lock(hashtextextended(?, 20261207))) lock", row -> 1, owner);
+        jdbc.lockOwner(owner);
         if (inFlight > 0) {
             long running = jdbc.first("select count(*) from conversation where owner = ? and turn_lease_until > now()",
                     row -> row.getLong(1), owner).orElse(0L);

@@ -119,6 +119,7 @@ public class TurnStore {
             messages.insert(user);
             conversations.addFailedMessage(conversationId, user.id);
         } else {
+            reserve(owner, conversationId, user.id, model, fitted, body.maxTokens());
             messages.insert(user);
             if (!conversations.startTurn(conversationId, user.id, config.turnLease(), user.id)) {
                 // rolls back: the message of a refused turn is not kept
@@ -151,6 +152,7 @@ public class TurnStore {
         Fitted fitted = fit(conversation, messages.path(conversation.id(), user.parentId), user.content, model,
                 body.maxTokens());
         if (fitted.refusal() == null) {
+            reserve(owner, conversationId, user.id, model, fitted, body.maxTokens());
             if (!conversations.startTurn(conversationId, user.id, config.turnLease(), null)) {
                 throw turnInProgress();
             }
@@ -177,8 +179,18 @@ public class TurnStore {
     }
 
     /**
-     * The conversation's own token cap, the owner's spending limits, then the owner's share of the
-     * service (turns in flight and per minute): refused before anything is stored.
+     * Reserves the turn's worst case (its prompt estimate and max_tokens, else the reply reserve)
+     * against the owner's spending limits, or refuses it (see {@link dev.stepchat.usage.SpendingLimits#reserve}).
+     */
+    private void reserve(String owner, UUID conversationId, UUID holder, String model, Fitted fitted, Integer maxTokens) {
+        spending.reserve(owner, conversationId, holder, model, fitted.context().estimatedPromptTokens(),
+                maxTokens != null ? maxTokens : modelsConfig.replyReserve());
+    }
+
+    /**
+     * The conversation's own token cap, then the owner's share of the service (turns in flight and
+     * per minute): refused before anything is stored. The spending limits come once the prompt
+     * is known ({@link #reserve}).
      */
     private void withinLimits(ConversationRepository.ForTurn conversation, String owner) {
         if (conversation.maxTotalTokens() != null && conversation.totalTokens() >= conversation.maxTotalTokens()) {
@@ -187,7 +199,6 @@ public class TurnStore {
                     + conversation.totalTokens() + " tokens of its max_total_tokens " + conversation.maxTotalTokens()
                     + "; raise it or start a new conversation");
         }
-        spending.check(owner);
         owners.admit(owner);
     }
 

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -28,8 +29,8 @@ import dev.stepchat.usage.api.UsageView;
  * checked in its first transaction, before any upstream call, against what the owner's finished
  * turns used ({@code owner_usage_day}, written with each ledger row): a turn that finds a limit
  * reached is a 429 {@code spending-limit-reached} with Retry-After until the window resets.
- * Turns already running when a limit is reached still finish and count, so a limit can be
- * overshot by those turns: at most one per conversation of that owner.
+ * A running turn reserves its worst case until it ends ({@link #reserve}), so parallel turns
+ * cannot overshoot a limit; a turn that uses more than its prompt estimate says still counts.
  */
 @ApplicationScoped
 public class SpendingLimits {
@@ -48,7 +49,10 @@ public class SpendingLimits {
     private final TurnMetrics metrics;
     private final Jdbc jdbc;
 
-    SpendingLimits(EntityManager db, ChatConfig config, Clock clock, TurnMetrics metrics, Jdbc jdbc) {
+    private final Prices prices;
+
+    SpendingLimits(EntityManager db, ChatConfig config, Clock clock, TurnMetrics metrics, Jdbc jdbc, Prices prices) {
+        this.prices = prices;
         this.db = db;
         this.jdbc = jdbc;
         this.config = config;
@@ -104,28 +108,72 @@ public class SpendingLimits {
         }
     }
 
+    /** How soon a turn refused for what running turns reserved may come again: they end soon. */
+    private static final Duration RESERVED_RETRY = Duration.ofSeconds(5);
+
     /**
-     * Refuses a turn of {@code owner} when one of its limits is reached, with a 429 problem whose
-     * Retry-After is the time until that window resets. Runs in the turn's first transaction.
+     * Reserves a turn's worst case against its owner's limits, or refuses it: a 429
+     * {@code spending-limit-reached} when what the owner used, plus what its running turns
+     * reserved, plus this turn's worst case would pass a limit (Retry-After: until the window
+     * resets when the limit is used up, else a few seconds, when running turns will have ended);
+     * a 400 {@code unpriced-model} when a cost limit is in force and the model has no price.
+     * Runs in the turn's first transaction, under a lock on the owner, so that turns starting at
+     * once on any replicas are counted one after the other: no limit is overshot by parallel
+     * turns. The reservation counts while the turn ({@code holder}) holds its lease.
      */
-    public void check(String owner) {
+    public void reserve(String owner, UUID conversationId, UUID holder, String model, long promptTokens,
+                        long replyTokens) {
         List<Limit> limits = inForce(owner).stream().filter(l -> l.max() != null).toList();
         if (limits.isEmpty()) {
             return;
         }
+        TokenUsage worst = new TokenUsage(promptTokens, replyTokens, promptTokens + replyTokens, 0);
+        BigDecimal worstCost = prices.of(model).map(price -> Prices.cost(price, worst)).orElse(null);
+        if (worstCost == null && limits.stream().anyMatch(l -> l.unit() == Unit.COST)) {
+            metrics.refused(ProblemType.UNPRICED_MODEL.slug());
+            throw new ProblemException(ProblemType.UNPRICED_MODEL, "The model " + model + " has no price"
+                    + " (stepchat.models.catalog.\"" + model + "\".price), and a cost limit is in force: choose a priced model");
+        }
+        jdbc.lockOwner(owner);
+        // reservations first, then the usage: a turn that ends meanwhile is counted twice (safe), never not at all
+        jdbc.update("""
+                delete from spending_reservation r where owner = ? and not exists (select 1 from conversation c
+                    where c.id = r.conversation_id and c.turn_lease_holder = r.holder and c.turn_lease_until > now())""",
+                owner);
+        BigDecimal[] reserved = jdbc.first("""
+                select coalesce(sum(tokens), 0), coalesce(sum(cost), 0) from spending_reservation where owner = ?""",
+                row -> new BigDecimal[] {row.getBigDecimal(1), row.getBigDecimal(2)}, owner).orElseThrow();
         Instant now = clock.instant();
         Used used = used(owner, now);
         for (Limit limit : limits) {
             BigDecimal spent = used.of(limit.window(), limit.unit());
-            if (spent.compareTo(limit.max()) >= 0) {
-                Instant resets = resetsAt(limit.window(), now);
+            BigDecimal wanted = limit.unit() == Unit.TOKENS ? reserved[0].add(BigDecimal.valueOf(worst.totalTokens()))
+                    : reserved[1].add(worstCost);
+            if (spent.add(wanted).compareTo(limit.max()) > 0) {
                 metrics.refused(ProblemType.SPENDING_LIMIT_REACHED.slug());
-                long seconds = Math.max(1, Duration.between(now, resets).toSeconds());
-                throw new ProblemException(ProblemType.SPENDING_LIMIT_REACHED, "The " + name(limit.window()) + "ly "
-                        + name(limit.unit()) + " limit (" + show(limit.unit(), limit.max()) + ") is reached; it resets at "
-                        + resets, null, Duration.ofSeconds(seconds));
+                String what = "The " + name(limit.window()) + "ly " + name(limit.unit()) + " limit ("
+                        + show(limit.unit(), limit.max()) + ")";
+                if (spent.compareTo(limit.max()) >= 0) {
+                    Instant resets = resetsAt(limit.window(), now);
+                    throw new ProblemException(ProblemType.SPENDING_LIMIT_REACHED, what + " is reached; it resets at "
+                            + resets, null, Duration.ofSeconds(Math.max(1, Duration.between(now, resets).toSeconds())));
+                }
+                throw new ProblemException(ProblemType.SPENDING_LIMIT_REACHED, what + " has " + show(limit.unit(),
+                        limit.max().subtract(spent)) + " left, and this turn may use up to " + show(limit.unit(),
+                        limit.unit() == Unit.TOKENS ? BigDecimal.valueOf(worst.totalTokens()) : worstCost)
+                        + " besides what the owner's running turns may (lower max_tokens, or send again when they end)",
+                        null, RESERVED_RETRY);
             }
         }
+        jdbc.update("insert into spending_reservation (holder, conversation_id, owner, tokens, cost) values (?, ?, ?, ?, ?)",
+                holder, conversationId, owner, worst.totalTokens(), worstCost);
+    }
+
+    /** Deletes the reservations of turns that have ended or whose replica died (the abandoned-turns job). */
+    public int forgetEnded() {
+        return jdbc.update("""
+                delete from spending_reservation r where not exists (select 1 from conversation c
+                    where c.id = r.conversation_id and c.turn_lease_holder = r.holder and c.turn_lease_until > now())""");
     }
 
     /** The owner's limits with what the current windows used, for the usage report. */

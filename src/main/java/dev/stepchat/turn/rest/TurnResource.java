@@ -79,7 +79,7 @@ public class TurnResource {
                             + "id: 9.0\nevent: delta\ndata: {\"content\":\"Day one: \"}\n\n"
                             + "id: 22.0\nevent: delta\ndata: {\"content\":\"Fushimi Inari\"}\n\n"
                             + "id: end\nevent: done\ndata: {\"object\":\"turn\",...}\n\n")))
-    @APIResponse(responseCode = "400", description = "Malformed JSON or invalid fields")
+    @APIResponse(responseCode = "400", description = "Malformed JSON, invalid fields, or a model with no price while a cost limit is in force")
     @APIResponse(responseCode = "404", description = "Unknown conversation")
     @APIResponse(responseCode = "409", description = "A turn of this conversation is running, or this Idempotency-Key's first request is")
     @APIResponse(responseCode = "413", description = "Content over the configured limit")
@@ -127,7 +127,7 @@ public class TurnResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TurnView.class)))
     @APIResponse(responseCode = "200", description = "The streamed answer (events start, delta, then done or error)",
             content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING)))
-    @APIResponse(responseCode = "400", description = "Malformed JSON, invalid fields, or message_id is not a user message")
+    @APIResponse(responseCode = "400", description = "Malformed JSON, invalid fields, message_id is not a user message, or a model with no price while a cost limit is in force")
     @APIResponse(responseCode = "404", description = "Unknown conversation or message")
     @APIResponse(responseCode = "409", description = "A turn of this conversation is running, or this Idempotency-Key's first request is")
     @APIResponse(responseCode = "415", description = "Not JSON")

@@ -33,8 +33,9 @@ import dev.stepchat.support.StepFunStub;
 import dev.stepchat.support.StepFunStubbedTest;
 
 /**
- * One owner's share of the service, with authentication on: turns in flight (the default 4) and
- * turns per minute (5 here), refused with a 429 before anything is stored, other owners untouched.
+ * One owner's share of the service, with authentication on: turns in flight (the default 4),
+ * turns per minute (5 here) and open streams (3 here), refused with a 429 before anything is
+ * stored, other owners untouched.
  */
 @QuarkusTest
 @TestProfile(OwnerLimitsTest.PerMinute.class)
@@ -45,7 +46,8 @@ class OwnerLimitsTest extends StepFunStubbedTest {
     public static class PerMinute implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("stepchat.auth.enabled", "true", "stepchat.owners.turns-per-minute", "5");
+            return Map.of("stepchat.auth.enabled", "true", "stepchat.owners.turns-per-minute", "5",
+                    "stepchat.owners.stream-readers", "3");
         }
     }
 
@@ -129,5 +131,52 @@ class OwnerLimitsTest extends StepFunStubbedTest {
         assertThat(storedMessages(carol, id)).isEqualTo(10);
         String dave = AuthenticationTest.token("dave-" + System.nanoTime());
         turn(dave, conversation(dave), "quick").then().statusCode(201);
+    }
+
+    private java.net.http.HttpResponse<java.io.InputStream> open(String token, String path, String body) throws Exception {
+        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(base.resolve(path))
+                .header("Authorization", "Bearer " + token).header("Accept", "text/event-stream");
+        request = body == null ? request.GET() : request.header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
+        return http.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+    }
+
+    @Test
+    void theStreamsOfOneOwnerAreCountedTheTurnsOwnAndItsResumes() throws Exception {
+        String erin = AuthenticationTest.token("erin-" + System.nanoTime());
+        String frank = AuthenticationTest.token("frank-" + System.nanoTime());
+        // an answer written over 8 seconds
+        String[] pieces = new String[16];
+        java.util.Arrays.fill(pieces, "word ");
+        stepFun.stubFor(post(PATH).willReturn(aResponse().withHeader("Content-Type", "text/event-stream")
+                .withBody(StepFunBodies.stream(pieces)).withChunkedDribbleDelay(16, 8_000)));
+        String id = conversation(erin);
+        var own = open(erin, "/conversations/" + id + "/messages", "{\"content\":\"write long\"}");
+        assertThat(own.statusCode()).isEqualTo(200);
+        java.io.BufferedReader ownEvents = dev.stepchat.support.Sse.lines(own.body());
+        String answer = dev.stepchat.support.Sse.next(ownEvents).data().getString("message.id");
+        String events = "/conversations/" + id + "/messages/" + answer + "/events";
+        var first = open(erin, events, null);
+        var second = open(erin, events, null);
+        assertThat(List.of(first.statusCode(), second.statusCode())).containsOnly(200);
+
+        var fourth = open(erin, events, null);
+        assertThat(fourth.statusCode()).as("a fourth open stream of one owner").isEqualTo(429);
+        assertThat(fourth.headers().firstValue("Retry-After")).isPresent();
+        assertThat(new String(fourth.body().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+                .contains("/owner-rate-limited");
+        // another owner is untouched
+        var franks = open(frank, "/conversations/" + conversation(frank) + "/messages", "{\"content\":\"mine\"}");
+        assertThat(franks.statusCode()).isEqualTo(200);
+
+        // once the answer ends, its streams end and give their places back
+        for (var stream : List.of(own, first, second, franks)) {
+            dev.stepchat.support.Sse.read(dev.stepchat.support.Sse.lines(stream.body()), null);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+            var again = open(erin, events, null);
+            again.body().close();
+            return again.statusCode() == 200;
+        });
     }
 }

@@ -90,6 +90,13 @@ public interface ChatConfig {
          */
         @WithDefault("0")
         int turnsPerMinute();
+
+        /**
+         * Streams one owner may have open at once, across replicas: a streamed turn's own and every
+         * resume; more is a 429 owner-rate-limited; 0 turns the limit off (STEPCHAT_OWNERS_STREAM_READERS).
+         */
+        @WithDefault("16")
+        int streamReaders();
     }
 
     /** How many turns are taken on, and how long their answers are kept trying to be stored. */

@@ -119,6 +119,7 @@ public class Jdbc {
             switch (value) {
                 case null -> statement.setNull(index, Types.NULL);
                 case UUID uuid -> statement.setObject(index, uuid);
+                case UUID[] uuids -> statement.setArray(index, statement.getConnection().createArrayOf("uuid", uuids));
                 case String text -> statement.setString(index, text);
                 case Integer number -> statement.setInt(index, number);
                 case Long number -> statement.setLong(index, number);

@@ -51,7 +51,7 @@ public class LiveTurns {
 
     private final Map<UUID, LiveTurn> byAnswer = new ConcurrentHashMap<>();
     private final Set<UUID> leases = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger readers = new AtomicInteger();
+    private final AtomicInteger readerCount = new AtomicInteger();
     private final TurnStore store;
     private final TurnCompletion completion;
     private final TurnSignals signals;
@@ -59,9 +59,11 @@ public class LiveTurns {
     private final ChatConfig config;
     private final StepFunConfig stepFun;
     private final Scheduler scheduler;
+    private final StreamReaders readers;
 
     LiveTurns(TurnStore store, TurnCompletion completion, TurnSignals signals, TurnMetrics metrics, ChatConfig config,
-              StepFunConfig stepFun, Scheduler scheduler, MeterRegistry registry) {
+              StepFunConfig stepFun, Scheduler scheduler, MeterRegistry registry, StreamReaders readers) {
+        this.readers = readers;
         this.store = store;
         this.completion = completion;
         this.signals = signals;
@@ -72,7 +74,7 @@ public class LiveTurns {
         // a gauge holds its object: one left by an earlier application in this JVM (tests) is replaced
         registry.find("stepchat.streams.readers").meters().forEach(registry::remove);
         registry.find("stepchat.turns.streaming").meters().forEach(registry::remove);
-        Gauge.builder("stepchat.streams.readers", readers, AtomicInteger::get)
+        Gauge.builder("stepchat.streams.readers", readerCount, AtomicInteger::get)
                 .description("Connections reading a streamed turn (a POST's own stream or a resumed one)").register(registry);
         Gauge.builder("stepchat.turns.streaming", byAnswer, Map::size)
                 .description("Streamed turns this replica is running, connected or not").register(registry);
@@ -98,6 +100,7 @@ public class LiveTurns {
     }
 
     void renewLeases() {
+        readers.renew();
         if (leases.isEmpty()) {
             return;
         }
@@ -111,29 +114,37 @@ public class LiveTurns {
 
     // ------------------------------------------------------------------ streamed turns
 
-    /** A streamed turn's answer is stored in progress: it runs here until its end is stored. */
-    TurnFeed started(LiveTurn turn, MessageView userMessage, MessageView answer) {
+    /**
+     * A streamed turn's answer is stored in progress: it runs here until its end is stored. Its
+     * caller's feed gives {@code ticket} (its place among the owner's open streams) back on close.
+     */
+    TurnFeed started(LiveTurn turn, MessageView userMessage, MessageView answer, StreamReaders.Ticket ticket) {
         byAnswer.put(answer.id(), turn);
-        TurnFeed own = reader(turn, Cursor.BEFORE_START);
+        TurnFeed own = reader(turn, Cursor.BEFORE_START, ticket);
         turn.started(userMessage, answer, this::ending);
         return own;
     }
 
     /** A reader of a turn running here, if it runs here. */
-    Optional<TurnFeed> reader(UUID answer, Cursor from) {
+    Optional<TurnFeed> reader(UUID answer, Cursor from, StreamReaders.Ticket ticket) {
         LiveTurn turn = byAnswer.get(answer);
-        return turn == null ? Optional.empty() : Optional.of(reader(turn, from));
+        return turn == null ? Optional.empty() : Optional.of(reader(turn, from, ticket));
     }
 
-    private TurnFeed reader(LiveTurn turn, Cursor from) {
-        readers.incrementAndGet();
-        return turn.reader(from, readers::decrementAndGet);
+    private TurnFeed reader(LiveTurn turn, Cursor from, StreamReaders.Ticket ticket) {
+        return turn.reader(from, countedReader(ticket));
     }
 
-    /** Counts a reader of a turn running elsewhere or ended; the returned action is what it runs on close. */
-    Runnable countedReader() {
-        readers.incrementAndGet();
-        return readers::decrementAndGet;
+    /**
+     * Counts a reader (in the readers gauge); the returned action, run when it closes, uncounts it
+     * and gives its ticket back.
+     */
+    Runnable countedReader(StreamReaders.Ticket ticket) {
+        readerCount.incrementAndGet();
+        return () -> {
+            readerCount.decrementAndGet();
+            ticket.close();
+        };
     }
 
     /** Stops a turn if it runs here; the future completes once its end is stored. */

@@ -59,9 +59,13 @@ public class TurnService {
     /** How often running streams reach the database: how often a reader elsewhere looks again. */
     private final Duration flushPeriod;
 
+    private final StreamReaders readers;
+
     TurnService(TurnStore store, StepFunClient stepFun, CurrentOwner owner, Inputs inputs,
                 StepFunConfig config, TurnMetrics metrics, Shutdown shutdown, TurnAdmission admission,
-                TurnCompletion completion, ModelCatalog models, LiveTurns live, TurnSignals signals, ChatConfig chat) {
+                TurnCompletion completion, ModelCatalog models, LiveTurns live, TurnSignals signals, ChatConfig chat,
+                StreamReaders readers) {
+        this.readers = readers;
         this.models = models;
         this.live = live;
         this.signals = signals;
@@ -136,7 +140,15 @@ public class TurnService {
     }
 
     private StreamedTurn streamed(java.util.function.Supplier<TurnStore.Started> begin) {
-        TurnAdmission.Ticket ticket = admission.admit();
+        // the caller's stream is one of the owner's open streams: refused, if too many, before anything
+        StreamReaders.Ticket reading = readers.open(owner.id());
+        TurnAdmission.Ticket ticket;
+        try {
+            ticket = admission.admit();
+        } catch (RuntimeException e) {
+            reading.close();
+            throw e;
+        }
         try {
             TurnStore.Started started = refusedIfUnfit(admission.beginning(begin), true);
             UUID holder = started.userMessage().id();
@@ -156,7 +168,7 @@ public class TurnService {
                     throw problem;
                 }
                 // the turn gives the ticket and the lease back when its end is stored
-                TurnFeed feed = live.started(turn, started.userMessage(), TurnStore.starting(answer));
+                TurnFeed feed = live.started(turn, started.userMessage(), TurnStore.starting(answer), reading);
                 return new StreamedTurn(feed, turn.end());
             } catch (RuntimeException e) {
                 live.release(holder);
@@ -164,6 +176,7 @@ public class TurnService {
             }
         } catch (RuntimeException e) {
             ticket.close();
+            reading.close();
             throw e;
         }
     }
@@ -176,12 +189,18 @@ public class TurnService {
         Cursor from = Cursor.parse(lastEventId);
         String caller = owner.id();
         TurnStore.Snapshot first = store.snapshot(conversationId, caller, messageId);
-        Optional<TurnFeed> here = live.reader(messageId, from);
-        if (here.isPresent()) {
-            return here.get();
+        StreamReaders.Ticket reading = readers.open(caller);
+        try {
+            Optional<TurnFeed> here = live.reader(messageId, from, reading);
+            if (here.isPresent()) {
+                return here.get();
+            }
+            return new StoredFeed(() -> store.snapshot(conversationId, caller, messageId), messageId, first, from, signals,
+                    flushPeriod, live.countedReader(reading));
+        } catch (RuntimeException e) {
+            reading.close();
+            throw e;
         }
-        return new StoredFeed(() -> store.snapshot(conversationId, caller, messageId), messageId, first, from, signals,
-                flushPeriod, live.countedReader());
     }
 
     /**

@@ -86,7 +86,8 @@ public class TurnResource {
     @APIResponse(responseCode = "415", description = "Not JSON")
     @APIResponse(responseCode = "422", description = "The model provider refused the content, or the Idempotency-Key was used for another request")
     @APIResponse(responseCode = "429", description = "The model provider kept rate limiting after the retries, a spending"
-            + " limit is reached, or the caller has as many turns running or started this minute as one caller may")
+            + " limit is reached, or the caller has as many turns running, turns started this minute or streams open as one"
+            + " caller may")
     @APIResponse(responseCode = "502", description = "The model provider failed in a way a retry cannot fix")
     @APIResponse(responseCode = "503", description = "Upstream circuit open or call limit reached, this instance is shutting"
             + " down, or the service is overloaded or cannot reach its database; always before StepFun is called, except"
@@ -133,7 +134,8 @@ public class TurnResource {
     @APIResponse(responseCode = "415", description = "Not JSON")
     @APIResponse(responseCode = "422", description = "The model provider refused the content, or the Idempotency-Key was used for another request")
     @APIResponse(responseCode = "429", description = "The model provider kept rate limiting after the retries, a spending"
-            + " limit is reached, or the caller has as many turns running or started this minute as one caller may")
+            + " limit is reached, or the caller has as many turns running, turns started this minute or streams open as one"
+            + " caller may")
     @APIResponse(responseCode = "502", description = "The model provider failed in a way a retry cannot fix")
     @APIResponse(responseCode = "503", description = "Upstream circuit open or call limit reached, shutting down, overloaded or database unreachable")
     @APIResponse(responseCode = "504", description = "The model provider did not answer in time")
@@ -177,6 +179,7 @@ public class TurnResource {
     @APIResponse(responseCode = "400", description = "A user message (only answers have a stream), or a Last-Event-ID that is not one of its ids")
     @APIResponse(responseCode = "404", description = "Unknown conversation or message")
     @APIResponse(responseCode = "406", description = "Accept does not allow text/event-stream")
+    @APIResponse(responseCode = "429", description = "The caller has as many streams open as one caller may")
     public Response resume(@Parameter(description = "Conversation id", schema = @Schema(type = SchemaType.STRING, format = "uuid"))
                            @PathParam("id") String id,
                            @Parameter(description = "The assistant message (the id of the start event's message)",

@@ -66,7 +66,7 @@ class KilledReplicaIT {
     public static class NoAbandonedTurnsJob implements QuarkusTestResourceLifecycleManager {
         @Override
         public Map<String, String> start() {
-            return Map.of("stepchat.jobs.abandoned-turns-every", "1h");
+            return Map.of("stepchat.jobs.abandoned-turns-every", "off");
         }
 
         @Override
@@ -189,7 +189,7 @@ class KilledReplicaIT {
                 "quarkus.rest-client.stepfun.url", ScriptedStepFun.url(),
                 "stepfun.api-key", "test-key",
                 "stepchat.auth.enabled", "false",
-                "stepchat.jobs.abandoned-turns-every", "1h"));
+                "stepchat.jobs.abandoned-turns-every", "off"));
         config.putAll(extra);
         return new SecondInstance(config);
     }

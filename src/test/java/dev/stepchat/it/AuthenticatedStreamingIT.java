@@ -43,8 +43,8 @@ import dev.stepchat.support.ScriptedStepFun;
 
 /**
  * The packaged application (the native executable with -Dnative) with authentication on, and
- * streams paced by a scripted StepFun: deltas forwarded while StepFun is still writing, and a cut
- * stream's partial reply kept.
+ * streams paced by a scripted StepFun: deltas forwarded while StepFun is still writing, a cut
+ * stream's partial reply kept, and one owner's turns in flight held to its share.
  */
 @QuarkusIntegrationTest
 @WithTestResource(EmbeddedPostgresResource.class)
@@ -131,10 +131,45 @@ class AuthenticatedStreamingIT {
         assertThat(RECORDER.bodies).hasSize(1);
     }
 
+    @Test
+    void oneOwnerRunsAtMostFourTurnsAtOnceAndTheOthersAreNotHeldUp() throws Exception {
+        CountDownLatch finish = new CountDownLatch(1);
+        List<HttpResponse<InputStream>> running = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            then(events(chunk("held ", "", 5, 1), await(finish), chunk("up", "stop", 5, 2), done()));
+            HttpResponse<InputStream> response = open(alice, conversation());
+            assertThat(response.statusCode()).isEqualTo(200);
+            // its start event: the turn runs, its lease taken
+            assertThat(nextData(new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))))
+                    .contains("\"status\":\"in_progress\"");
+            running.add(response);
+        }
+        as(alice).contentType(ContentType.JSON).body("{\"content\":\"a fifth\"}")
+                .when().post("/conversations/" + conversation() + "/messages")
+                .then().statusCode(429).contentType("application/problem+json")
+                .header("Retry-After", org.hamcrest.Matchers.notNullValue()).body("type", endsWith("/owner-rate-limited"));
+        assertThat(RECORDER.bodies).as("the fifth never reached StepFun").hasSize(4);
+        String bob = token("bob");
+        then(events(chunk("yours", "stop", 5, 1), done()));
+        String his = as(bob).contentType(ContentType.JSON).body("{}").when().post("/conversations")
+                .then().statusCode(201).extract().path("id");
+        HttpResponse<InputStream> bobs = open(bob, his);
+        assertThat(bobs.statusCode()).isEqualTo(200);
+        assertThat(new String(bobs.body().readAllBytes(), StandardCharsets.UTF_8)).contains("event: done");
+        finish.countDown();
+        for (HttpResponse<InputStream> response : running) {
+            assertThat(new String(response.body().readAllBytes(), StandardCharsets.UTF_8)).contains("event: done");
+        }
+    }
+
     private HttpResponse<InputStream> open(String id) throws IOException, InterruptedException {
+        return open(alice, id);
+    }
+
+    private HttpResponse<InputStream> open(String token, String id) throws IOException, InterruptedException {
         URI uri = URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/conversations/" + id + "/messages");
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri)
-                .header("Authorization", "Bearer " + alice).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                 .header("Accept", "text/event-stream")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"content\":\"hi\"}")).build(),
                 HttpResponse.BodyHandlers.ofInputStream());

@@ -11,7 +11,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
 
@@ -21,7 +20,6 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.restassured.path.json.JsonPath;
 
-import dev.stepchat.config.EmbeddedPostgres;
 import dev.stepchat.support.AuthOffResource;
 import dev.stepchat.support.EmbeddedPostgresResource;
 import dev.stepchat.support.StepFunStub;
@@ -42,13 +40,7 @@ class ImportMemoryIT {
 
     @Test
     void largeImportsKeepTheHeapBounded() throws Exception {
-        try (SecondInstance small = new SecondInstance(Map.of(
-                "quarkus.datasource.jdbc.url", EmbeddedPostgres.jdbcUrl(""),
-                "quarkus.datasource.username", "postgres",
-                "quarkus.datasource.password", "postgres",
-                "quarkus.rest-client.stepfun.url", "http://localhost:1",
-                "stepfun.api-key", "test-key",
-                "stepchat.auth.enabled", "false"), List.of("-Xmx256m"))) {
+        try (SecondInstance small = SecondInstance.onTheTestDatabase("http://localhost:1", Map.of(), "-Xmx256m")) {
             // 45 MB of [{},{},...]: 15 million objects
             HttpResponse<String> empties = post(small.base(), streamed(15_000_000, i -> i == 0 ? "[{}" : ",{}", "]"));
             assertThat(empties.statusCode()).isEqualTo(400);

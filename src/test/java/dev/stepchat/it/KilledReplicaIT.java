@@ -182,16 +182,9 @@ class KilledReplicaIT {
 
     /** Another replica on the same database and stub, its abandoned-turns job off as well. */
     private static SecondInstance replica(Map<String, String> extra) throws IOException {
-        Map<String, String> config = new java.util.HashMap<>(Map.of(
-                "quarkus.datasource.jdbc.url", EmbeddedPostgres.jdbcUrl(""),
-                "quarkus.datasource.username", "postgres",
-                "quarkus.datasource.password", "postgres",
-                "quarkus.rest-client.stepfun.url", ScriptedStepFun.url(),
-                "stepfun.api-key", "test-key",
-                "stepchat.auth.enabled", "false",
-                "stepchat.jobs.abandoned-turns-every", "off"));
-        config.putAll(extra);
-        return new SecondInstance(config);
+        Map<String, String> config = new java.util.HashMap<>(extra);
+        config.put("stepchat.jobs.abandoned-turns-every", "off");
+        return SecondInstance.onTheTestDatabase(ScriptedStepFun.url(), config);
     }
 
     private static String conversation() {

@@ -370,15 +370,7 @@ class PackagedApplicationIT {
 
     /** Another replica on the same database and StepFun stub as the one under test. */
     private SecondInstance secondReplica(Map<String, String> extra) throws java.io.IOException {
-        Map<String, String> config = new java.util.HashMap<>(Map.of(
-                "quarkus.datasource.jdbc.url", EmbeddedPostgres.jdbcUrl(""),
-                "quarkus.datasource.username", "postgres",
-                "quarkus.datasource.password", "postgres",
-                "quarkus.rest-client.stepfun.url", stepFun.baseUrl() + "/v1",
-                "stepfun.api-key", "test-key",
-                "stepchat.auth.enabled", "false"));
-        config.putAll(extra);
-        return new SecondInstance(config);
+        return SecondInstance.onTheTestDatabase(stepFun.baseUrl() + "/v1", extra);
     }
 
     interface Call {

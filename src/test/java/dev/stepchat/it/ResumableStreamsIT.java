@@ -37,7 +37,6 @@ import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 
-import dev.stepchat.config.EmbeddedPostgres;
 import dev.stepchat.support.AuthOffResource;
 import dev.stepchat.support.EmbeddedPostgresResource;
 import dev.stepchat.support.ScriptedStepFun;
@@ -176,15 +175,7 @@ class ResumableStreamsIT {
     }
 
     private SecondInstance secondReplica(Map<String, String> extra) throws IOException {
-        Map<String, String> config = new java.util.HashMap<>(Map.of(
-                "quarkus.datasource.jdbc.url", EmbeddedPostgres.jdbcUrl(""),
-                "quarkus.datasource.username", "postgres",
-                "quarkus.datasource.password", "postgres",
-                "quarkus.rest-client.stepfun.url", ScriptedStepFun.url(),
-                "stepfun.api-key", "test-key",
-                "stepchat.auth.enabled", "false"));
-        config.putAll(extra);
-        return new SecondInstance(config);
+        return SecondInstance.onTheTestDatabase(ScriptedStepFun.url(), extra);
     }
 
     private static String conversation(String base) {

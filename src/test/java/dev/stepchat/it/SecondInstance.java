@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import dev.stepchat.config.EmbeddedPostgres;
+
 /**
  * Another replica of the packaged application (the native executable when the build made one,
  * else the JVM jar), started by a test against the same database and StepFun stub.
@@ -24,6 +26,23 @@ final class SecondInstance implements AutoCloseable {
 
     SecondInstance(Map<String, String> config) throws IOException {
         this(config, List.of());
+    }
+
+    /**
+     * A replica on the tests' embedded database, with authentication off, calling StepFun at
+     * {@code stepFunUrl}; {@code extra} settings on top, {@code runtimeOptions} for its JVM.
+     */
+    static SecondInstance onTheTestDatabase(String stepFunUrl, Map<String, String> extra, String... runtimeOptions)
+            throws IOException {
+        Map<String, String> config = new java.util.HashMap<>(Map.of(
+                "quarkus.datasource.jdbc.url", EmbeddedPostgres.jdbcUrl(""),
+                "quarkus.datasource.username", "postgres",
+                "quarkus.datasource.password", "postgres",
+                "quarkus.rest-client.stepfun.url", stepFunUrl,
+                "stepfun.api-key", "test-key",
+                "stepchat.auth.enabled", "false"));
+        config.putAll(extra);
+        return new SecondInstance(config, List.of(runtimeOptions));
     }
 
     /** With options for the JVM (or the native executable's runtime), such as {@code -Xmx256m}. */

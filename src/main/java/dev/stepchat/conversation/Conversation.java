@@ -114,7 +114,7 @@ public class Conversation extends PanacheEntityBase {
 
     /**
      * Whether {@code answer}, in progress, may have been abandoned: no live lease of its turn by
-     * this replica's clock. Only a hint that {@link MessageRepository#closeAbandoned} is worth
+     * this replica's clock. Only a hint that {@link RunningTurns#closeAbandoned} is worth
      * running: that decides on the database's clock.
      */
     public boolean mayHaveAbandoned(Message answer) {

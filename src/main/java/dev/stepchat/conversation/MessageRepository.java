@@ -1,16 +1,17 @@
 package dev.stepchat.conversation;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
-import io.quarkus.logging.Log;
 
-import dev.stepchat.problem.Problem;
-import dev.stepchat.problem.ProblemType;
+import dev.stepchat.db.Jdbc;
 
 @ApplicationScoped
 public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
@@ -22,28 +23,58 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
     }
 
     /**
+     * The columns plain SQL writes and reads a message with ({@link #insert}, {@link #path}), in one
+     * order: a column added to {@link Message} is added here (ConversationApiTest checks this list against
+     * the entity's mapping).
+     */
+    public static final List<String> COLUMNS = List.of("id", "conversation_id", "parent_id", "role", "content",
+            "reasoning", "status", "model", "finish_reason", "prompt_tokens", "completion_tokens", "total_tokens",
+            "cached_tokens", "cost", "messages_omitted", "estimated_prompt_tokens", "created_at", "stop_requested_at",
+            "error", "stream_outcome");
+
+    private static final String INSERT = "insert into message (" + String.join(", ", COLUMNS) + ") values ("
+            + "?, ".repeat(COLUMNS.size() - 2) + "cast(? as jsonb), cast(? as jsonb))";
+
+    private static final String SELECTED = COLUMNS.stream().map(column -> "m." + column)
+            .collect(Collectors.joining(", "));
+
+    /**
      * Inserts a message in one statement, in the current transaction, with no entity to manage or
      * flush (the hot path of a turn); it needs its id ({@link Jdbc#newId()}). Its JSON columns are
-     * written by Hibernate's own JSON format mapper, exactly as for a persisted message. A column
-     * added to {@link Message} is added here too (TurnApiTest compares a turn's response with what
-     * a later read of the stored message gives).
+     * written by Hibernate's own JSON format mapper, exactly as for a persisted message.
      */
     public void insert(Message m) {
-        String outcome = m.streamOutcome == null ? null : jdbc.json(m.streamOutcome, StreamOutcome.class);
-        String error = m.error == null ? null : jdbc.json(m.error, StoredError.class);
-        jdbc.update("""
-                insert into message (id, conversation_id, parent_id, role, content, reasoning, status, model, finish_reason,
-                                     prompt_tokens, completion_tokens, total_tokens, cached_tokens, cost, messages_omitted,
-                                     estimated_prompt_tokens, created_at, error, stream_outcome)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb))""",
-                m.id, m.conversationId, m.parentId, m.role.name(), m.content, m.reasoning, m.status.name(), m.model,
-                m.finishReason, m.promptTokens, m.completionTokens, m.totalTokens, m.cachedTokens, m.cost,
-                m.messagesOmitted, m.estimatedPromptTokens, m.createdAt, error, outcome);
+        jdbc.update(INSERT, m.id, m.conversationId, m.parentId, m.role.name(), m.content, m.reasoning, m.status.name(),
+                m.model, m.finishReason, m.promptTokens, m.completionTokens, m.totalTokens, m.cachedTokens, m.cost,
+                m.messagesOmitted, m.estimatedPromptTokens, m.createdAt, m.stopRequestedAt,
+                m.error == null ? null : jdbc.json(m.error, StoredError.class),
+                m.streamOutcome == null ? null : jdbc.json(m.streamOutcome, StreamOutcome.class));
     }
 
-    /** Marks a user message completed; false if it is gone (its conversation was deleted). */
-    public boolean markCompleted(UUID id) {
-        return jdbc.update("update message set status = 'COMPLETED' where id = ?", id) == 1;
+    /** A message read by plain SQL ({@link #SELECTED}, in the order of {@link #COLUMNS}), detached: read, never changed. */
+    private Message read(ResultSet row) throws SQLException {
+        Message m = new Message();
+        m.id = row.getObject(1, UUID.class);
+        m.conversationId = row.getObject(2, UUID.class);
+        m.parentId = row.getObject(3, UUID.class);
+        m.role = Message.Role.valueOf(row.getString(4));
+        m.content = row.getString(5);
+        m.reasoning = row.getString(6);
+        m.status = Message.Status.valueOf(row.getString(7));
+        m.model = row.getString(8);
+        m.finishReason = row.getString(9);
+        m.promptTokens = row.getObject(10, Integer.class);
+        m.completionTokens = row.getObject(11, Integer.class);
+        m.totalTokens = row.getObject(12, Integer.class);
+        m.cachedTokens = row.getObject(13, Integer.class);
+        m.cost = row.getBigDecimal(14);
+        m.messagesOmitted = row.getObject(15, Integer.class);
+        m.estimatedPromptTokens = row.getObject(16, Integer.class);
+        m.createdAt = Jdbc.instant(row, 17);
+        m.stopRequestedAt = Jdbc.instant(row, 18);
+        m.error = jdbc.fromJson(row.getString(19), StoredError.class);
+        m.streamOutcome = jdbc.fromJson(row.getString(20), StreamOutcome.class);
+        return m;
     }
 
     public Paging.Slice<Message> page(UUID conversationId, PageRequest page) {
@@ -54,22 +85,17 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
      * The path from the root down to {@code leaf}, oldest first (ids grow along a path: a message
      * is created after the one it follows). One primary-key lookup per step.
      */
-    @SuppressWarnings("unchecked")
     public List<Message> path(UUID conversationId, UUID leaf) {
         if (leaf == null) {
             return List.of();
         }
-        return getEntityManager().createNativeQuery("""
-                        with recursive path (id, parent_id) as (
-                            select id, parent_id from message where id = :leaf and conversation_id = :conversation
-                            union all
-                            select m.id, m.parent_id from message m join path p on m.id = p.parent_id)
-                        select m.* from message m where m.id in (select id from path) order by m.id""", Message.class)
-                .setParameter("leaf", leaf)
-                .setParameter("conversation", conversationId)
-                // read to be sent, never changed: no snapshots, nothing to dirty-check at commit
-                .setHint(org.hibernate.jpa.HibernateHints.HINT_READ_ONLY, true)
-                .getResultList();
+        return jdbc.list("""
+                with recursive path (id, parent_id) as (
+                    select id, parent_id from message where id = ? and conversation_id = ?
+                    union all
+                    select m.id, m.parent_id from message m join path p on m.id = p.parent_id)
+                select\s""" + SELECTED + " from message m where m.id in (select id from path) order by m.id",
+                this::read, leaf, conversationId);
     }
 
     /**
@@ -77,36 +103,24 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
      * {@code root}, {@code root} itself included; with a null root, of the whole conversation.
      */
     public UUID latestLeaf(UUID conversationId, UUID root) {
-        String subtree = root == null
-                ? "select id from message where conversation_id = :conversation"
-                : """
-                with recursive subtree (id) as (
-                    select id from message where id = :root and conversation_id = :conversation
-                    union all
-                    select m.id from message m join subtree s on m.parent_id = s.id)
-                select id from subtree""";
-        var query = getEntityManager().createNativeQuery("select s.id from (" + subtree + ") s"
-                        + " where not exists (select 1 from message c where c.parent_id = s.id) order by s.id desc limit 1")
-                .setParameter("conversation", conversationId);
-        if (root != null) {
-            query.setParameter("root", root);
-        }
-        List<?> rows = query.getResultList();
-        return rows.isEmpty() ? null : (UUID) rows.getFirst();
+        String subtree = root == null ? "select id from message where conversation_id = ?" : SUBTREE;
+        Object[] parameters = root == null ? new Object[] {conversationId} : new Object[] {root, conversationId};
+        return jdbc.first("select s.id from (" + subtree + ") s"
+                        + " where not exists (select 1 from message c where c.parent_id = s.id) order by s.id desc limit 1",
+                row -> row.getObject(1, UUID.class), parameters).orElse(null);
     }
 
+    /** The ids of a message (first parameter) and every message below it, in a conversation (second). */
+    private static final String SUBTREE = """
+            with recursive subtree (id) as (
+                select id from message where id = ? and conversation_id = ?
+                union all
+                select m.id from message m join subtree s on m.parent_id = s.id)
+            select id from subtree""";
+
     /** The ids of {@code root} and every message below it. */
-    @SuppressWarnings("unchecked")
     public List<UUID> subtree(UUID conversationId, UUID root) {
-        return getEntityManager().createNativeQuery("""
-                        with recursive subtree (id) as (
-                            select id from message where id = :root and conversation_id = :conversation
-                            union all
-                            select m.id from message m join subtree s on m.parent_id = s.id)
-                        select id from subtree""")
-                .setParameter("root", root)
-                .setParameter("conversation", conversationId)
-                .getResultList();
+        return jdbc.list(SUBTREE, row -> row.getObject(1, UUID.class), root, conversationId);
     }
 
     /** The newest message of each conversation that contains every word, by conversation. */
@@ -135,128 +149,5 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
     /** Sets a message's status without loading it; false if the message is gone. */
     public boolean setStatus(UUID id, Message.Status status) {
         return update("status = ?1 where id = ?2", status, id) == 1;
-    }
-
-    /** What one flush did: the answers it wrote, and those whose stop was asked for. */
-    public record Flushed(java.util.Set<UUID> written, java.util.Set<UUID> stopRequested) {
-    }
-
-    /**
-     * Appends the text streamed since the last flush to answers in progress, in one statement for
-     * all of them. An append happens only if the stored text has the length it was written with
-     * ({@code contentAt}, {@code reasoningAt}; -1 replaces the text whole), so a flush repeated after
-     * a commit whose acknowledgement was lost never writes text twice: that answer is left out of
-     * {@link Flushed#written()} and written whole the next time.
-     */
-    @SuppressWarnings("unchecked")
-    public Flushed appendText(List<UUID> ids, List<String> contents, List<String> reasonings, List<Integer> contentAt,
-                              List<Integer> reasoningAt) {
-        List<Object[]> rows = getEntityManager().createNativeQuery("""
-                        update message m set
-                            content = case when f.content_at < 0 then f.content else m.content || f.content end,
-                            reasoning = case when f.reasoning_at < 0 then f.reasoning
-                                             when f.reasoning is null then m.reasoning
-                                             else coalesce(m.reasoning, '') || f.reasoning end
-                        from unnest(cast(:ids as uuid[]), cast(:contents as text[]), cast(:reasonings as text[]),
-                                    cast(:content_at as int[]), cast(:reasoning_at as int[]))
-                            as f(id, content, reasoning, content_at, reasoning_at)
-                        where m.id = f.id and m.status = 'IN_PROGRESS'
-                          and (f.content_at < 0 or char_length(m.content) = f.content_at)
-                          and (f.reasoning_at < 0 or coalesce(char_length(m.reasoning), 0) = f.reasoning_at)
-                        returning m.id, m.stop_requested_at is not null""")
-                .setParameter("ids", ids.toArray(new UUID[0]))
-                .setParameter("contents", contents.toArray(new String[0]))
-                .setParameter("reasonings", reasonings.toArray(new String[0]))
-                .setParameter("content_at", contentAt.toArray(new Integer[0]))
-                .setParameter("reasoning_at", reasoningAt.toArray(new Integer[0]))
-                .getResultList();
-        java.util.Set<UUID> written = new java.util.HashSet<>();
-        java.util.Set<UUID> stopped = new java.util.HashSet<>();
-        for (Object[] row : rows) {
-            written.add((UUID) row[0]);
-            if (Boolean.TRUE.equals(row[1])) {
-                stopped.add((UUID) row[0]);
-            }
-        }
-        return new Flushed(written, stopped);
-    }
-
-    /** Those of {@code ids} whose stop was asked for. */
-    @SuppressWarnings("unchecked")
-    public java.util.Set<UUID> stopRequested(List<UUID> ids) {
-        return new java.util.HashSet<>(getEntityManager().createNativeQuery("""
-                        select id from message where id = any(:ids) and stop_requested_at is not null""")
-                .setParameter("ids", ids.toArray(new UUID[0]))
-                .getResultList());
-    }
-
-    /** Asks for the stop of an answer in progress, and tells every replica (at commit). */
-    public boolean requestStop(UUID id) {
-        boolean running = getEntityManager().createNativeQuery("""
-                        update message set stop_requested_at = now() where id = :id and status = 'IN_PROGRESS'""")
-                .setParameter("id", id)
-                .executeUpdate() == 1;
-        if (running) {
-            signal("stop:" + id);
-        }
-        return running;
-    }
-
-    /** A notification on the turns channel, sent when the transaction commits. */
-    public void signal(String payload) {
-        getEntityManager().createNativeQuery("select pg_notify('stepchat_turns', :payload)")
-                .setParameter("payload", payload)
-                .getSingleResult();
-    }
-
-    /** The problem a turn whose replica died ends with, as its messages keep it. */
-    public static final StoredError ABANDONED = StoredError.of(Problem.of(ProblemType.TURN_ABANDONED,
-            "The instance answering this turn stopped before it finished; send the message again", null));
-
-    /** A message of a turn whose lease no live replica holds: {@code %s} is the lease holder's column. */
-    private static final String LEASE_LOST = """
-            not exists (select 1 from conversation c where c.id = m.conversation_id
-                        and c.turn_lease_holder = %s and c.turn_lease_until > now())""";
-
-    /**
-     * Closes the turns whose lease has expired (their replica died, or lost the database for
-     * longer than the lease), of one conversation or, with null, of all: answers in progress become
-     * incomplete with the text flushed before (their readers are told), their user messages
-     * completed; user messages with no answer yet become failed, {@code turn-abandoned}. The
-     * abandoned-turns job runs it for all; a turn, a resume or a message list that meets an expired
-     * lease runs it for its conversation at once. Each UPDATE changes only rows still in progress,
-     * so of two replicas closing the same turn at once, one closes it and the other finds it closed.
-     *
-     * @return the answers this call closed
-     */
-    public List<UUID> closeAbandoned(UUID conversationId) {
-        String ofConversation = conversationId == null ? "" : " and m.conversation_id = ?";
-        Object[] parameters = conversationId == null ? new Object[0] : new Object[] {conversationId};
-        String error = jdbc.json(ABANDONED, StoredError.class);
-        String outcome = jdbc.json(StreamOutcome.failed(ABANDONED), StreamOutcome.class);
-        List<UUID> answers = jdbc.list("""
-                update message m set status = 'INCOMPLETE', stream_outcome = cast(? as jsonb), stop_requested_at = null
-                where m.status = 'IN_PROGRESS' and m.role = 'ASSISTANT' and\s""" + LEASE_LOST.formatted("m.parent_id")
-                        + ofConversation + " returning m.id",
-                row -> row.getObject(1, UUID.class), prepend(outcome, parameters));
-        String abandonedUser = "m.status = 'IN_PROGRESS' and m.role = 'USER' and " + LEASE_LOST.formatted("m.id")
-                + ofConversation;
-        int users = jdbc.update("update message m set status = 'COMPLETED' where " + abandonedUser
-                + " and exists (select 1 from message a where a.parent_id = m.id and a.role = 'ASSISTANT')", parameters);
-        users += jdbc.update("update message m set status = 'FAILED', error = cast(? as jsonb) where " + abandonedUser,
-                prepend(error, parameters));
-        answers.forEach(id -> signal("end:" + id));
-        if (!answers.isEmpty() || users > 0) {
-            Log.warnf("Closed %d answers and %d user messages of turns whose instance stopped%s", answers.size(), users,
-                    conversationId == null ? "" : " (conversation " + conversationId + ")");
-        }
-        return answers;
-    }
-
-    private static Object[] prepend(Object first, Object[] rest) {
-        Object[] all = new Object[rest.length + 1];
-        all[0] = first;
-        System.arraycopy(rest, 0, all, 1, rest.length);
-        return all;
     }
 }

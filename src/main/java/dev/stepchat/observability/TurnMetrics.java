@@ -11,7 +11,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 import dev.stepchat.config.ChatConfig;
-import dev.stepchat.usage.TokenUsage;
 
 /**
  * The product's own metrics, next to those of the framework (HTTP, the connection pool,
@@ -66,10 +65,11 @@ public class TurnMetrics {
         unrecorded.increment(tokens);
     }
 
-    public void tokens(String model, TokenUsage usage) {
-        count(model, "prompt", usage.promptTokens());
-        count(model, "completion", usage.completionTokens());
-        count(model, "cached", usage.cachedTokens());
+    /** Tokens a turn used, by model and kind ({@code stepchat_tokens_total{model,kind}}). */
+    public void tokens(String model, long promptTokens, long completionTokens, long cachedTokens) {
+        count(model, "prompt", promptTokens);
+        count(model, "completion", completionTokens);
+        count(model, "cached", cachedTokens);
     }
 
     /** What answered turns cost, by model ({@code stepchat_cost_total{model}}, in the configured currency). */

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
-import dev.stepchat.usage.TokenUsage;
-
 /**
  * StepFun's usage object. {@code cached_tokens} sits at its top level; the OpenAI place
  * ({@code prompt_tokens_details.cached_tokens}) is read too, when the top level has none.
@@ -20,13 +18,23 @@ public record Usage(Integer promptTokens, Integer completionTokens, Integer tota
     public record PromptTokensDetails(Integer cachedTokens) {
     }
 
-    public TokenUsage toTokenUsage() {
-        int prompt = orZero(promptTokens);
-        int completion = orZero(completionTokens);
-        int total = totalTokens == null ? prompt + completion : totalTokens;
-        int cached = cachedTokens != null ? cachedTokens
+    /** The total StepFun reported, or prompt + completion when it reported none. */
+    public int totalOrSum() {
+        return totalTokens != null ? totalTokens : orZero(promptTokens) + orZero(completionTokens);
+    }
+
+    /** Cached prompt tokens: StepFun's top-level field, else OpenAI's place, else 0. */
+    public int cachedOrZero() {
+        return cachedTokens != null ? cachedTokens
                 : promptTokensDetails != null ? orZero(promptTokensDetails.cachedTokens()) : 0;
-        return new TokenUsage(prompt, completion, total, cached);
+    }
+
+    public int promptOrZero() {
+        return orZero(promptTokens);
+    }
+
+    public int completionOrZero() {
+        return orZero(completionTokens);
     }
 
     private static int orZero(Integer value) {

@@ -5,7 +5,6 @@ import jakarta.transaction.Transactional;
 
 import io.quarkus.scheduler.Scheduled;
 
-import dev.stepchat.conversation.MessageRepository;
 import dev.stepchat.usage.SpendingLimits;
 
 /**
@@ -20,11 +19,11 @@ import dev.stepchat.usage.SpendingLimits;
 @ApplicationScoped
 public class AbandonedTurns {
 
-    private final MessageRepository messages;
+    private final AnswerRows answers;
     private final SpendingLimits spending;
 
-    AbandonedTurns(MessageRepository messages, SpendingLimits spending) {
-        this.messages = messages;
+    AbandonedTurns(AnswerRows answers, SpendingLimits spending) {
+        this.answers = answers;
         this.spending = spending;
     }
 
@@ -32,7 +31,7 @@ public class AbandonedTurns {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     @Transactional
     public void close() {
-        messages.closeAbandoned(null);
+        answers.closeAbandoned(null);
         // and what the ended ones reserved against their owners' spending limits
         spending.forgetEnded();
     }

@@ -20,18 +20,18 @@ import dev.stepchat.turn.api.TurnView;
 @ApplicationScoped
 class KeyedTurns implements SettledTurns {
 
-    private final TurnStore store;
+    private final AnswerStore store;
 
-    KeyedTurns(TurnStore store) {
+    KeyedTurns(AnswerStore store) {
         this.store = store;
     }
 
     @Override
     public Response outcome(UUID conversationId, UUID holder, Instant since) {
         return switch (store.ended(conversationId, holder, since)) {
-            case TurnStore.Ended.Answered(TurnView turn) ->
+            case AnswerStore.Ended.Answered(TurnView turn) ->
                     Response.status(Response.Status.CREATED).type(MediaType.APPLICATION_JSON_TYPE).entity(turn).build();
-            case TurnStore.Ended.Failed(Problem problem) -> ProblemResponses.of(problem,
+            case AnswerStore.Ended.Failed(Problem problem) -> ProblemResponses.of(problem,
                     problem.status() == 503 || problem.status() == 429 ? RETRY_AFTER : null);
         };
     }

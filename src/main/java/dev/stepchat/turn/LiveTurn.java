@@ -12,6 +12,7 @@ import io.smallrye.mutiny.subscription.Cancellable;
 import dev.stepchat.conversation.Message;
 import dev.stepchat.conversation.api.MessageView;
 import dev.stepchat.problem.ProblemException;
+import dev.stepchat.problem.ProblemType;
 import dev.stepchat.stepfun.ChatCompletionChunk;
 import dev.stepchat.stepfun.ChunkSink;
 
@@ -44,8 +45,8 @@ final class LiveTurn implements ChunkSink {
                      int contentLength, int reasoningLength, int contentPoints, int reasoningPoints) {
     }
 
-    final TurnStore.Started started;
-    final TurnAdmission.Ticket ticket;
+    final Started started;
+    final TurnHold hold;
     private final long deadline;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -64,9 +65,9 @@ final class LiveTurn implements ChunkSink {
     private Ending ending;
     private TurnEvent last;
 
-    LiveTurn(TurnStore.Started started, TurnAdmission.Ticket ticket, long deadline) {
+    LiveTurn(Started started, TurnHold hold, long deadline) {
         this.started = started;
-        this.ticket = ticket;
+        this.hold = hold;
         this.deadline = deadline;
     }
 
@@ -150,10 +151,10 @@ final class LiveTurn implements ChunkSink {
             lock.unlock();
         }
         if (now - deadline > 0) {
-            abort(new ProblemException(dev.stepchat.problem.ProblemType.UPSTREAM_TIMEOUT,
+            abort(new ProblemException(ProblemType.UPSTREAM_TIMEOUT,
                     "The answer took longer than " + maxSeconds + " s"));
         } else if (idle) {
-            abort(new ProblemException(dev.stepchat.problem.ProblemType.UPSTREAM_TIMEOUT,
+            abort(new ProblemException(ProblemType.UPSTREAM_TIMEOUT,
                     "The model provider sent nothing for " + java.time.Duration.ofNanos(idleTimeout).toSeconds() + " s"));
         }
     }
@@ -192,7 +193,7 @@ final class LiveTurn implements ChunkSink {
     }
 
     /** The answer as it is stored when the turn ends. */
-    TurnStore.Answer answer() {
+    Answer answer() {
         lock.lock();
         try {
             return answer.answer(started.upstream().model());

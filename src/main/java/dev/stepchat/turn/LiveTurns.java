@@ -52,7 +52,7 @@ public class LiveTurns {
     private final Map<UUID, LiveTurn> byAnswer = new ConcurrentHashMap<>();
     private final Set<UUID> leases = ConcurrentHashMap.newKeySet();
     private final AtomicInteger readerCount = new AtomicInteger();
-    private final TurnStore store;
+    private final StreamStore store;
     private final TurnCompletion completion;
     private final TurnSignals signals;
     private final TurnMetrics metrics;
@@ -61,7 +61,7 @@ public class LiveTurns {
     private final Scheduler scheduler;
     private final StreamReaders readers;
 
-    LiveTurns(TurnStore store, TurnCompletion completion, TurnSignals signals, TurnMetrics metrics, ChatConfig config,
+    LiveTurns(StreamStore store, TurnCompletion completion, TurnSignals signals, TurnMetrics metrics, ChatConfig config,
               StepFunConfig stepFun, Scheduler scheduler, MeterRegistry registry, StreamReaders readers) {
         this.readers = readers;
         this.store = store;
@@ -164,7 +164,7 @@ public class LiveTurns {
 
     private void finish(LiveTurn turn) {
         LiveTurn.Ending ending = turn.ending();
-        TurnStore.Answer answer = turn.answer();
+        Answer answer = turn.answer();
         String path = turn.started.path();
         Problem problem = ending.problem() == null ? null : ending.problem().toProblem(path);
         Finished finished;
@@ -185,8 +185,7 @@ public class LiveTurns {
             outcome = ProblemType.INTERNAL_ERROR.slug();
         }
         byAnswer.remove(turn.messageId());
-        release(turn.started.userMessage().id());
-        turn.ticket.close();
+        turn.hold.close();
         metrics.turn(outcome, answer.model(), true);
         turn.finished(finished);
     }
@@ -211,7 +210,7 @@ public class LiveTurns {
             }
             running.add(turn.messageId());
         }
-        dev.stepchat.conversation.MessageRepository.Flushed flushed;
+        AnswerRows.Flushed flushed;
         try {
             flushed = store.flush(texts, running);
         } catch (RuntimeException e) {

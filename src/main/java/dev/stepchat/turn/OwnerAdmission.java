@@ -5,7 +5,7 @@ import java.time.Duration;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.stepchat.config.ChatConfig;
-import dev.stepchat.conversation.Jdbc;
+import dev.stepchat.db.Jdbc;
 import dev.stepchat.observability.TurnMetrics;
 import dev.stepchat.problem.ProblemException;
 import dev.stepchat.problem.ProblemType;

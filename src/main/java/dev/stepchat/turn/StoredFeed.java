@@ -21,7 +21,7 @@ final class StoredFeed implements TurnFeed {
 
     /** Reads the answer's stored state (one short transaction). */
     interface Reader {
-        TurnStore.Snapshot read();
+        StreamStore.Snapshot read();
     }
 
     private final Reader reader;
@@ -29,11 +29,11 @@ final class StoredFeed implements TurnFeed {
     private final Runnable onClose;
     private final Semaphore wake = new Semaphore(0);
     private final AtomicBoolean closed = new AtomicBoolean();
-    private TurnStore.Snapshot snapshot;
+    private StreamStore.Snapshot snapshot;
     private Cursor cursor;
     private final AutoCloseable watch;
 
-    StoredFeed(Reader reader, UUID messageId, TurnStore.Snapshot first, Cursor from, TurnSignals signals,
+    StoredFeed(Reader reader, UUID messageId, StreamStore.Snapshot first, Cursor from, TurnSignals signals,
                Duration pollEvery, Runnable onClose) {
         this.reader = reader;
         this.snapshot = first;
@@ -48,7 +48,7 @@ final class StoredFeed implements TurnFeed {
         while (!closed.get() && !cursor.ended()) {
             if (!cursor.started()) {
                 cursor = Cursor.AFTER_START;
-                return new TurnEvent.Start(cursor.id(), snapshot.userMessage(), TurnStore.starting(snapshot.message()));
+                return new TurnEvent.Start(cursor.id(), snapshot.userMessage(), TurnViews.starting(snapshot.message()));
             }
             String text = snapshot.message().content();
             String reasoning = snapshot.reasoning() == null ? "" : snapshot.reasoning();

@@ -13,7 +13,7 @@ import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
 import dev.stepchat.config.ChatConfig;
-import dev.stepchat.conversation.Jdbc;
+import dev.stepchat.db.Jdbc;
 import dev.stepchat.observability.TurnMetrics;
 import dev.stepchat.problem.ProblemException;
 import dev.stepchat.problem.ProblemType;

@@ -25,7 +25,7 @@ final class StreamedAnswer {
             model = chunk.model();
         }
         if (chunk.usage() != null) {
-            usage = chunk.usage().toTokenUsage();
+            usage = UpstreamUsage.of(chunk.usage());
         }
         ChatCompletionChunk.Choice choice = chunk.first();
         if (choice == null) {
@@ -69,8 +69,8 @@ final class StreamedAnswer {
         return reasoning.isEmpty() ? null : reasoning.toString();
     }
 
-    TurnStore.Answer answer(String requestedModel) {
-        return new TurnStore.Answer(content.toString(), reasoning.isEmpty() ? null : reasoning.toString(),
+    Answer answer(String requestedModel) {
+        return new Answer(content.toString(), reasoning.isEmpty() ? null : reasoning.toString(),
                 model == null ? requestedModel : model, finishReason, usage, upstreamId);
     }
 

@@ -44,19 +44,19 @@ public class TurnCompletion {
     private static final long FIRST_BACKOFF_MS = 50;
     private static final long MAX_BACKOFF_MS = 1_000;
 
-    private final TurnStore store;
+    private final AnswerStore store;
     private final TurnMetrics metrics;
     private final Duration retryFor;
     private final Set<Pending> pending = ConcurrentHashMap.newKeySet();
 
-    TurnCompletion(TurnStore store, TurnMetrics metrics, ChatConfig config) {
+    TurnCompletion(AnswerStore store, TurnMetrics metrics, ChatConfig config) {
         this.store = store;
         this.metrics = metrics;
         this.retryFor = config.admission().completionRetryFor();
     }
 
     /** Stores an answer; a 503 problem when the database stayed unreachable (the answer is then kept). */
-    public TurnView complete(TurnStore.Started started, TurnStore.Answer answer, Message.Status status) {
+    public TurnView complete(Started started, Answer answer, Message.Status status) {
         return complete(started, answer, status, null, null, null);
     }
 
@@ -64,7 +64,7 @@ public class TurnCompletion {
      * Stores an answer, streamed ({@code streamed}: its message, stored since its start) or not; a
      * 503 problem when the database stayed unreachable (the answer is then kept).
      */
-    public TurnView complete(TurnStore.Started started, TurnStore.Answer answer, Message.Status status, UUID streamed,
+    public TurnView complete(Started started, Answer answer, Message.Status status, UUID streamed,
                              String finishReason, Problem problem) {
         Instant deadline = Instant.now().plus(retryFor);
         long backoff = FIRST_BACKOFF_MS;
@@ -106,7 +106,7 @@ public class TurnCompletion {
     }
 
     /** Marks a turn's user message failed with its problem, now or once the database is back. */
-    public void fail(TurnStore.Started started, Problem problem) {
+    public void fail(Started started, Problem problem) {
         try {
             store.fail(started, problem);
         } catch (RuntimeException e) {
@@ -152,7 +152,7 @@ public class TurnCompletion {
         pending.add(write);
     }
 
-    private Optional<TurnView> storedAlready(TurnStore.Started started, UUID streamed) {
+    private Optional<TurnView> storedAlready(Started started, UUID streamed) {
         try {
             return store.stored(started, streamed);
         } catch (RuntimeException e) {

@@ -41,7 +41,8 @@ import dev.stepchat.usage.TokenUsage;
 @ApplicationScoped
 public class TurnService {
 
-    private final TurnStore store;
+    private final TurnStart start;
+    private final StreamStore streams;
     private final StepFunClient stepFun;
     private final CurrentOwner owner;
     private final Inputs inputs;
@@ -61,7 +62,7 @@ public class TurnService {
 
     private final StreamReaders readers;
 
-    TurnService(TurnStore store, StepFunClient stepFun, CurrentOwner owner, Inputs inputs,
+    TurnService(TurnStart start, StreamStore streams, StepFunClient stepFun, CurrentOwner owner, Inputs inputs,
                 StepFunConfig config, TurnMetrics metrics, Shutdown shutdown, TurnAdmission admission,
                 TurnCompletion completion, ModelCatalog models, LiveTurns live, TurnSignals signals, ChatConfig chat,
                 StreamReaders readers) {
@@ -75,7 +76,8 @@ public class TurnService {
         this.completion = completion;
         this.metrics = metrics;
         this.shutdown = shutdown;
-        this.store = store;
+        this.start = start;
+        this.streams = streams;
         this.stepFun = stepFun;
         this.owner = owner;
         this.inputs = inputs;
@@ -84,40 +86,36 @@ public class TurnService {
 
     public TurnView send(UUID conversationId, SendMessage body, String path) {
         checkTurn(body.content(), body.model());
-        return answered(() -> store.begin(conversationId, owner.id(), body, path));
+        return answered(() -> start.begin(conversationId, owner.id(), body, path));
     }
 
     /** A new answer to an earlier user message (a sibling of its earlier answers). */
     public TurnView regenerate(UUID conversationId, UUID userMessageId, Regenerate body, String path) {
         checkTurn(null, body.model());
-        return answered(() -> store.regenerate(conversationId, owner.id(), userMessageId, body, path));
+        return answered(() -> start.regenerate(conversationId, owner.id(), userMessageId, body, path));
     }
 
     /** The same, streamed. */
     public StreamedTurn streamRegenerated(UUID conversationId, UUID userMessageId, Regenerate body, String path) {
         checkTurn(null, body.model());
-        return streamed(() -> store.regenerate(conversationId, owner.id(), userMessageId, body, path));
+        return streamed(() -> start.regenerate(conversationId, owner.id(), userMessageId, body, path));
     }
 
-    private TurnView answered(java.util.function.Supplier<TurnStore.Started> begin) {
-        try (TurnAdmission.Ticket ticket = admission.admit()) {
-            TurnStore.Started started = refusedIfUnfit(admission.beginning(begin), false);
-            live.hold(started.userMessage().id());
+    private TurnView answered(java.util.function.Supplier<Started> begin) {
+        try (TurnHold hold = new TurnHold(admission.admit(), live)) {
+            Started started = begun(begin, false);
+            hold.leased(started.userMessage().id());
+            Answer answer = call(started, false,
+                    () -> answer(stepFun.complete(started.upstream()).await().indefinitely()));
+            TurnView turn;
             try {
-                TurnStore.Answer answer = call(started, false,
-                        () -> answer(stepFun.complete(started.upstream()).await().indefinitely()));
-                TurnView turn;
-                try {
-                    turn = completion.complete(started, answer, Message.Status.COMPLETED);
-                } catch (ProblemException unstored) {
-                    metrics.turn(unstored.type().slug(), answer.model(), false);
-                    throw unstored;
-                }
-                metrics.turn("completed", answer.model(), false);
-                return turn;
-            } finally {
-                live.release(started.userMessage().id());
+                turn = completion.complete(started, answer, Message.Status.COMPLETED);
+            } catch (ProblemException unstored) {
+                metrics.turn(unstored.type().slug(), answer.model(), false);
+                throw unstored;
             }
+            metrics.turn("completed", answer.model(), false);
+            return turn;
         }
     }
 
@@ -136,46 +134,40 @@ public class TurnService {
      */
     public StreamedTurn stream(UUID conversationId, SendMessage body, String path) {
         checkTurn(body.content(), body.model());
-        return streamed(() -> store.begin(conversationId, owner.id(), body, path));
+        return streamed(() -> start.begin(conversationId, owner.id(), body, path));
     }
 
-    private StreamedTurn streamed(java.util.function.Supplier<TurnStore.Started> begin) {
+    private StreamedTurn streamed(java.util.function.Supplier<Started> begin) {
         // the caller's stream is one of the owner's open streams: refused, if too many, before anything
         StreamReaders.Ticket reading = readers.open(owner.id());
-        TurnAdmission.Ticket ticket;
+        TurnHold hold;
         try {
-            ticket = admission.admit();
+            hold = new TurnHold(admission.admit(), live);
         } catch (RuntimeException e) {
             reading.close();
             throw e;
         }
         try {
-            TurnStore.Started started = refusedIfUnfit(admission.beginning(begin), true);
-            UUID holder = started.userMessage().id();
-            live.hold(holder);
+            Started started = begun(begin, true);
+            hold.leased(started.userMessage().id());
+            LiveTurn turn = new LiveTurn(started, hold, System.nanoTime() + config.stream().maxDuration().toNanos());
+            Cancellable upstream = call(started, true, () -> stepFun.stream(started.upstream(), turn).await().indefinitely());
+            turn.opened(upstream);
+            MessageView answer;
             try {
-                LiveTurn turn = new LiveTurn(started, ticket, System.nanoTime() + config.stream().maxDuration().toNanos());
-                Cancellable upstream = call(started, true, () -> stepFun.stream(started.upstream(), turn).await().indefinitely());
-                turn.opened(upstream);
-                MessageView answer;
-                try {
-                    answer = store.startAnswer(started, turn.answer().model());
-                } catch (RuntimeException e) {
-                    upstream.cancel();
-                    ProblemException problem = e instanceof ProblemException p ? p : DatabaseFaults.toProblem(e);
-                    metrics.turn(problem.type().slug(), started.upstream().model(), true);
-                    completion.fail(started, problem.toProblem(started.path()));
-                    throw problem;
-                }
-                // the turn gives the ticket and the lease back when its end is stored
-                TurnFeed feed = live.started(turn, started.userMessage(), TurnStore.starting(answer), reading);
-                return new StreamedTurn(feed, turn.end());
+                answer = streams.startAnswer(started, turn.answer().model());
             } catch (RuntimeException e) {
-                live.release(holder);
-                throw e;
+                upstream.cancel();
+                ProblemException problem = e instanceof ProblemException p ? p : DatabaseFaults.toProblem(e);
+                metrics.turn(problem.type().slug(), started.upstream().model(), true);
+                completion.fail(started, problem.toProblem(started.path()));
+                throw problem;
             }
+            // from here the turn releases what it holds when its end is stored (LiveTurns)
+            TurnFeed feed = live.started(turn, started.userMessage(), TurnViews.starting(answer), reading);
+            return new StreamedTurn(feed, turn.end());
         } catch (RuntimeException e) {
-            ticket.close();
+            hold.close();
             reading.close();
             throw e;
         }
@@ -188,14 +180,14 @@ public class TurnService {
     public TurnFeed events(UUID conversationId, UUID messageId, String lastEventId) {
         Cursor from = Cursor.parse(lastEventId);
         String caller = owner.id();
-        TurnStore.Snapshot first = store.snapshot(conversationId, caller, messageId);
+        StreamStore.Snapshot first = streams.snapshot(conversationId, caller, messageId);
         StreamReaders.Ticket reading = readers.open(caller);
         try {
             Optional<TurnFeed> here = live.reader(messageId, from, reading);
             if (here.isPresent()) {
                 return here.get();
             }
-            return new StoredFeed(() -> store.snapshot(conversationId, caller, messageId), messageId, first, from, signals,
+            return new StoredFeed(() -> streams.snapshot(conversationId, caller, messageId), messageId, first, from, signals,
                     flushPeriod, live.countedReader(reading));
         } catch (RuntimeException e) {
             reading.close();
@@ -211,7 +203,7 @@ public class TurnService {
      */
     public MessageView stop(UUID conversationId, UUID messageId) {
         String caller = owner.id();
-        TurnStore.Snapshot snapshot = store.snapshot(conversationId, caller, messageId);
+        StreamStore.Snapshot snapshot = streams.snapshot(conversationId, caller, messageId);
         if (!snapshot.running()) {
             return snapshot.message();
         }
@@ -225,10 +217,10 @@ public class TurnService {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        } else if (store.requestStop(messageId)) {
-            awaitEnd(() -> store.snapshot(conversationId, caller, messageId), messageId, wait);
+        } else if (streams.requestStop(messageId)) {
+            awaitEnd(() -> streams.snapshot(conversationId, caller, messageId), messageId, wait);
         }
-        return store.snapshot(conversationId, caller, messageId).message();
+        return streams.snapshot(conversationId, caller, messageId).message();
     }
 
     /** Waits until the answer's end is stored, woken by its announcement or looking once per flush period. */
@@ -253,13 +245,17 @@ public class TurnService {
     }
 
 
-    /** A turn whose prompt cannot fit the context limit ends here, before any upstream call. */
-    private TurnStore.Started refusedIfUnfit(TurnStore.Started started, boolean streamed) {
-        if (started.refusal() != null) {
-            metrics.turn(started.refusal().type().slug(), started.upstream().model(), streamed);
-            throw started.refusal();
+    /**
+     * The first transaction, within the database admission; a turn whose prompt cannot fit the
+     * context limit ends there, before any upstream call (its user message is stored failed).
+     */
+    private Started begun(java.util.function.Supplier<Started> begin, boolean streamed) {
+        try {
+            return admission.beginning(begin);
+        } catch (PromptRefused refused) {
+            metrics.turn(refused.type().slug(), refused.model(), streamed);
+            throw refused;
         }
-        return started;
     }
 
     private void checkTurn(String content, String model) {
@@ -272,7 +268,7 @@ public class TurnService {
     }
 
     /** The upstream call, outside any transaction; a failure marks the user's message failed. */
-    private <T> T call(TurnStore.Started started, boolean streamed, java.util.function.Supplier<T> upstream) {
+    private <T> T call(Started started, boolean streamed, java.util.function.Supplier<T> upstream) {
         long start = System.nanoTime();
         try {
             T result = upstream.get();
@@ -287,14 +283,14 @@ public class TurnService {
         }
     }
 
-    private static TurnStore.Answer answer(ChatCompletion completion) {
+    private static Answer answer(ChatCompletion completion) {
         ChatCompletion.Choice choice = completion == null ? null : completion.first();
         if (choice == null || choice.message() == null || choice.message().content() == null) {
             throw new StepFunException(StepFunException.Kind.BAD_RESPONSE, 200, "", null, null);
         }
-        TokenUsage usage = completion.usage() == null ? TokenUsage.ZERO : completion.usage().toTokenUsage();
+        TokenUsage usage = UpstreamUsage.of(completion.usage());
         String reasoning = choice.message().reasoning();
-        return new TurnStore.Answer(choice.message().content(), reasoning == null || reasoning.isEmpty() ? null : reasoning,
+        return new Answer(choice.message().content(), reasoning == null || reasoning.isEmpty() ? null : reasoning,
                 completion.model(), choice.finishReason(), usage, completion.id());
     }
 }

@@ -25,7 +25,7 @@ import io.quarkus.runtime.StartupEvent;
 
 /**
  * What replicas tell each other about streamed turns, through PostgreSQL's LISTEN/NOTIFY on the
- * channel {@value #CHANNEL}: {@code stop:<message id>} (a stop asked for on any replica; the one
+ * channel {@value TurnSignal#CHANNEL}: {@code stop:<message id>} (a stop asked for on any replica; the one
  * running the turn cancels it) and {@code end:<message id>} (a turn's end is stored; readers on
  * other replicas send the rest at once instead of at their next look). Each replica listens on one
  * connection of its own, outside the pool, and reconnects when it breaks. A missed notification
@@ -35,7 +35,6 @@ import io.quarkus.runtime.StartupEvent;
 @ApplicationScoped
 public class TurnSignals {
 
-    static final String CHANNEL = "stepchat_turns";
     private static final Duration WAIT = Duration.ofMillis(500);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
@@ -81,7 +80,7 @@ public class TurnSignals {
         while (running) {
             try (Connection connection = connect()) {
                 try (Statement statement = connection.createStatement()) {
-                    statement.execute("LISTEN " + CHANNEL);
+                    statement.execute("LISTEN " + TurnSignal.CHANNEL);
                 }
                 backoff = 100;
                 PGConnection pg = connection.unwrap(PGConnection.class);
@@ -123,24 +122,17 @@ public class TurnSignals {
     }
 
     void dispatch(String payload) {
-        if (payload == null) {
-            return;
-        }
-        int colon = payload.indexOf(':');
-        UUID id;
-        try {
-            id = UUID.fromString(payload.substring(colon + 1));
-        } catch (IllegalArgumentException notOurs) {
-            return;
-        }
-        if (payload.startsWith("stop:")) {
-            onStop.accept(id);
-        } else if (payload.startsWith("end:")) {
-            Set<Runnable> wakes = watchers.get(id);
-            if (wakes != null) {
-                wakes.forEach(Runnable::run);
+        TurnSignal.parse(payload).ifPresent(signal -> {
+            switch (signal.kind()) {
+                case STOP -> onStop.accept(signal.answer());
+                case END -> {
+                    Set<Runnable> wakes = watchers.get(signal.answer());
+                    if (wakes != null) {
+                        wakes.forEach(Runnable::run);
+                    }
+                }
             }
-        }
+        });
     }
 
     @PreDestroy

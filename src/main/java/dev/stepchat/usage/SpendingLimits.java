@@ -17,7 +17,7 @@ import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 import dev.stepchat.config.ChatConfig;
-import dev.stepchat.conversation.Jdbc;
+import dev.stepchat.db.Jdbc;
 import dev.stepchat.observability.TurnMetrics;
 import dev.stepchat.problem.ProblemException;
 import dev.stepchat.problem.ProblemType;

@@ -7,7 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 
-import dev.stepchat.conversation.Jdbc;
+import dev.stepchat.db.Jdbc;
 
 /** The append-only record of what every answered upstream call cost. */
 @ApplicationScoped

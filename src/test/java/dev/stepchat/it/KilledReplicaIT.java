@@ -42,7 +42,7 @@ import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 
-import dev.stepchat.config.EmbeddedPostgres;
+import dev.stepchat.dev.EmbeddedPostgres;
 import dev.stepchat.support.AuthOffResource;
 import dev.stepchat.support.EmbeddedPostgresResource;
 import dev.stepchat.support.ScriptedStepFun;

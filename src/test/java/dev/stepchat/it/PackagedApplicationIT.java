@@ -38,7 +38,7 @@ import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 
-import dev.stepchat.config.EmbeddedPostgres;
+import dev.stepchat.dev.EmbeddedPostgres;
 import dev.stepchat.support.AuthOffResource;
 import dev.stepchat.support.Browser;
 import dev.stepchat.support.EmbeddedPostgresResource;

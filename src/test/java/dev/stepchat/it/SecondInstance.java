@@ -13,7 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import dev.stepchat.config.EmbeddedPostgres;
+import dev.stepchat.dev.EmbeddedPostgres;
+import dev.stepchat.support.Scratch;
 
 /**
  * Another replica of the packaged application (the native executable when the build made one,
@@ -67,7 +68,7 @@ final class SecondInstance implements AutoCloseable {
             command.addAll(1, properties);
             command.add(Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().toString());
         }
-        Path log = dev.stepchat.support.Scratch.file("second-instance", ".log");
+        Path log = Scratch.file("second-instance", ".log");
         process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(this::ready);
     }

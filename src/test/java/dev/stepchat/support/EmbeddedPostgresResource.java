@@ -4,7 +4,7 @@ import java.util.Map;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
-import dev.stepchat.config.EmbeddedPostgres;
+import dev.stepchat.dev.EmbeddedPostgres;
 
 /**
  * A real PostgreSQL for the tests, from the embedded binaries: a fresh throw-away database per

@@ -40,8 +40,13 @@ import dev.stepchat.conversation.api.ConversationView;
 import dev.stepchat.conversation.api.CreateConversation;
 import dev.stepchat.conversation.api.ForkRequest;
 import dev.stepchat.conversation.api.ListPage;
+import dev.stepchat.conversation.export.ConversationExport;
+import dev.stepchat.conversation.export.ConversationImport;
+import dev.stepchat.conversation.export.ExportView;
+import dev.stepchat.conversation.export.ImportView;
 import dev.stepchat.conversation.service.ConversationService;
 import dev.stepchat.idempotency.Idempotency;
+import dev.stepchat.problem.ProblemException;
 import dev.stepchat.usage.UsageReport;
 
 /** Conversations: create, page through, read, merge-patch, delete, usage. Thin: HTTP in, DTO out. */
@@ -55,12 +60,12 @@ public class ConversationResource {
 
     private final ConversationService service;
     private final Idempotency idempotency;
-    private final dev.stepchat.conversation.export.ConversationExport export;
-    private final dev.stepchat.conversation.export.ConversationImport importer;
+    private final ConversationExport export;
+    private final ConversationImport importer;
 
     ConversationResource(ConversationService service, Idempotency idempotency,
-                         dev.stepchat.conversation.export.ConversationExport export,
-                         dev.stepchat.conversation.export.ConversationImport importer) {
+                         ConversationExport export,
+                         ConversationImport importer) {
         this.export = export;
         this.importer = importer;
         this.service = service;
@@ -125,7 +130,7 @@ public class ConversationResource {
                     schema = @Schema(enumeration = {"false", "true", "any"}, defaultValue = "false"))
             @QueryParam("archived") String archived) {
         if (pinned != null && !java.util.List.of("true", "false").contains(pinned)) {
-            throw dev.stepchat.problem.ProblemException.invalid("pinned", "must be true or false");
+            throw ProblemException.invalid("pinned", "must be true or false");
         }
         return service.list(PageRequest.parse(limit, after, before, order, true), q, "true".equals(pinned), archived);
     }
@@ -219,7 +224,7 @@ public class ConversationResource {
                     + " read as a stream, one import at a time per server.")
     @APIResponse(responseCode = "201", description = "The created conversations",
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                    schema = @Schema(implementation = dev.stepchat.conversation.export.ImportView.class)))
+                    schema = @Schema(implementation = ImportView.class)))
     @APIResponse(responseCode = "400", description = "Not JSON, not an export this service reads (the problem says where),"
             + " or past an import cap (import-too-large, naming it)")
     @APIResponse(responseCode = "413", description = "Larger than the import limit")
@@ -229,7 +234,7 @@ public class ConversationResource {
                                                 examples = @ExampleObject(name = "ChatGPT", value = "[{\"title\":\"Kyoto\",\"create_time\":1764064800.5,\"current_node\":\"b\",\"mapping\":{\"r\":{\"id\":\"r\",\"message\":null,\"parent\":null,\"children\":[\"a\"]},\"a\":{\"id\":\"a\",\"message\":{\"author\":{\"role\":\"user\"},\"content\":{\"content_type\":\"text\",\"parts\":[\"Plan three days in Kyoto\"]},\"create_time\":1764064801.0},\"parent\":\"r\",\"children\":[\"b\"]},\"b\":{\"id\":\"b\",\"message\":{\"author\":{\"role\":\"assistant\"},\"content\":{\"content_type\":\"text\",\"parts\":[\"Day one: Fushimi Inari\"]},\"create_time\":1764064803.0},\"parent\":\"a\",\"children\":[]}}}]")))
                                         InputStream body) {
         return Response.status(Response.Status.CREATED)
-                .entity(dev.stepchat.conversation.export.ImportView.of(importer.importAll(body))).build();
+                .entity(ImportView.of(importer.importAll(body))).build();
     }
 
     @GET
@@ -241,7 +246,7 @@ public class ConversationResource {
                     + " read, page by page.")
     @APIResponse(responseCode = "200", description = "The export, as an attachment",
             headers = @Header(name = "Content-Disposition", schema = @Schema(type = SchemaType.STRING)),
-            content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = dev.stepchat.conversation.export.ExportView.class)),
+            content = {@Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ExportView.class)),
                     @Content(mediaType = "text/markdown", schema = @Schema(type = SchemaType.STRING),
                             examples = @ExampleObject(name = "markdown", value = "# Kyoto trip\n\n**User**\n\nPlan three days in Kyoto\n\n"
                                     + "**Assistant** (step-3.5-flash)\n\nDay one: Fushimi Inari at dawn...\n\n"))})
@@ -252,14 +257,14 @@ public class ConversationResource {
                            @Parameter(description = "json (default) or markdown", schema = @Schema(enumeration = {"json", "markdown"}))
                            @QueryParam("format") String format) {
         if (format != null && !java.util.List.of("json", "markdown").contains(format)) {
-            throw dev.stepchat.problem.ProblemException.invalid("format", "must be json or markdown");
+            throw ProblemException.invalid("format", "must be json or markdown");
         }
         ConversationView conversation = export.conversation(Ids.conversation(id));
         boolean markdown = "markdown".equals(format);
         return Response.ok(markdown ? export.markdown(conversation) : export.json(conversation),
                         markdown ? "text/markdown; charset=UTF-8" : MediaType.APPLICATION_JSON)
                 .header("Content-Disposition", "attachment; filename=\""
-                        + dev.stepchat.conversation.export.ConversationExport.filename(conversation, markdown ? "md" : "json") + "\"")
+                        + ConversationExport.filename(conversation, markdown ? "md" : "json") + "\"")
                 .build();
     }
 

@@ -9,6 +9,7 @@ import dev.stepchat.conversation.Conversation;
 import dev.stepchat.conversation.Message;
 import dev.stepchat.conversation.api.ConversationView;
 import dev.stepchat.conversation.api.MessageView;
+import dev.stepchat.usage.Money;
 import dev.stepchat.usage.TokenUsage;
 import dev.stepchat.usage.UsageTotals;
 
@@ -30,7 +31,7 @@ public final class ConversationMapper {
 
     public static UsageTotals totals(Conversation c) {
         return new UsageTotals(c.promptTokens, c.completionTokens, c.totalTokens, c.cachedTokens, c.turns,
-                dev.stepchat.usage.Money.format(c.cost), c.costComplete);
+                Money.format(c.cost), c.costComplete);
     }
 
     public static MessageView view(Message m) {

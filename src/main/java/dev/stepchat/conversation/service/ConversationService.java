@@ -22,6 +22,8 @@ import dev.stepchat.conversation.Message;
 import dev.stepchat.conversation.MessageRepository;
 import dev.stepchat.conversation.PageRequest;
 import dev.stepchat.conversation.Paging;
+import dev.stepchat.conversation.RunningTurns;
+import dev.stepchat.conversation.Search;
 import dev.stepchat.conversation.api.ConversationView;
 import dev.stepchat.conversation.api.CreateConversation;
 import dev.stepchat.conversation.api.ListPage;
@@ -30,6 +32,7 @@ import dev.stepchat.model.ModelCatalog;
 import dev.stepchat.problem.ProblemException;
 import dev.stepchat.problem.ProblemType;
 import dev.stepchat.security.CurrentOwner;
+import dev.stepchat.usage.Money;
 import dev.stepchat.usage.UsageLedger;
 import dev.stepchat.usage.UsageReport;
 
@@ -44,10 +47,13 @@ public class ConversationService {
     private final Inputs inputs;
     private final ChatConfig config;
     private final ModelCatalog models;
+    private final RunningTurns runningTurns;
 
     ConversationService(ConversationRepository conversations, MessageRepository messages, UsageLedger ledger,
-                        CurrentOwner owner, Inputs inputs, ChatConfig config, ModelCatalog models) {
+                        CurrentOwner owner, Inputs inputs, ChatConfig config, ModelCatalog models,
+                        RunningTurns runningTurns) {
         this.models = models;
+        this.runningTurns = runningTurns;
         this.conversations = conversations;
         this.messages = messages;
         this.ledger = ledger;
@@ -100,16 +106,16 @@ public class ConversationService {
         if (q != null && q.length() > 200) {
             throw ProblemException.invalid("q", "must have at most 200 characters");
         }
-        List<String> words = dev.stepchat.conversation.Search.words(q);
+        List<String> words = Search.words(q);
         var slice = conversations.page(owner.id(), page, words, pinned, archived == null ? "false" : archived);
         List<ConversationView> views = slice.rows().stream().map(ConversationMapper::view).toList();
         if (!words.isEmpty()) {
-            Map<UUID, dev.stepchat.conversation.Message> hits = messages.newestMatches(
+            Map<UUID, Message> hits = messages.newestMatches(
                     slice.rows().stream().map(c -> c.id).toList(), words);
             views = views.stream().map(v -> {
-                dev.stepchat.conversation.Message hit = hits.get(v.id());
+                Message hit = hits.get(v.id());
                 return v.withMatch(hit == null ? null : new ConversationView.Match(hit.id,
-                        dev.stepchat.conversation.Search.snippet(hit.content, words)));
+                        Search.snippet(hit.content, words)));
             }).toList();
         }
         return ListPage.of(views, ConversationView::id, slice.hasMore());
@@ -208,7 +214,7 @@ public class ConversationService {
         Conversation conversation = owned(id);
         if (conversation.turnLeaseLapsed()) {
             // a dead replica's turn: listed as it ends, incomplete, not in progress until the job runs
-            messages.closeAbandoned(id);
+            runningTurns.closeAbandoned(id);
         }
         Paging.Slice<Message> slice;
         if (branch == null || branch.equals("current")) {
@@ -277,7 +283,7 @@ public class ConversationService {
         }
         List<UUID> subtree = messages.subtree(id, messageId);
         boolean running = messages.count("id in ?1 and status = ?2", subtree, Message.Status.IN_PROGRESS) > 0
-                || conversations.leaseHeldBy(id, subtree);
+                || runningTurns.leaseHeldBy(id, subtree);
         if (running) {
             throw new ProblemException(ProblemType.TURN_IN_PROGRESS,
                     "A turn is running in this part of the conversation; delete it when it has finished");
@@ -295,7 +301,7 @@ public class ConversationService {
     public UsageReport usage(UUID id) {
         Conversation c = owned(id);
         return new UsageReport(c.id, c.promptTokens, c.completionTokens, c.totalTokens, c.cachedTokens, c.turns,
-                dev.stepchat.usage.Money.format(c.cost), c.costComplete, ledger.byModel(id));
+                Money.format(c.cost), c.costComplete, ledger.byModel(id));
     }
 
     /** A context limit: positive, and at most the model's context window when it is known. */

@@ -29,6 +29,7 @@ import io.smallrye.common.annotation.RunOnVirtualThread;
 import dev.stepchat.config.ChatConfig;
 import dev.stepchat.problem.ProblemException;
 import dev.stepchat.problem.ProblemType;
+import dev.stepchat.usage.Money;
 import dev.stepchat.usage.SpendingLimits;
 import dev.stepchat.usage.UsageReports;
 import dev.stepchat.usage.api.LimitsView;
@@ -117,7 +118,7 @@ public class UsageResource {
                 SpendingLimits.name(l.unit()), l.max() == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance()
                 : l.unit() == SpendingLimits.Unit.TOKENS
                 ? com.fasterxml.jackson.databind.node.LongNode.valueOf(l.max().longValue())
-                : com.fasterxml.jackson.databind.node.TextNode.valueOf(dev.stepchat.usage.Money.format(l.max())))).toList();
+                : com.fasterxml.jackson.databind.node.TextNode.valueOf(Money.format(l.max())))).toList();
         return new LimitsView(list);
     }
 

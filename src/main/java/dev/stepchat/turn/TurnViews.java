@@ -1,0 +1,50 @@
+package dev.stepchat.turn;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+import dev.stepchat.conversation.Message;
+import dev.stepchat.conversation.StreamOutcome;
+import dev.stepchat.conversation.api.MessageView;
+import dev.stepchat.conversation.service.ConversationMapper;
+import dev.stepchat.turn.api.TurnView;
+import dev.stepchat.usage.TokenUsage;
+import dev.stepchat.usage.UsageTotals;
+
+/** A turn's stored messages as the API shows them (the Turn, the start event's message), and the time they keep. */
+final class TurnViews {
+
+    private TurnViews() {
+    }
+
+    /**
+     * Now, to the microsecond PostgreSQL keeps: a message's created_at in a turn's response is the
+     * one every later read gives.
+     */
+    static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    /** A turn as its done event carries it, from its stored messages. */
+    static TurnView turn(Message user, Message reply, UsageTotals totals) {
+        return turn(ConversationMapper.view(user), reply, totals);
+    }
+
+    static TurnView turn(MessageView user, Message reply, UsageTotals totals) {
+        MessageView answer = ConversationMapper.view(reply);
+        StreamOutcome outcome = reply.streamOutcome;
+        TurnView.Context context = outcome == null || outcome.messagesSent() == null
+                ? new TurnView.Context(0, reply.messagesOmitted == null ? 0 : reply.messagesOmitted,
+                reply.estimatedPromptTokens == null ? 0 : reply.estimatedPromptTokens)
+                : new TurnView.Context(outcome.messagesSent(), outcome.messagesOmitted(), outcome.estimatedPromptTokens());
+        return new TurnView(user, answer,
+                answer.usage() == null ? TokenUsage.ZERO : answer.usage(),
+                outcome != null && outcome.conversationUsage() != null ? outcome.conversationUsage() : totals, context);
+    }
+
+    /** The message as a start event shows it: in progress, no text yet. */
+    static MessageView starting(MessageView answer) {
+        return new MessageView(answer.id(), answer.object(), answer.conversationId(), answer.parentId(), answer.role(), "",
+                "in_progress", answer.model(), null, null, null, answer.createdAt());
+    }
+}

@@ -1,0 +1,307 @@
+package dev.stepchat.page;
+
+import static dev.stepchat.support.ScriptedStepFun.RECORDER;
+import static dev.stepchat.support.ScriptedStepFun.await;
+import static dev.stepchat.support.ScriptedStepFun.chunk;
+import static dev.stepchat.support.ScriptedStepFun.done;
+import static dev.stepchat.support.ScriptedStepFun.events;
+import static dev.stepchat.support.ScriptedStepFun.status;
+import static dev.stepchat.support.ScriptedStepFun.then;
+import static dev.stepchat.support.ScriptedStepFun.trickleUntilClosed;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+import jakarta.inject.Inject;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
+
+import dev.stepchat.support.Browser;
+import dev.stepchat.support.EmbeddedPostgresResource;
+import dev.stepchat.support.ScriptedStepFun;
+
+/**
+ * The chat page at {@code /} in a real (headless) Chromium: what a user sees while sending,
+ * streaming, stopping, regenerating, reloading, and when the model or the service says no.
+ */
+@QuarkusTest
+@WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = ScriptedStepFun.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+class ChatPageBrowserTest {
+
+    @RegisterExtension
+    static final Browser.PerClass browser = new Browser.PerClass();
+
+    @TestHTTPResource("/")
+    URI base;
+
+    @Inject
+    CircuitBreakerMaintenance circuitBreakers;
+
+    @BeforeEach
+    void reset() {
+        ScriptedStepFun.reset();
+        circuitBreakers.resetAll();
+        browser.driver().manage().window().setSize(new Dimension(1280, 900));
+    }
+
+    /** The page on a new, empty conversation. */
+    private String openNewConversation() {
+        String id = given().contentType("application/json").body("{}").post("/conversations")
+                .then().statusCode(201).extract().path("id");
+        browser.open(base.resolve("/#/c/" + id));
+        browser.waitUntil(d -> d.findElement(By.cssSelector("#messages .hint")).isDisplayed());
+        return id;
+    }
+
+    private void type(String text) {
+        WebElement input = browser.driver().findElement(By.id("composer-input"));
+        input.clear();
+        input.sendKeys(text);
+        input.sendKeys(Keys.ENTER);
+    }
+
+    private WebElement answer() {
+        List<WebElement> answers = browser.driver().findElements(By.cssSelector("#messages li.message.assistant"));
+        return answers.getLast();
+    }
+
+    private String answerText() {
+        return answer().findElement(By.className("body")).getText();
+    }
+
+    private boolean answerRunning() {
+        return "true".equals(answer().getAttribute("aria-busy"));
+    }
+
+    @Test
+    void textGrowsWhileItStreamsThenTheTurnShowsItsUsage() {
+        CountDownLatch rest = new CountDownLatch(1);
+        then(events(chunk("Kyoto in **three** days", "", 12, 4), await(rest),
+                chunk(": temples first.", "stop", 12, 9), done()));
+        openNewConversation();
+
+        type("Plan Kyoto");
+
+        browser.waitUntil(d -> answerText().contains("Kyoto in three days"));
+        assertThat(answerRunning()).as("still streaming").isTrue();
+        assertThat(answer().findElement(By.cssSelector(".body strong")).getText()).isEqualTo("three");
+        assertThat(browser.driver().findElement(By.id("stop")).isDisplayed()).isTrue();
+        assertThat(browser.driver().findElement(By.id("composer-input")).getAttribute("value"))
+                .as("the composer is emptied once the service took the turn").isEmpty();
+        browser.screenshot("textGrowsWhileItStreams-mid-stream");
+
+        rest.countDown();
+        browser.waitUntil(d -> !answerRunning() && answerText().equals("Kyoto in three days: temples first."));
+        assertThat(answer().findElement(By.className("usage")).getText()).startsWith("21 tokens");
+        assertThat(browser.driver().findElement(By.id("totals")).getText()).startsWith("21 tokens · 1 turn");
+        assertThat(browser.driver().findElement(By.id("stop")).isDisplayed()).isFalse();
+        // the conversation took its title from the first message, and the list shows it
+        browser.waitUntil(d -> d.findElement(By.cssSelector("#conversation-list button[aria-current=true]"))
+                .getText().startsWith("Plan Kyoto"));
+    }
+
+    @Test
+    void stopEndsTheAnswerMidStream() {
+        then(events(chunk("Partial answer", "", 10, 2), trickleUntilClosed()));
+        String id = openNewConversation();
+
+        type("Write a long essay");
+        browser.waitUntil(d -> answerText().startsWith("Partial answer"));
+        browser.driver().findElement(By.id("stop")).click();
+
+        browser.waitUntil(d -> "incomplete".equals(answer().getAttribute("data-status")));
+        assertThat(answer().findElement(By.className("badge")).getText()).isEqualTo("stopped");
+        // the model request was cancelled: the stub's next write fails
+        Awaitility.await().untilTrue(RECORDER.closedByService);
+        String stored = given().get("/conversations/" + id + "/messages").then().statusCode(200)
+                .extract().path("data[1].content");
+        assertThat(answerText()).isEqualTo(stored);
+        assertThat(browser.driver().findElement(By.id("send")).isEnabled()).isTrue();
+    }
+
+    @Test
+    void regenerateThenSwitchBetweenTheAnswers() {
+        then(events(chunk("First answer", "stop", 5, 2), done()));
+        then(events(chunk("Second answer", "stop", 5, 2), done()));
+        openNewConversation();
+
+        type("Tell me a joke");
+        browser.waitUntil(d -> !answerRunning() && answerText().equals("First answer"));
+        answer().findElement(By.className("regenerate")).click();
+
+        browser.waitUntil(d -> !answerRunning() && answerText().equals("Second answer"));
+        assertThat(position()).isEqualTo("2 / 2");
+
+        answer().findElement(By.cssSelector("button[aria-label='Previous answer']")).click();
+        browser.waitUntil(d -> "1 / 2".equals(position()) && answerText().equals("First answer"));
+
+        answer().findElement(By.cssSelector("button[aria-label='Next answer']")).click();
+        browser.waitUntil(d -> "2 / 2".equals(position()) && answerText().equals("Second answer"));
+
+        // the choice is the conversation's current branch: a reload shows it again
+        browser.driver().navigate().refresh();
+        browser.waitUntil(d -> "2 / 2".equals(position()) && answerText().equals("Second answer"));
+    }
+
+    private String position() {
+        return answer().findElement(By.className("position")).getText();
+    }
+
+    @Test
+    void editingAMessageStartsASiblingBranch() {
+        then(events(chunk("About cats", "stop", 5, 2), done()));
+        then(events(chunk("About dogs", "stop", 5, 2), done()));
+        openNewConversation();
+        type("Tell me about cats");
+        browser.waitUntil(d -> !answerRunning() && answerText().equals("About cats"));
+
+        browser.driver().findElement(By.cssSelector("#messages li.message.user .edit")).click();
+        WebElement edited = browser.driver().findElement(By.cssSelector("#messages li.message.user textarea"));
+        edited.clear();
+        edited.sendKeys("Tell me about dogs", Keys.ENTER);
+
+        browser.waitUntil(d -> !answerRunning() && answerText().equals("About dogs"));
+        WebElement user = browser.driver().findElement(By.cssSelector("#messages li.message.user"));
+        assertThat(user.findElement(By.className("body")).getText()).isEqualTo("Tell me about dogs");
+        assertThat(user.findElement(By.className("position")).getText()).isEqualTo("2 / 2");
+    }
+
+    @Test
+    void aReloadMidStreamResumesTheAnswerAndFinishesItOnce() {
+        CountDownLatch rest = new CountDownLatch(1);
+        then(events(chunk("Before the reload. ", "", 10, 4), await(rest),
+                chunk("After the reload.", "stop", 10, 8), done()));
+        String id = openNewConversation();
+
+        type("Keep talking");
+        browser.waitUntil(d -> answerText().contains("Before the reload."));
+        browser.driver().navigate().refresh();
+
+        // the new page finds the running answer and follows it from its first character
+        browser.waitUntil(d -> answerRunning() && answerText().equals("Before the reload."));
+        rest.countDown();
+        browser.waitUntil(d -> !answerRunning() && answerText().equals("Before the reload. After the reload."));
+
+        String stored = given().get("/conversations/" + id + "/messages").then().statusCode(200)
+                .extract().path("data[1].content");
+        assertThat(stored).isEqualTo("Before the reload. After the reload.");
+        assertThat(browser.driver().findElement(By.id("messages")).getText()).containsOnlyOnce("Before the reload.");
+        assertThat(RECORDER.bodies).as("one model call").hasSize(1);
+    }
+
+    @Test
+    void htmlInAnAnswerRendersInert() {
+        then(events(chunk("<img src=x onerror=window.pwned=1> [click me](javascript:window.pwned=2) "
+                + "<script>window.pwned=3</script><a href=javascript:window.pwned=4>raw</a> **bold** "
+                + "<p id=composer-input>clobber</p><a name=composer id=stop>named</a><img name=getElementById src=x>"
+                + "<form action=/conversations><button formaction=/x>go</button></form>", "stop", 5, 9),
+                done()));
+        openNewConversation();
+
+        type("Say something nasty");
+        browser.waitUntil(d -> !answerRunning() && answerText().contains("bold"));
+
+        WebElement body = answer().findElement(By.className("body"));
+        assertThat(body.findElement(By.tagName("strong")).getText()).isEqualTo("bold");
+        List<WebElement> images = body.findElements(By.tagName("img"));
+        assertThat(images).allSatisfy(img -> assertThat(img.getAttribute("onerror")).isNull());
+        assertThat(body.findElements(By.tagName("script"))).isEmpty();
+        List<WebElement> links = body.findElements(By.tagName("a"));
+        assertThat(links).extracting(a -> a.getAttribute("href"))
+                .allSatisfy(href -> assertThat(href == null ? "" : href).doesNotStartWithIgnoringCase("javascript"));
+        for (WebElement link : links) {
+            link.click();
+        }
+        assertThat(browser.driver().executeScript("return window.pwned === undefined")).isEqualTo(true);
+        // nothing in an answer shadows the page's own elements or document properties, or can submit
+        assertThat(body.findElements(By.cssSelector("[id], [name], form, button"))).isEmpty();
+        assertThat(browser.driver().executeScript("return document.querySelectorAll('#composer-input').length === 1"
+                + " && document.getElementById('composer-input').tagName === 'TEXTAREA'"
+                + " && typeof document.getElementById === 'function'")).isEqualTo(true);
+        assertThat(browser.severeConsoleErrors())
+                .as("no script error and no CSP violation").noneMatch(e -> e.contains("Content Security Policy")
+                        || e.contains("Uncaught"));
+    }
+
+    @Test
+    void aRateLimitShowsACountdownThenLetsTheUserSendAgain() {
+        for (int i = 0; i < 3; i++) {
+            then(status(429, Map.of("Retry-After", "0"), "{\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit\"}}"));
+        }
+        then(status(429, Map.of("Retry-After", "3"), "{\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit\"}}"));
+        openNewConversation();
+
+        type("Are you there?");
+
+        browser.waitUntil(d -> d.findElement(By.id("notice")).getText().contains("Try again in"));
+        assertThat(browser.driver().findElement(By.id("notice")).getText())
+                .startsWith("The model provider is still rate limiting after retries");
+        assertThat(browser.driver().findElement(By.id("send")).isEnabled()).isFalse();
+        assertThat(browser.driver().findElement(By.id("composer-input")).getAttribute("value"))
+                .as("the text is kept for another try").isEqualTo("Are you there?");
+        browser.screenshot("aRateLimitShowsACountdown-counting");
+
+        browser.waitUntil(d -> d.findElement(By.id("send")).isEnabled());
+        assertThat(browser.driver().findElement(By.id("notice")).getText()).endsWith("You can send again now.");
+    }
+
+    @Test
+    void aReplyStillBeingWrittenIsSaidPlainly() {
+        CountDownLatch release = new CountDownLatch(1);
+        then(events(chunk("Busy", "", 5, 1), await(release), chunk("", "stop", 5, 1), done()));
+        String id = openNewConversation();
+        // another tab of the same user starts a turn; this page does not know yet
+        Thread other = Thread.ofVirtual().start(() -> given().contentType("application/json")
+                .body("{\"content\":\"from the other tab\",\"stream\":true}").post("/conversations/" + id + "/messages"));
+        try {
+            Awaitility.await().until(() -> RECORDER.bodies.size() == 1);
+            type("From this tab");
+            browser.waitUntil(d -> d.findElement(By.id("notice")).getText()
+                    .equals("A reply is still being written. Wait for it to finish, then send again."));
+            // and the page then follows that reply
+            browser.waitUntil(d -> answerRunning() && answerText().equals("Busy"));
+        } finally {
+            release.countDown();
+        }
+        browser.waitUntil(d -> !answerRunning());
+        try {
+            other.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void readableOnANarrowScreen() {
+        then(events(chunk("A short answer", "stop", 5, 2), done()));
+        browser.driver().manage().window().setSize(new Dimension(360, 740));
+        openNewConversation();
+        type("Hello from a phone");
+        browser.waitUntil(d -> !answerRunning() && answerText().equals("A short answer"));
+
+        assertThat(browser.driver().executeScript(
+                "return document.documentElement.scrollWidth <= window.innerWidth")).as("no sideways scrolling").isEqualTo(true);
+        assertThat(browser.driver().findElement(By.id("sidebar")).isDisplayed()).as("the list folds away").isFalse();
+        browser.driver().findElement(By.id("toggle-list")).click();
+        browser.waitUntil(d -> d.findElement(By.id("sidebar")).isDisplayed());
+        assertThat(browser.driver().findElement(By.id("toggle-list")).getAttribute("aria-expanded")).isEqualTo("true");
+    }
+}

@@ -1,0 +1,184 @@
+package dev.stepchat.turn;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.endsWith;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+
+import dev.stepchat.support.EmbeddedPostgresResource;
+import dev.stepchat.support.Sse;
+import dev.stepchat.support.StepFunBodies;
+import dev.stepchat.support.StepFunStub;
+import dev.stepchat.support.StepFunStubbedTest;
+import dev.stepchat.support.Tokens;
+
+/**
+ * One owner's share of the service, with authentication on: turns in flight (the default 4),
+ * turns per minute (5 here) and open streams (3 here), refused with a 429 before anything is
+ * stored, other owners untouched.
+ */
+@QuarkusTest
+@TestProfile(OwnerLimitsTest.PerMinute.class)
+@WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = StepFunStub.class, scope = TestResourceScope.MATCHING_RESOURCES)
+class OwnerLimitsTest extends StepFunStubbedTest {
+
+    public static class PerMinute implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("stepchat.auth.enabled", "true", "stepchat.owners.turns-per-minute", "5",
+                    "stepchat.owners.stream-readers", "3");
+        }
+    }
+
+    static final String PATH = "/v1/chat/completions";
+
+    @TestHTTPResource("/")
+    java.net.URI base;
+
+    private final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+            .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+
+    private static String conversation(String token) {
+        return Tokens.as(token).contentType(ContentType.JSON).body("{}").when().post("/conversations")
+                .then().statusCode(201).extract().path("id");
+    }
+
+    private static Response turn(String token, String id, String content) {
+        return Tokens.as(token).contentType(ContentType.JSON).body(Map.of("content", content))
+                .when().post("/conversations/" + id + "/messages");
+    }
+
+    private int storedMessages(String token, String id) {
+        return Tokens.as(token).when().get("/conversations/" + id).then().statusCode(200)
+                .extract().path("message_count");
+    }
+
+    private long running(String owner) {
+        return QuarkusTransaction.requiringNew().call(() -> ((Number) entityManager.createNativeQuery(
+                "select count(*) from conversation where owner = :owner and turn_lease_until > now()")
+                .setParameter("owner", owner).getSingleResult()).longValue());
+    }
+
+    @Test
+    void tenSlowTurnsOfOneOwnerTakeTheirShareAndNoMore() {
+        String aliceSubject = "alice-" + System.nanoTime();
+        String alice = Tokens.token(aliceSubject);
+        String bob = Tokens.token("bob-" + System.nanoTime());
+        // alice's answers take long; bob's come at once
+        stepFun.stubFor(post(PATH).withRequestBody(containing("slow")).willReturn(aResponse().withFixedDelay(8_000)
+                .withHeader("Content-Type", "application/json").withBody(StepFunBodies.completion("late", 5, 1, 0))));
+        stepFun.stubFor(post(PATH).withRequestBody(containing("quick")).willReturn(aResponse()
+                .withHeader("Content-Type", "application/json").withBody(StepFunBodies.completion("now", 5, 1, 0))));
+        List<String> conversations = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            conversations.add(conversation(alice));
+        }
+        // sent at once, each on its own connection
+        List<CompletableFuture<java.net.http.HttpResponse<String>>> first = new ArrayList<>();
+        for (String id : conversations.subList(0, 4)) {
+            first.add(http.sendAsync(java.net.http.HttpRequest.newBuilder(base.resolve("/conversations/" + id + "/messages"))
+                    .header("Authorization", "Bearer " + alice).header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"content\":\"slow\"}")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()));
+        }
+        // the four are running: they hold their conversations' turn leases
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> running(aliceSubject) == 4);
+
+        for (String id : conversations.subList(4, 10)) {
+            turn(alice, id, "slow " + id).then().statusCode(429).contentType("application/problem+json")
+                    .header("Retry-After", org.hamcrest.Matchers.notNullValue())
+                    .body("type", endsWith("/owner-rate-limited"));
+            assertThat(storedMessages(alice, id)).as("a refused turn stores nothing").isZero();
+        }
+        turn(bob, conversation(bob), "quick").then().statusCode(201);
+        assertThat(stepFun.findAll(postRequestedFor(urlEqualTo(PATH)))).hasSize(5);
+        first.forEach(CompletableFuture::join);
+    }
+
+    @Test
+    void turnsPerMinuteAreCountedOverTheLastSixtySeconds() {
+        String carol = Tokens.token("carol-" + System.nanoTime());
+        stepFun.stubFor(post(PATH).willReturn(aResponse().withHeader("Content-Type", "application/json")
+                .withBody(StepFunBodies.completion("now", 5, 1, 0))));
+        String id = conversation(carol);
+        for (int i = 0; i < 5; i++) {
+            turn(carol, id, "quick " + i).then().statusCode(201);
+        }
+        Response refused = turn(carol, id, "quick 5");
+        refused.then().statusCode(429).body("type", endsWith("/owner-rate-limited"));
+        assertThat(Integer.parseInt(refused.header("Retry-After"))).isBetween(1, 60);
+        assertThat(storedMessages(carol, id)).isEqualTo(10);
+        String dave = Tokens.token("dave-" + System.nanoTime());
+        turn(dave, conversation(dave), "quick").then().statusCode(201);
+    }
+
+    private java.net.http.HttpResponse<java.io.InputStream> open(String token, String path, String body) throws Exception {
+        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(base.resolve(path))
+                .header("Authorization", "Bearer " + token).header("Accept", "text/event-stream");
+        request = body == null ? request.GET() : request.header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
+        return http.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+    }
+
+    @Test
+    void theStreamsOfOneOwnerAreCountedTheTurnsOwnAndItsResumes() throws Exception {
+        String erin = Tokens.token("erin-" + System.nanoTime());
+        String frank = Tokens.token("frank-" + System.nanoTime());
+        // an answer written over 8 seconds
+        String[] pieces = new String[16];
+        java.util.Arrays.fill(pieces, "word ");
+        stepFun.stubFor(post(PATH).willReturn(aResponse().withHeader("Content-Type", "text/event-stream")
+                .withBody(StepFunBodies.stream(pieces)).withChunkedDribbleDelay(16, 8_000)));
+        String id = conversation(erin);
+        var own = open(erin, "/conversations/" + id + "/messages", "{\"content\":\"write long\"}");
+        assertThat(own.statusCode()).isEqualTo(200);
+        java.io.BufferedReader ownEvents = Sse.lines(own.body());
+        String answer = Sse.next(ownEvents).data().getString("message.id");
+        String events = "/conversations/" + id + "/messages/" + answer + "/events";
+        var first = open(erin, events, null);
+        var second = open(erin, events, null);
+        assertThat(List.of(first.statusCode(), second.statusCode())).containsOnly(200);
+
+        var fourth = open(erin, events, null);
+        assertThat(fourth.statusCode()).as("a fourth open stream of one owner").isEqualTo(429);
+        assertThat(fourth.headers().firstValue("Retry-After")).isPresent();
+        assertThat(new String(fourth.body().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+                .contains("/owner-rate-limited");
+        // another owner is untouched
+        var franks = open(frank, "/conversations/" + conversation(frank) + "/messages", "{\"content\":\"mine\"}");
+        assertThat(franks.statusCode()).isEqualTo(200);
+
+        // once the answer ends, its streams end and give their places back
+        for (var stream : List.of(own, first, second, franks)) {
+            Sse.read(Sse.lines(stream.body()), null);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+            var again = open(erin, events, null);
+            again.body().close();
+            return again.statusCode() == 200;
+        });
+    }
+}

@@ -39,7 +39,7 @@ async function problemOf(response) {
 }
 
 /** A JSON call; resolves to the body (null for 204), rejects with a ProblemError. */
-export async function call(method, path, body) {
+async function call(method, path, body) {
   const init = {method, headers: headers(body === undefined ? {} : {'Content-Type': 'application/json'})};
   if (body !== undefined) init.body = JSON.stringify(body);
   const response = await fetch(path, init);
@@ -48,14 +48,14 @@ export async function call(method, path, body) {
 }
 
 /** A body to save as a file (an export), with the caller's token; rejects with a ProblemError. */
-export async function download(path) {
+async function download(path) {
   const response = await fetch(path, {headers: headers({Accept: '*/*'})});
   if (!response.ok) throw await problemOf(response);
   return response.blob();
 }
 
 /** Every item of a list endpoint, page after page. */
-export async function all(path) {
+async function all(path) {
   const items = [];
   let after = null;
   do {
@@ -66,6 +66,31 @@ export async function all(path) {
   } while (after);
   return items;
 }
+
+// ---------------------------------------------------------------- the API's operations: every URL lives here
+
+const conversationUrl = (id) => `/conversations/${encodeURIComponent(id)}`;
+const messageUrl = (conversationId, messageId) =>
+  `${conversationUrl(conversationId)}/messages/${encodeURIComponent(messageId)}`;
+const eventsOf = (conversationId, messageId) => `${messageUrl(conversationId, messageId)}/events`;
+
+/** The operations of the API the page uses, by name; the turns that stream go through streamTurn. */
+export const api = {
+  listConversations: (params) => call('GET', `/conversations?${params}`),
+  createConversation: (body) => call('POST', '/conversations', body),
+  getConversation: (id) => call('GET', conversationUrl(id)),
+  updateConversation: (id, changes) => call('PATCH', conversationUrl(id), changes),
+  deleteConversation: (id) => call('DELETE', conversationUrl(id)),
+  exportMarkdown: (id) => download(`${conversationUrl(id)}/export?format=markdown`),
+  allMessages: (id) => all(`${conversationUrl(id)}/messages?branch=all`),
+  stopAnswer: (conversationId, messageId) => call('POST', `${messageUrl(conversationId, messageId)}/stop`),
+  listModels: () => call('GET', '/models'),
+  /** The start of a streamed turn (for streamTurn): a new user message. */
+  sendTurn: (conversationId, body, headers) => ({path: `${conversationUrl(conversationId)}/messages`, body, headers}),
+  /** The start of a streamed turn (for streamTurn): a new answer to a user message. */
+  regenerateTurn: (conversationId, userMessageId, body, headers) =>
+    ({path: `${messageUrl(conversationId, userMessageId)}/regenerate`, body, headers}),
+};
 
 /** A random UUID, also where crypto.randomUUID is missing (pages served over plain http). */
 export function newKey() {
@@ -115,7 +140,7 @@ const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export async function streamTurn({start, resume, onStart, onDelta, signal}) {
   let lastId = null;
-  let url = start ? start.path : `/conversations/${resume.conversationId}/messages/${resume.messageId}/events`;
+  let url = start ? start.path : eventsOf(resume.conversationId, resume.messageId);
   let init = start
     ? {method: 'POST', body: JSON.stringify(start.body), headers: {'Content-Type': 'application/json', ...start.headers}}
     : {method: 'GET', headers: {}};
@@ -139,7 +164,7 @@ export async function streamTurn({start, resume, onStart, onDelta, signal}) {
         if (event.id) lastId = event.id;
         if (event.event === 'start') {
           // from now on this answer is resumed by its id, whatever happened to the POST
-          url = `/conversations/${event.data.message.conversation_id}/messages/${event.data.message.id}/events`;
+          url = eventsOf(event.data.message.conversation_id, event.data.message.id);
           init = {method: 'GET', headers: {}};
           onStart?.(event.data);
         } else if (event.event === 'delta') {

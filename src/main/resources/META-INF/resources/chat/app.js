@@ -1,6 +1,6 @@
 // The chat page: conversations, the current branch, streamed turns with stop and resume, edits,
 // regenerations and sibling switching, models, usage and cost. Only the public API (api.js).
-import {all, call, download, newKey, ProblemError, streamTurn, token} from './api.js';
+import {api, newKey, ProblemError, streamTurn, token} from './api.js';
 import {renderMarkdown} from './markdown.js';
 
 const $ = (id) => document.getElementById(id);
@@ -108,7 +108,7 @@ async function loadConversations() {
   if (q) params.set('q', q);
   if ($('show-archived').checked) params.set('archived', 'true');
   try {
-    const page = await call('GET', `/conversations?${params}`);
+    const page = await api.listConversations(params);
     // newest first from the service; pinned ones on top (a stable sort keeps the rest in order)
     state.conversations = q ? page.data : [...page.data].sort((a, b) => Number(b.pinned) - Number(a.pinned));
     $('token-panel').hidden = true;
@@ -142,8 +142,8 @@ async function openConversation(id, focus) {
   if (state.live && state.conversation?.id !== id) state.live.abort.abort();
   try {
     const [conversation, messages] = await Promise.all([
-      call('GET', `/conversations/${id}`),
-      all(`/conversations/${id}/messages?branch=all`),
+      api.getConversation(id),
+      api.allMessages(id),
     ]);
     state.conversation = conversation;
     state.messages = new Map(messages.map((m) => [m.id, m]));
@@ -179,7 +179,7 @@ function followRunningAnswer() {
 
 async function patchConversation(changes) {
   try {
-    state.conversation = await call('PATCH', `/conversations/${state.conversation.id}`, changes);
+    state.conversation = await api.updateConversation(state.conversation.id, changes);
     render();
     await loadConversations();
   } catch (e) {
@@ -190,7 +190,7 @@ async function patchConversation(changes) {
 async function newConversation() {
   const model = $('model-select').value;
   try {
-    const created = await call('POST', '/conversations', model ? {model} : {});
+    const created = await api.createConversation(model ? {model} : {});
     await openConversation(created.id, true);
     await loadConversations();
     return created;
@@ -202,7 +202,7 @@ async function newConversation() {
 
 async function exportConversation() {
   try {
-    const url = URL.createObjectURL(await download(`/conversations/${state.conversation.id}/export?format=markdown`));
+    const url = URL.createObjectURL(await api.exportMarkdown(state.conversation.id));
     const link = el('a', {href: url, download: `${state.conversation.title || 'conversation'}.md`});
     link.click();
     setTimeout(() => URL.revokeObjectURL(url), 1000);
@@ -334,14 +334,13 @@ async function send(content, parentId, fromComposer = false) {
   const body = {content, stream: true};
   if (parentId !== undefined) body.parent_id = parentId;
   const pending = {id: 'pending', role: 'user', status: 'in_progress', content, parent_id: parentId, fromComposer};
-  await runTurn({start: {path: `/conversations/${state.conversation.id}/messages`, body,
-    headers: {'Idempotency-Key': newKey()}}}, null, pending);
+  await runTurn({start: api.sendTurn(state.conversation.id, body, {'Idempotency-Key': newKey()})}, null, pending);
 }
 
 async function regenerate(userMessageId) {
   if (state.live || state.retryTimer) return;
-  await runTurn({start: {path: `/conversations/${state.conversation.id}/messages/${userMessageId}/regenerate`,
-    body: {stream: true}, headers: {'Idempotency-Key': newKey()}}}, null);
+  await runTurn({start: api.regenerateTurn(state.conversation.id, userMessageId, {stream: true},
+    {'Idempotency-Key': newKey()})}, null);
 }
 
 /** Streams one turn into the page: text as it comes, Stop, resume on a dropped connection. */
@@ -411,7 +410,7 @@ async function stop() {
   updateComposer();
   if (!live.answerId) return;                 // sent as soon as the answer has an id (start)
   try {
-    await call('POST', `/conversations/${state.conversation.id}/messages/${live.answerId}/stop`);
+    await api.stopAnswer(state.conversation.id, live.answerId);
   } catch (e) {
     showProblem(e);
   }
@@ -422,7 +421,7 @@ async function stop() {
 async function loadModels() {
   let models = [];
   try {
-    models = (await call('GET', '/models')).data;
+    models = (await api.listModels()).data;
     state.currency = models.find((m) => m.pricing)?.pricing.currency ?? '';
   } catch {
     // no picker then: the conversation's model still shows once one is open
@@ -470,7 +469,7 @@ function wire() {
   $('delete').addEventListener('click', async () => {
     if (!confirm(`Delete "${state.conversation.title || 'this conversation'}" and all its messages?`)) return;
     try {
-      await call('DELETE', `/conversations/${state.conversation.id}`);
+      await api.deleteConversation(state.conversation.id);
       state.conversation = null;
       history.replaceState(null, '', '/');
       render();

@@ -26,7 +26,8 @@ import com.tngtech.archunit.core.importer.ImportOption;
 /**
  * The house's one-way structure, checked on the compiled classes of {@code src/main/java}: the
  * packages form no cycle, the StepFun wire knows nothing of our domain, dev-only tooling is used by
- * nothing else, and every edge shows in an import block (no inline {@code dev.stepchat.} names).
+ * nothing else, and every edge shows in an import block (no inline {@code dev.stepchat.} names); the
+ * chat page's URLs of the API live in {@code api.js} alone.
  */
 class ArchitectureTest {
 
@@ -80,4 +81,10 @@ class ArchitectureTest {
         assertThat(found).as("fully-qualified dev.stepchat names written inline (import them)").isEmpty();
     }
 
+    @Test
+    void thePageNamesTheApisUrlsInApiJsOnly() throws IOException {
+        String app = Files.readString(Path.of("src/main/resources/META-INF/resources/chat/app.js"));
+        Matcher url = Pattern.compile("['\"`]/(conversations|models|usage|admin|me|files|v1)\\b").matcher(app);
+        assertThat(url.find()).as("an API URL in app.js (name the operation in api.js)").isFalse();
+    }
 }

@@ -118,9 +118,11 @@ public class Conversation extends PanacheEntityBase {
      * running: that decides on the database's clock.
      */
     public boolean mayHaveAbandoned(Message answer) {
-        return answer.status == Message.Status.IN_PROGRESS && (turnLeaseHolder == null
-                || !turnLeaseHolder.equals(answer.parentId) || turnLeaseUntil == null
-                || turnLeaseUntil.isBefore(java.time.Instant.now()));
+        return answer.status == Message.Status.IN_PROGRESS
+                && (turnLeaseHolder == null
+                        || !turnLeaseHolder.equals(answer.parentId)
+                        || turnLeaseUntil == null
+                        || turnLeaseUntil.isBefore(java.time.Instant.now()));
     }
 
     /** Whether a turn's lease is there but has passed by this replica's clock (a hint, as above). */

@@ -28,8 +28,8 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
      * one of whose messages, contains every word (case-insensitive substrings: a trigram index
      * answers them, in any language), ranked: title hits first.
      */
-    public Paging.Slice<Conversation> page(String owner, PageRequest page, List<String> words, boolean pinned,
-                                           String archived) {
+    public Paging.Slice<Conversation> page(
+            String owner, PageRequest page, List<String> words, boolean pinned, String archived) {
         StringBuilder where = new StringBuilder("owner = :owner");
         Map<String, Object> params = new java.util.HashMap<>(Map.of("owner", owner));
         if (!"any".equals(archived)) {
@@ -43,18 +43,33 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
             StringBuilder inMessage = new StringBuilder();
             for (int i = 0; i < words.size(); i++) {
                 params.put("w" + i, Search.pattern(words.get(i)));
-                inTitle.append(i == 0 ? "" : " and ").append("c.title ilike :w").append(i).append(" escape '\\'");
-                inMessage.append(i == 0 ? "" : " and ").append("m.content ilike :w").append(i).append(" escape '\\'");
+                inTitle.append(i == 0 ? "" : " and ")
+                        .append("c.title ilike :w")
+                        .append(i)
+                        .append(" escape '\\'");
+                inMessage
+                        .append(i == 0 ? "" : " and ")
+                        .append("m.content ilike :w")
+                        .append(i)
+                        .append(" escape '\\'");
             }
             String titleHit = inTitle.toString().replace("c.title", "title");
             // the subquery is the caller's too: it joins the owner's conversations, so that a search
             // reads the caller's messages only, whatever the words (short ones have no trigram index)
-            where.append(" and (").append(titleHit)
+            where.append(" and (")
+                    .append(titleHit)
                     .append(" or id in (select m.conversationId from Message m, Conversation mine")
-                    .append(" where mine.id = m.conversationId and mine.owner = :owner and ").append(inMessage).append("))");
+                    .append(" where mine.id = m.conversationId and mine.owner = :owner and ")
+                    .append(inMessage)
+                    .append("))");
             // ranked: title hits first, then the rest; newest first within each
-            return Paging.fetchRanked(this, "Conversation", where.toString(), params,
-                    "case when " + titleHit + " then 1 else 0 end", page);
+            return Paging.fetchRanked(
+                    this,
+                    "Conversation",
+                    where.toString(),
+                    params,
+                    "case when " + titleHit + " then 1 else 0 end",
+                    page);
         }
         return Paging.fetch(this, where.toString(), params, page);
     }

@@ -21,9 +21,17 @@ import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 @Table(name = "message")
 public class Message extends PanacheEntityBase {
 
-    public enum Role { USER, ASSISTANT }
+    public enum Role {
+        USER,
+        ASSISTANT
+    }
 
-    public enum Status { COMPLETED, FAILED, INCOMPLETE, IN_PROGRESS }
+    public enum Status {
+        COMPLETED,
+        FAILED,
+        INCOMPLETE,
+        IN_PROGRESS
+    }
 
     @Id
     @UuidGenerator(style = UuidGenerator.Style.VERSION_7)

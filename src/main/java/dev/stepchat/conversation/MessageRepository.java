@@ -27,16 +27,33 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
      * order: a column added to {@link Message} is added here (ConversationApiTest checks this list against
      * the entity's mapping).
      */
-    public static final List<String> COLUMNS = List.of("id", "conversation_id", "parent_id", "role", "content",
-            "reasoning", "status", "model", "finish_reason", "prompt_tokens", "completion_tokens", "total_tokens",
-            "cached_tokens", "cost", "messages_omitted", "estimated_prompt_tokens", "created_at", "stop_requested_at",
-            "error", "stream_outcome");
+    public static final List<String> COLUMNS = List.of(
+            "id",
+            "conversation_id",
+            "parent_id",
+            "role",
+            "content",
+            "reasoning",
+            "status",
+            "model",
+            "finish_reason",
+            "prompt_tokens",
+            "completion_tokens",
+            "total_tokens",
+            "cached_tokens",
+            "cost",
+            "messages_omitted",
+            "estimated_prompt_tokens",
+            "created_at",
+            "stop_requested_at",
+            "error",
+            "stream_outcome");
 
     private static final String INSERT = "insert into message (" + String.join(", ", COLUMNS) + ") values ("
             + "?, ".repeat(COLUMNS.size() - 2) + "cast(? as jsonb), cast(? as jsonb))";
 
-    private static final String SELECTED = COLUMNS.stream().map(column -> "m." + column)
-            .collect(Collectors.joining(", "));
+    private static final String SELECTED =
+            COLUMNS.stream().map(column -> "m." + column).collect(Collectors.joining(", "));
 
     /**
      * Inserts a message in one statement, in the current transaction, with no entity to manage or
@@ -44,9 +61,26 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
      * written by Hibernate's own JSON format mapper, exactly as for a persisted message.
      */
     public void insert(Message m) {
-        jdbc.update(INSERT, m.id, m.conversationId, m.parentId, m.role.name(), m.content, m.reasoning, m.status.name(),
-                m.model, m.finishReason, m.promptTokens, m.completionTokens, m.totalTokens, m.cachedTokens, m.cost,
-                m.messagesOmitted, m.estimatedPromptTokens, m.createdAt, m.stopRequestedAt,
+        jdbc.update(
+                INSERT,
+                m.id,
+                m.conversationId,
+                m.parentId,
+                m.role.name(),
+                m.content,
+                m.reasoning,
+                m.status.name(),
+                m.model,
+                m.finishReason,
+                m.promptTokens,
+                m.completionTokens,
+                m.totalTokens,
+                m.cachedTokens,
+                m.cost,
+                m.messagesOmitted,
+                m.estimatedPromptTokens,
+                m.createdAt,
+                m.stopRequestedAt,
                 m.error == null ? null : jdbc.json(m.error, StoredError.class),
                 m.streamOutcome == null ? null : jdbc.json(m.streamOutcome, StreamOutcome.class));
     }
@@ -89,13 +123,16 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
         if (leaf == null) {
             return List.of();
         }
-        return jdbc.list("""
+        return jdbc.list(
+                """
                 with recursive path (id, parent_id) as (
                     select id, parent_id from message where id = ? and conversation_id = ?
                     union all
                     select m.id, m.parent_id from message m join path p on m.id = p.parent_id)
                 select\s""" + SELECTED + " from message m where m.id in (select id from path) order by m.id",
-                this::read, leaf, conversationId);
+                this::read,
+                leaf,
+                conversationId);
     }
 
     /**
@@ -105,9 +142,12 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
     public UUID latestLeaf(UUID conversationId, UUID root) {
         String subtree = root == null ? "select id from message where conversation_id = ?" : SUBTREE;
         Object[] parameters = root == null ? new Object[] {conversationId} : new Object[] {root, conversationId};
-        return jdbc.first("select s.id from (" + subtree + ") s"
-                        + " where not exists (select 1 from message c where c.parent_id = s.id) order by s.id desc limit 1",
-                row -> row.getObject(1, UUID.class), parameters).orElse(null);
+        return jdbc.first(
+                        "select s.id from (" + subtree + ") s"
+                                + " where not exists (select 1 from message c where c.parent_id = s.id) order by s.id desc limit 1",
+                        row -> row.getObject(1, UUID.class),
+                        parameters)
+                .orElse(null);
     }
 
     /** The ids of a message (first parameter) and every message below it, in a conversation (second). */
@@ -129,13 +169,18 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
             return Map.of();
         }
         StringBuilder where = new StringBuilder("conversationId in :conversations");
-        io.quarkus.panache.common.Parameters params = io.quarkus.panache.common.Parameters.with("conversations", conversations);
+        io.quarkus.panache.common.Parameters params =
+                io.quarkus.panache.common.Parameters.with("conversations", conversations);
         for (int i = 0; i < words.size(); i++) {
             where.append(" and content ilike :w").append(i).append(" escape '\\'");
             params.and("w" + i, Search.pattern(words.get(i)));
         }
         Map<UUID, Message> newest = new java.util.HashMap<>();
-        for (Message m : find(where.toString(), io.quarkus.panache.common.Sort.by("id").descending(), params).list()) {
+        for (Message m : find(
+                        where.toString(),
+                        io.quarkus.panache.common.Sort.by("id").descending(),
+                        params)
+                .list()) {
             newest.putIfAbsent(m.conversationId, m);
         }
         return newest;

@@ -14,7 +14,8 @@ public record PageRequest(int limit, UUID after, UUID before, boolean descending
     public static final int MAX_LIMIT = 100;
 
     /** Parses the raw query parameters; anything out of range is a validation problem naming it. */
-    public static PageRequest parse(String limit, String after, String before, String order, boolean descendingByDefault) {
+    public static PageRequest parse(
+            String limit, String after, String before, String order, boolean descendingByDefault) {
         int size = DEFAULT_LIMIT;
         if (limit != null) {
             try {

@@ -23,14 +23,12 @@ import dev.stepchat.problem.ProblemType;
  */
 public final class Paging {
 
-    private Paging() {
-    }
+    private Paging() {}
 
-    public record Slice<E>(List<E> rows, boolean hasMore) {
-    }
+    public record Slice<E>(List<E> rows, boolean hasMore) {}
 
-    static <E> Slice<E> fetch(PanacheRepositoryBase<E, UUID> repository, String where, Map<String, Object> params,
-                              PageRequest page) {
+    static <E> Slice<E> fetch(
+            PanacheRepositoryBase<E, UUID> repository, String where, Map<String, Object> params, PageRequest page) {
         checkCursor(repository, where, params, "after", page.after());
         checkCursor(repository, where, params, "before", page.before());
         Parameters parameters = new Parameters();
@@ -48,8 +46,10 @@ public final class Paging {
         boolean backwards = page.before() != null && page.after() == null;
         boolean descending = page.descending() != backwards;
         Sort sort = Sort.by("id", descending ? Sort.Direction.Descending : Sort.Direction.Ascending);
-        List<E> rows = new ArrayList<>(repository.find(query.toString(), sort, parameters)
-                .range(0, page.limit()).list());
+        List<E> rows = new ArrayList<>(repository
+                .find(query.toString(), sort, parameters)
+                .range(0, page.limit())
+                .list());
         return trimmed(rows, page, backwards);
     }
 
@@ -57,29 +57,42 @@ public final class Paging {
      * Keyset paging in rank order: {@code rank} (an integer HQL expression of the row, higher
      * first in the default descending order), then id. A cursor stands for its row's (rank, id).
      */
-    static <E> Slice<E> fetchRanked(PanacheRepositoryBase<E, UUID> repository, String entity, String where,
-                                    Map<String, Object> params, String rank, PageRequest page) {
+    static <E> Slice<E> fetchRanked(
+            PanacheRepositoryBase<E, UUID> repository,
+            String entity,
+            String where,
+            Map<String, Object> params,
+            String rank,
+            PageRequest page) {
         checkCursor(repository, where, params, "after", page.after());
         checkCursor(repository, where, params, "before", page.before());
         Parameters parameters = new Parameters();
         params.forEach(parameters::and);
         StringBuilder query = new StringBuilder(where);
         if (page.after() != null) {
-            parameters.and("after", page.after()).and("afterRank", rankOf(repository, entity, rank, params, page.after()));
-            query.append(page.descending()
-                    ? " and (" + rank + " < :afterRank or (" + rank + " = :afterRank and id < :after))"
-                    : " and (" + rank + " > :afterRank or (" + rank + " = :afterRank and id > :after))");
+            parameters
+                    .and("after", page.after())
+                    .and("afterRank", rankOf(repository, entity, rank, params, page.after()));
+            query.append(
+                    page.descending()
+                            ? " and (" + rank + " < :afterRank or (" + rank + " = :afterRank and id < :after))"
+                            : " and (" + rank + " > :afterRank or (" + rank + " = :afterRank and id > :after))");
         }
         if (page.before() != null) {
-            parameters.and("before", page.before()).and("beforeRank", rankOf(repository, entity, rank, params, page.before()));
-            query.append(page.descending()
-                    ? " and (" + rank + " > :beforeRank or (" + rank + " = :beforeRank and id > :before))"
-                    : " and (" + rank + " < :beforeRank or (" + rank + " = :beforeRank and id < :before))");
+            parameters
+                    .and("before", page.before())
+                    .and("beforeRank", rankOf(repository, entity, rank, params, page.before()));
+            query.append(
+                    page.descending()
+                            ? " and (" + rank + " > :beforeRank or (" + rank + " = :beforeRank and id > :before))"
+                            : " and (" + rank + " < :beforeRank or (" + rank + " = :beforeRank and id < :before))");
         }
         boolean backwards = page.before() != null && page.after() == null;
         String direction = page.descending() != backwards ? " desc" : " asc";
-        List<E> rows = new ArrayList<>(repository.find(query + " order by " + rank + direction + ", id" + direction, parameters)
-                .range(0, page.limit()).list());
+        List<E> rows = new ArrayList<>(repository
+                .find(query + " order by " + rank + direction + ", id" + direction, parameters)
+                .range(0, page.limit())
+                .list());
         return trimmed(rows, page, backwards);
     }
 
@@ -95,10 +108,16 @@ public final class Paging {
         return new Slice<>(rows, hasMore);
     }
 
-    private static <E> int rankOf(PanacheRepositoryBase<E, UUID> repository, String entity, String rank,
-                                  Map<String, Object> params, UUID id) {
-        var query = repository.getEntityManager().createQuery("select " + rank + " from " + entity + " where id = :id",
-                Integer.class).setParameter("id", id);
+    private static <E> int rankOf(
+            PanacheRepositoryBase<E, UUID> repository,
+            String entity,
+            String rank,
+            Map<String, Object> params,
+            UUID id) {
+        var query = repository
+                .getEntityManager()
+                .createQuery("select " + rank + " from " + entity + " where id = :id", Integer.class)
+                .setParameter("id", id);
         params.forEach((name, value) -> {
             if (rank.contains(":" + name)) {
                 query.setParameter(name, value);
@@ -110,12 +129,15 @@ public final class Paging {
     /** The same paging over a list already in memory, in id order (a branch of a conversation). */
     public static <E> Slice<E> slice(List<E> ascending, Function<E, UUID> id, PageRequest page) {
         List<UUID> ids = ascending.stream().map(id).toList();
-        for (var cursor : List.of(Map.entry("after", Optional.ofNullable(page.after())),
+        for (var cursor : List.of(
+                Map.entry("after", Optional.ofNullable(page.after())),
                 Map.entry("before", Optional.ofNullable(page.before())))) {
             if (cursor.getValue().isPresent() && !ids.contains(cursor.getValue().get())) {
-                throw new ProblemException(ProblemType.INVALID_CURSOR, "'" + cursor.getKey()
-                        + "' is not the id of an item of this list",
-                        List.of(new Problem.FieldError(cursor.getKey(), "unknown id")), null);
+                throw new ProblemException(
+                        ProblemType.INVALID_CURSOR,
+                        "'" + cursor.getKey() + "' is not the id of an item of this list",
+                        List.of(new Problem.FieldError(cursor.getKey(), "unknown id")),
+                        null);
             }
         }
         List<E> ordered = new ArrayList<>(ascending);
@@ -138,16 +160,23 @@ public final class Paging {
         return new Slice<>(List.copyOf(window.subList(0, end)), window.size() > end);
     }
 
-    private static <E> void checkCursor(PanacheRepositoryBase<E, UUID> repository, String where,
-                                        Map<String, Object> params, String name, UUID cursor) {
+    private static <E> void checkCursor(
+            PanacheRepositoryBase<E, UUID> repository,
+            String where,
+            Map<String, Object> params,
+            String name,
+            UUID cursor) {
         if (cursor == null) {
             return;
         }
         Parameters parameters = new Parameters();
         params.forEach(parameters::and);
         if (repository.count(where + " and id = :cursor", parameters.and("cursor", cursor)) == 0) {
-            throw new ProblemException(ProblemType.INVALID_CURSOR, "'" + name + "' is not the id of an item of this list",
-                    List.of(new Problem.FieldError(name, "unknown id")), null);
+            throw new ProblemException(
+                    ProblemType.INVALID_CURSOR,
+                    "'" + name + "' is not the id of an item of this list",
+                    List.of(new Problem.FieldError(name, "unknown id")),
+                    null);
         }
     }
 }

@@ -14,15 +14,18 @@ public final class Search {
     /** Most words taken from a query. */
     static final int MAX_WORDS = 8;
 
-    private Search() {
-    }
+    private Search() {}
 
     /** The words of a query, or an empty list. */
     public static List<String> words(String query) {
         if (query == null || query.isBlank()) {
             return List.of();
         }
-        return Arrays.stream(query.strip().split("\\s+")).filter(w -> !w.isEmpty()).distinct().limit(MAX_WORDS).toList();
+        return Arrays.stream(query.strip().split("\\s+"))
+                .filter(w -> !w.isEmpty())
+                .distinct()
+                .limit(MAX_WORDS)
+                .toList();
     }
 
     /** {@code %word%}, with LIKE's own characters escaped. */

@@ -16,23 +16,34 @@ import dev.stepchat.problem.Problem;
  */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record StoredError(String type, String title, int status, String detail, String instance,
-                          List<Field> errors, String requestId) {
+public record StoredError(
+        String type, String title, int status, String detail, String instance, List<Field> errors, String requestId) {
 
     @RegisterForReflection
-    public record Field(String field, String message) {
-    }
+    public record Field(String field, String message) {}
 
     public static StoredError of(Problem problem) {
-        List<Field> fields = problem.errors() == null ? null
-                : problem.errors().stream().map(e -> new Field(e.field(), e.message())).toList();
-        return new StoredError(problem.type().toString(), problem.title(), problem.status(), problem.detail(),
-                problem.instance(), fields, problem.requestId());
+        List<Field> fields = problem.errors() == null
+                ? null
+                : problem.errors().stream()
+                        .map(e -> new Field(e.field(), e.message()))
+                        .toList();
+        return new StoredError(
+                problem.type().toString(),
+                problem.title(),
+                problem.status(),
+                problem.detail(),
+                problem.instance(),
+                fields,
+                problem.requestId());
     }
 
     public Problem toProblem() {
-        List<Problem.FieldError> fields = errors == null ? null
-                : errors.stream().map(e -> new Problem.FieldError(e.field(), e.message())).toList();
+        List<Problem.FieldError> fields = errors == null
+                ? null
+                : errors.stream()
+                        .map(e -> new Problem.FieldError(e.field(), e.message()))
+                        .toList();
         return new Problem(URI.create(type), title, status, detail, instance, fields, requestId);
     }
 }

@@ -14,8 +14,12 @@ import dev.stepchat.usage.UsageTotals;
  */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record StreamOutcome(UsageTotals conversationUsage, Integer messagesSent, Integer messagesOmitted,
-                            Integer estimatedPromptTokens, StoredError problem) {
+public record StreamOutcome(
+        UsageTotals conversationUsage,
+        Integer messagesSent,
+        Integer messagesOmitted,
+        Integer estimatedPromptTokens,
+        StoredError problem) {
 
     public static StreamOutcome failed(StoredError problem) {
         return new StreamOutcome(null, null, null, null, problem);

@@ -3,8 +3,7 @@ package dev.stepchat.conversation;
 /** The title an untitled conversation takes from its first answered message. */
 public final class Titles {
 
-    private Titles() {
-    }
+    private Titles() {}
 
     /** The message on one line, white space folded, cut to {@code max} characters (code points). */
     public static String fromFirstMessage(String content, int max) {

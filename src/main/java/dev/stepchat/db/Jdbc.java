@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-
 import javax.sql.DataSource;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -52,7 +51,10 @@ public class Jdbc {
      * other transactions that lock the same owner (on any replica) wait; nobody else does.
      */
     public void lockOwner(String owner) {
-        first("select 1 from (select pg_advisory_xact_lock(hashtextextended(?, 20261207))) owner_lock", row -> 1, owner);
+        first(
+                "select 1 from (select pg_advisory_xact_lock(hashtextextended(?, 20261207))) owner_lock",
+                row -> 1,
+                owner);
     }
 
     /** Runs one statement with positional parameters; returns the rows it changed. */
@@ -97,7 +99,7 @@ public class Jdbc {
      */
     private <T> T run(String sql, Object[] parameters, Work<T> work) {
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement statement = connection.prepareStatement(sql)) {
+                PreparedStatement statement = connection.prepareStatement(sql)) {
             bind(statement, parameters);
             return work.on(statement);
         } catch (SQLException e) {
@@ -107,9 +109,16 @@ public class Jdbc {
 
     /** A value as Hibernate's own JSON format mapper writes it into a JSON column of an entity. */
     public <T> String json(T value, Class<T> type) {
-        return sessionFactory.getSessionFactoryOptions().getJsonFormatMapper().toString(value,
-                sessionFactory.getTypeConfiguration().getJavaTypeRegistry().resolveDescriptor(type),
-                sessionFactory.getWrapperOptions());
+        return sessionFactory
+                .getSessionFactoryOptions()
+                .getJsonFormatMapper()
+                .toString(
+                        value,
+                        sessionFactory
+                                .getTypeConfiguration()
+                                .getJavaTypeRegistry()
+                                .resolveDescriptor(type),
+                        sessionFactory.getWrapperOptions());
     }
 
     /** A JSON column read back as Hibernate's own JSON format mapper reads it for an entity; null stays null. */
@@ -117,9 +126,16 @@ public class Jdbc {
         if (json == null) {
             return null;
         }
-        return sessionFactory.getSessionFactoryOptions().getJsonFormatMapper().fromString(json,
-                sessionFactory.getTypeConfiguration().getJavaTypeRegistry().resolveDescriptor(type),
-                sessionFactory.getWrapperOptions());
+        return sessionFactory
+                .getSessionFactoryOptions()
+                .getJsonFormatMapper()
+                .fromString(
+                        json,
+                        sessionFactory
+                                .getTypeConfiguration()
+                                .getJavaTypeRegistry()
+                                .resolveDescriptor(type),
+                        sessionFactory.getWrapperOptions());
     }
 
     /** A {@code timestamptz} column as an instant; null stays null. */
@@ -135,9 +151,12 @@ public class Jdbc {
             switch (value) {
                 case null -> statement.setNull(index, Types.NULL);
                 case UUID uuid -> statement.setObject(index, uuid);
-                case UUID[] uuids -> statement.setArray(index, statement.getConnection().createArrayOf("uuid", uuids));
-                case String[] texts -> statement.setArray(index, statement.getConnection().createArrayOf("text", texts));
-                case Integer[] numbers -> statement.setArray(index, statement.getConnection().createArrayOf("int4", numbers));
+                case UUID[] uuids ->
+                    statement.setArray(index, statement.getConnection().createArrayOf("uuid", uuids));
+                case String[] texts ->
+                    statement.setArray(index, statement.getConnection().createArrayOf("text", texts));
+                case Integer[] numbers ->
+                    statement.setArray(index, statement.getConnection().createArrayOf("int4", numbers));
                 case String text -> statement.setString(index, text);
                 case Integer number -> statement.setInt(index, number);
                 case Long number -> statement.setLong(index, number);

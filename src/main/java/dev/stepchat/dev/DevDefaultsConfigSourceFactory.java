@@ -31,13 +31,15 @@ public class DevDefaultsConfigSourceFactory implements ConfigSourceFactory {
         }
         if (isBlank(context, "quarkus.datasource.jdbc.url") && isBlank(context, "%dev.quarkus.datasource.jdbc.url")) {
             String dataDir = value(context, "dev-db.data-dir", ".dev-data/postgres");
-            System.setProperty("quarkus.datasource.jdbc.url",
+            System.setProperty(
+                    "quarkus.datasource.jdbc.url",
                     embeddedJdbcUrl(value(context, "dev-db.launcher", "dev.stepchat.dev.EmbeddedPostgres"), dataDir));
             System.setProperty("quarkus.datasource.username", "postgres");
             System.setProperty("quarkus.datasource.password", "postgres");
         }
         if (isBlank(context, "STEP_API_KEY") && isBlank(context, "QUARKUS_REST_CLIENT_STEPFUN_URL")) {
-            System.setProperty("quarkus.rest-client.stepfun.url",
+            System.setProperty(
+                    "quarkus.rest-client.stepfun.url",
                     "http://localhost:" + value(context, "quarkus.http.port", "8080") + SIMULATOR_PATH);
         }
         return List.of();
@@ -50,11 +52,13 @@ public class DevDefaultsConfigSourceFactory implements ConfigSourceFactory {
      */
     private static String embeddedJdbcUrl(String launcher, String dataDir) {
         try {
-            return (String) Class.forName(launcher)
-                    .getMethod("jdbcUrl", String.class).invoke(null, dataDir);
+            return (String)
+                    Class.forName(launcher).getMethod("jdbcUrl", String.class).invoke(null, dataDir);
         } catch (ReflectiveOperationException | LinkageError e) {
-            throw new IllegalStateException("The embedded PostgreSQL is not on the classpath: set"
-                    + " QUARKUS_DATASOURCE_JDBC_URL to use a database", e);
+            throw new IllegalStateException(
+                    "The embedded PostgreSQL is not on the classpath: set"
+                            + " QUARKUS_DATASOURCE_JDBC_URL to use a database",
+                    e);
         }
     }
 

@@ -16,8 +16,7 @@ public final class EmbeddedPostgres {
 
     private static final String URL_PROPERTY = "embedded-postgres.running-url";
 
-    private EmbeddedPostgres() {
-    }
+    private EmbeddedPostgres() {}
 
     /**
      * @param dataDir a folder that keeps the data between runs, or blank for a fresh throw-away database
@@ -39,19 +38,24 @@ public final class EmbeddedPostgres {
                 builder.setServerConfig("fsync", "off").setServerConfig("synchronous_commit", "off");
             }
             io.zonky.test.db.postgres.embedded.EmbeddedPostgres postgres = builder.start();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    postgres.close();
-                } catch (IOException ignored) {
-                    // the process is ending
-                }
-            }, "embedded-postgres-stop"));
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                try {
+                                    postgres.close();
+                                } catch (IOException ignored) {
+                                    // the process is ending
+                                }
+                            },
+                            "embedded-postgres-stop"));
             String url = postgres.getJdbcUrl("postgres", "postgres");
             System.setProperty(URL_PROPERTY, url);
             return url;
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not start the embedded PostgreSQL"
-                    + " (set QUARKUS_DATASOURCE_JDBC_URL to use another database)", e);
+            throw new UncheckedIOException(
+                    "Could not start the embedded PostgreSQL"
+                            + " (set QUARKUS_DATASOURCE_JDBC_URL to use another database)",
+                    e);
         }
     }
 }

@@ -53,8 +53,13 @@ public class Idempotency {
     private final RunningKey running;
     private final SettledTurns turns;
 
-    Idempotency(IdempotencyStore store, CurrentOwner owner, ObjectMapper json, ChatConfig config, RunningKey running,
-                SettledTurns turns) {
+    Idempotency(
+            IdempotencyStore store,
+            CurrentOwner owner,
+            ObjectMapper json,
+            ChatConfig config,
+            RunningKey running,
+            SettledTurns turns) {
         this.store = store;
         this.owner = owner;
         this.json = json;
@@ -69,8 +74,13 @@ public class Idempotency {
      * @param path   the request path; with the method and the body, what makes two requests "the same"
      * @param replay turns a stored response into the one to send (a stream may want events)
      */
-    public Response run(String key, String method, String path, Object body,
-                        Function<IdempotencyStore.Stored, Response> replay, Supplier<Response> action) {
+    public Response run(
+            String key,
+            String method,
+            String path,
+            Object body,
+            Function<IdempotencyStore.Stored, Response> replay,
+            Supplier<Response> action) {
         if (key == null) {
             return action.get();
         }
@@ -78,13 +88,21 @@ public class Idempotency {
             throw ProblemException.invalid(HEADER, "must have 1 to " + MAX_KEY_LENGTH + " characters");
         }
         String caller = owner.id();
-        IdempotencyStore.Claim claim = store.claim(caller, key, fingerprint(method + " " + path, body), config.idempotency().inFlightFor());
+        IdempotencyStore.Claim claim = store.claim(
+                caller,
+                key,
+                fingerprint(method + " " + path, body),
+                config.idempotency().inFlightFor());
         return switch (claim) {
             case IdempotencyStore.Claim.Replay(IdempotencyStore.Stored stored) -> replay.apply(stored);
-            case IdempotencyStore.Claim.Mismatch() -> throw new ProblemException(ProblemType.IDEMPOTENCY_KEY_REUSED,
-                    "This Idempotency-Key was used for a different request; use a new key for a new request");
-            case IdempotencyStore.Claim.InFlight() -> throw new ProblemException(ProblemType.IDEMPOTENCY_KEY_IN_FLIGHT,
-                    "The first request with this Idempotency-Key is still running; repeat it when it has finished");
+            case IdempotencyStore.Claim.Mismatch() ->
+                throw new ProblemException(
+                        ProblemType.IDEMPOTENCY_KEY_REUSED,
+                        "This Idempotency-Key was used for a different request; use a new key for a new request");
+            case IdempotencyStore.Claim.InFlight() ->
+                throw new ProblemException(
+                        ProblemType.IDEMPOTENCY_KEY_IN_FLIGHT,
+                        "The first request with this Idempotency-Key is still running; repeat it when it has finished");
             case IdempotencyStore.Claim.Run() -> execute(caller, key, path, action);
             case IdempotencyStore.Claim.Settle(UUID conversation, UUID holder, Instant since) -> {
                 IdempotencyStore.Stored outcome = stored(turns.outcome(conversation, holder, since));
@@ -134,8 +152,7 @@ public class Idempotency {
 
     /** The stored response as it is sent again, with a header saying it is a replay. */
     public static Response replayed(IdempotencyStore.Stored stored) {
-        Response.ResponseBuilder builder = Response.status(stored.status())
-                .header("Idempotent-Replayed", "true");
+        Response.ResponseBuilder builder = Response.status(stored.status()).header("Idempotent-Replayed", "true");
         if (stored.body() != null) {
             builder.entity(stored.body()).type(stored.contentType());
         }
@@ -149,12 +166,17 @@ public class Idempotency {
     }
 
     private IdempotencyStore.Stored stored(Response response) {
-        String location = response.getLocation() == null ? null : response.getLocation().toString();
+        String location =
+                response.getLocation() == null ? null : response.getLocation().toString();
         MediaType type = response.getMediaType();
         try {
             String body = response.getEntity() == null ? null : json.writeValueAsString(response.getEntity());
-            return new IdempotencyStore.Stored(response.getStatus(), type == null ? null : type.toString(), location,
-                    response.getHeaderString(HttpHeaders.RETRY_AFTER), body);
+            return new IdempotencyStore.Stored(
+                    response.getStatus(),
+                    type == null ? null : type.toString(),
+                    location,
+                    response.getHeaderString(HttpHeaders.RETRY_AFTER),
+                    body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Response not serializable for replay", e);
         }

@@ -19,12 +19,16 @@ public class IdempotencyPurge {
         this.config = config;
     }
 
-    @Scheduled(every = "${stepchat.idempotency.purge-every}", delayed = "${stepchat.jobs.delay}",
+    @Scheduled(
+            every = "${stepchat.idempotency.purge-every}",
+            delayed = "${stepchat.jobs.delay}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void purge() {
         int purged = store.purgeOlderThan(config.idempotency().retention());
         if (purged > 0) {
-            Log.infof("Purged %d idempotency keys older than %s", purged, config.idempotency().retention());
+            Log.infof(
+                    "Purged %d idempotency keys older than %s",
+                    purged, config.idempotency().retention());
         }
     }
 }

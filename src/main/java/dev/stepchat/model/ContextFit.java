@@ -19,19 +19,16 @@ public final class ContextFit {
     static final int PER_MESSAGE = 4;
 
     /** One message of the history, with what it costs. */
-    public record Entry<M>(M message, boolean user, String content, Integer reportedPromptTokens,
-                           Integer rawEstimate) {
-    }
+    public record Entry<M>(
+            M message, boolean user, String content, Integer reportedPromptTokens, Integer rawEstimate) {}
 
     /**
      * What is sent: the kept part of the history, how much was left out, the calibrated estimate
      * and the raw one (kept with the answer, to calibrate later turns).
      */
-    public record Result<M>(List<M> kept, int omitted, int estimatedPromptTokens, int rawEstimate, boolean fits) {
-    }
+    public record Result<M>(List<M> kept, int omitted, int estimatedPromptTokens, int rawEstimate, boolean fits) {}
 
-    private ContextFit() {
-    }
+    private ContextFit() {}
 
     /** The estimated tokens of one text. */
     public static int estimate(String text) {
@@ -54,9 +51,12 @@ public final class ContextFit {
 
     private static boolean isDense(int cp) {
         Character.UnicodeScript script = Character.UnicodeScript.of(cp);
-        return script == Character.UnicodeScript.HAN || script == Character.UnicodeScript.HIRAGANA
-                || script == Character.UnicodeScript.KATAKANA || script == Character.UnicodeScript.HANGUL
-                || (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFF00 && cp <= 0xFFEF);
+        return script == Character.UnicodeScript.HAN
+                || script == Character.UnicodeScript.HIRAGANA
+                || script == Character.UnicodeScript.KATAKANA
+                || script == Character.UnicodeScript.HANGUL
+                || (cp >= 0x3000 && cp <= 0x303F)
+                || (cp >= 0xFF00 && cp <= 0xFFEF);
     }
 
     /**
@@ -65,7 +65,8 @@ public final class ContextFit {
      */
     public static <M> Result<M> fit(String systemPrompt, List<Entry<M>> history, String newMessage, int limit) {
         double factor = calibration(history);
-        int fixed = (systemPrompt == null || systemPrompt.isEmpty() ? 0 : estimate(systemPrompt)) + estimate(newMessage);
+        int fixed =
+                (systemPrompt == null || systemPrompt.isEmpty() ? 0 : estimate(systemPrompt)) + estimate(newMessage);
         int start = 0;
         int total = fixed + sum(history);
         while (start < history.size() && Math.ceil(total * factor) > limit) {

@@ -28,8 +28,7 @@ import dev.stepchat.stepfun.StepFunClient;
 @ApplicationScoped
 public class ModelCatalog {
 
-    private record Loaded(Set<String> ids, Instant at) {
-    }
+    private record Loaded(Set<String> ids, Instant at) {}
 
     /** Longer than the models call's own timeout: only a call that never ends waits this long. */
     private static final Duration MAX_WAIT = Duration.ofSeconds(10);
@@ -51,12 +50,23 @@ public class ModelCatalog {
         List<ModelView> models = new ArrayList<>();
         for (String id : ids) {
             ModelsConfig.Facts facts = config.catalog().get(id);
-            models.add(new ModelView(id, "model",
-                    facts == null || facts.contextWindow().isEmpty() ? null : facts.contextWindow().getAsInt(),
+            models.add(new ModelView(
+                    id,
+                    "model",
+                    facts == null || facts.contextWindow().isEmpty()
+                            ? null
+                            : facts.contextWindow().getAsInt(),
                     facts == null ? null : facts.displayName().orElse(null),
-                    facts == null ? null : facts.price().map(p -> new ModelView.Pricing(p.input().toPlainString(),
-                            p.cachedInput().toPlainString(), p.output().toPlainString(), p.perTokens(), config.currency()))
-                            .orElse(null)));
+                    facts == null
+                            ? null
+                            : facts.price()
+                                    .map(p -> new ModelView.Pricing(
+                                            p.input().toPlainString(),
+                                            p.cachedInput().toPlainString(),
+                                            p.output().toPlainString(),
+                                            p.perTokens(),
+                                            config.currency()))
+                                    .orElse(null)));
         }
         return new ModelListView("list", models);
     }
@@ -78,9 +88,12 @@ public class ModelCatalog {
         }
         Optional<Set<String>> ids = known();
         if (ids.isPresent() && !ids.get().contains(model)) {
-            throw new ProblemException(ProblemType.UNKNOWN_MODEL, "Unknown model '" + shorten(model)
-                    + "'; known models: " + String.join(", ", new TreeSet<>(ids.get())),
-                    List.of(new Problem.FieldError(field, "not a model of GET /models")), null);
+            throw new ProblemException(
+                    ProblemType.UNKNOWN_MODEL,
+                    "Unknown model '" + shorten(model) + "'; known models: "
+                            + String.join(", ", new TreeSet<>(ids.get())),
+                    List.of(new Problem.FieldError(field, "not a model of GET /models")),
+                    null);
         }
     }
 
@@ -112,7 +125,9 @@ public class ModelCatalog {
     private Loaded ask(Instant now) {
         try {
             ModelList answer = stepFun.models().await().atMost(MAX_WAIT);
-            if (answer == null || answer.data() == null || answer.data().isEmpty()
+            if (answer == null
+                    || answer.data() == null
+                    || answer.data().isEmpty()
                     || answer.data().stream().anyMatch(m -> m == null || m.id() == null || m.id().isBlank())) {
                 throw new IllegalStateException("StepFun's model list has no models");
             }
@@ -122,8 +137,9 @@ public class ModelCatalog {
             failedAt = null;
         } catch (RuntimeException e) {
             failedAt = now;
-            Log.warnf("Could not read StepFun's model list (%s); serving %s", e.getMessage(),
-                    loaded == null ? "the configured models" : "the list of " + loaded.at());
+            Log.warnf(
+                    "Could not read StepFun's model list (%s); serving %s",
+                    e.getMessage(), loaded == null ? "the configured models" : "the list of " + loaded.at());
         }
         return loaded;
     }

@@ -9,6 +9,6 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 /** GET /models. */
 @RegisterForReflection
 @Schema(name = "ModelList")
-public record ModelListView(@Schema(enumeration = "list", required = true) String object,
-                            @Schema(required = true) List<ModelView> data) {
-}
+public record ModelListView(
+        @Schema(enumeration = "list", required = true) String object,
+        @Schema(required = true) List<ModelView> data) {}

@@ -8,21 +8,34 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @RegisterForReflection
 @Schema(name = "Model")
 public record ModelView(
-        @Schema(required = true, examples = "step-3.5-flash") String id,
+        @Schema(required = true, examples = "step-3.5-flash")
+        String id,
+
         @Schema(enumeration = "model", required = true) String object,
-        @Schema(description = "Most tokens of prompt and reply together; null when the service's configuration does not"
-                + " describe the model (then its turns get no context fitting)", nullable = true, required = true)
+
+        @Schema(
+                description = "Most tokens of prompt and reply together; null when the service's configuration does not"
+                        + " describe the model (then its turns get no context fitting)",
+                nullable = true,
+                required = true)
         Integer contextWindow,
-        @Schema(description = "A name for model pickers; null when none is configured", nullable = true, required = true)
+
+        @Schema(
+                description = "A name for model pickers; null when none is configured",
+                nullable = true,
+                required = true)
         String displayName,
+
         @Schema(description = "Prices; null while none are configured for the model", nullable = true, required = true)
         Pricing pricing) {
 
     /** Prices per {@code per_tokens} tokens, as decimal strings. */
     @RegisterForReflection
     @Schema(name = "Pricing")
-    public record Pricing(@Schema(required = true) String input, @Schema(required = true) String cachedInput,
-                          @Schema(required = true) String output, @Schema(required = true) long perTokens,
-                          @Schema(required = true) String currency) {
-    }
+    public record Pricing(
+            @Schema(required = true) String input,
+            @Schema(required = true) String cachedInput,
+            @Schema(required = true) String output,
+            @Schema(required = true) long perTokens,
+            @Schema(required = true) String currency) {}
 }

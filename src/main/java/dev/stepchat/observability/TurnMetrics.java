@@ -41,19 +41,27 @@ public class TurnMetrics {
         this.models = new HashSet<>(config.metricModels());
         this.models.add(config.defaultModel());
         this.unrecorded = Counter.builder("stepchat.usage.unrecorded.tokens")
-                .description("Answered tokens that could not be written to the usage ledger").register(registry);
+                .description("Answered tokens that could not be written to the usage ledger")
+                .register(registry);
     }
 
     public void turn(String outcome, String model, boolean streamed) {
-        Counter.builder("stepchat.turns").description("Chat turns by outcome")
-                .tag("outcome", outcome).tag("model", modelTag(model)).tag("mode", streamed ? "stream" : "json")
-                .register(registry).increment();
+        Counter.builder("stepchat.turns")
+                .description("Chat turns by outcome")
+                .tag("outcome", outcome)
+                .tag("model", modelTag(model))
+                .tag("mode", streamed ? "stream" : "json")
+                .register(registry)
+                .increment();
     }
 
     /** A request refused for load or a database fault ({@code stepchat_refusals_total{reason}}). */
     public void refused(String reason) {
-        Counter.builder("stepchat.refusals").description("Requests refused before any work: load, a database fault, or a limit")
-                .tag("reason", reason).register(registry).increment();
+        Counter.builder("stepchat.refusals")
+                .description("Requests refused before any work: load, a database fault, or a limit")
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
     }
 
     /**
@@ -75,20 +83,30 @@ public class TurnMetrics {
     /** What answered turns cost, by model ({@code stepchat_cost_total{model}}, in the configured currency). */
     public void cost(String model, java.math.BigDecimal cost) {
         if (cost != null) {
-            Counter.builder("stepchat.cost").description("What answered turns cost, in the configured currency")
-                    .tag("model", modelTag(model)).register(registry).increment(cost.doubleValue());
+            Counter.builder("stepchat.cost")
+                    .description("What answered turns cost, in the configured currency")
+                    .tag("model", modelTag(model))
+                    .register(registry)
+                    .increment(cost.doubleValue());
         }
     }
 
     public void upstream(boolean streamed, String outcome, Duration took) {
-        Timer.builder("stepchat.upstream").description("StepFun call time, retries included")
-                .tag("mode", streamed ? "stream" : "json").tag("outcome", outcome)
-                .register(registry).record(took);
+        Timer.builder("stepchat.upstream")
+                .description("StepFun call time, retries included")
+                .tag("mode", streamed ? "stream" : "json")
+                .tag("outcome", outcome)
+                .register(registry)
+                .record(took);
     }
 
     private void count(String model, String kind, long tokens) {
-        Counter.builder("stepchat.tokens").description("Tokens used, by model and kind")
-                .tag("model", modelTag(model)).tag("kind", kind).register(registry).increment(tokens);
+        Counter.builder("stepchat.tokens")
+                .description("Tokens used, by model and kind")
+                .tag("model", modelTag(model))
+                .tag("kind", kind)
+                .register(registry)
+                .increment(tokens);
     }
 
     /** Models come from requests and upstream answers: only the configured ones become tag values. */

@@ -30,20 +30,29 @@ public class ChatPage {
 
     void register(@Observes Router router, ChatConfig config, ObjectMapper mapper) {
         boolean enabled = config.chatPage().enabled();
-        router.routeWithRegex("/|/index\\.html|/chat/.*").order(Integer.MIN_VALUE + 2).handler(context -> {
-            if (!enabled) {
-                String path = context.request().path();
-                HttpEdgeProblems.send(context, mapper, Problem.of(ProblemType.NOT_FOUND,
-                        "No resource at " + path + " (the chat page is switched off: stepchat.chat-page.enabled)", path));
-                return;
-            }
-            secure(context);
-            context.next();
-        });
+        router.routeWithRegex("/|/index\\.html|/chat/.*")
+                .order(Integer.MIN_VALUE + 2)
+                .handler(context -> {
+                    if (!enabled) {
+                        String path = context.request().path();
+                        HttpEdgeProblems.send(
+                                context,
+                                mapper,
+                                Problem.of(
+                                        ProblemType.NOT_FOUND,
+                                        "No resource at " + path
+                                                + " (the chat page is switched off: stepchat.chat-page.enabled)",
+                                        path));
+                        return;
+                    }
+                    secure(context);
+                    context.next();
+                });
     }
 
     private static void secure(RoutingContext context) {
-        context.response().headers()
+        context.response()
+                .headers()
                 .set("Content-Security-Policy", CONTENT_SECURITY_POLICY)
                 .set("X-Content-Type-Options", "nosniff")
                 .set("Referrer-Policy", "no-referrer")

@@ -82,8 +82,8 @@ public class BodyLimit implements ReaderInterceptor {
         private void counted(long n) {
             read += n;
             if (read > limit) {
-                throw new ProblemException(ProblemType.PAYLOAD_TOO_LARGE, "The request body is larger than " + limit
-                        + " bytes");
+                throw new ProblemException(
+                        ProblemType.PAYLOAD_TOO_LARGE, "The request body is larger than " + limit + " bytes");
             }
         }
     }

@@ -16,8 +16,7 @@ public final class DatabaseFaults {
     /** What a caller is told to wait after either fault. */
     public static final Duration RETRY_AFTER = Duration.ofSeconds(2);
 
-    private DatabaseFaults() {
-    }
+    private DatabaseFaults() {}
 
     /** The fault {@code failure} is, or null when it is neither. */
     public static ProblemType classify(Throwable failure) {
@@ -34,7 +33,8 @@ public final class DatabaseFaults {
                     return ProblemType.DATABASE_UNAVAILABLE;
                 }
             }
-            if (t instanceof ConnectException || t.getClass().getName().equals("org.hibernate.exception.JDBCConnectionException")) {
+            if (t instanceof ConnectException
+                    || t.getClass().getName().equals("org.hibernate.exception.JDBCConnectionException")) {
                 return ProblemType.DATABASE_UNAVAILABLE;
             }
             if (t.getCause() == t) {

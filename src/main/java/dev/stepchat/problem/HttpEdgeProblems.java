@@ -44,10 +44,12 @@ public class HttpEdgeProblems {
     /** How long a refused body is read and discarded before the connection is closed anyway. */
     private static final Duration DISCARD_WITHIN = Duration.ofSeconds(30);
 
-    void register(@Observes Router router, ObjectMapper mapper,
-                  ChatConfig config,
-                  @ConfigProperty(name = "quarkus.http.cors.origins") Optional<List<String>> origins,
-                  @ConfigProperty(name = "quarkus.http.non-application-root-path") String management) {
+    void register(
+            @Observes Router router,
+            ObjectMapper mapper,
+            ChatConfig config,
+            @ConfigProperty(name = "quarkus.http.cors.origins") Optional<List<String>> origins,
+            @ConfigProperty(name = "quarkus.http.non-application-root-path") String management) {
         router.route().order(Integer.MIN_VALUE + 1).handler(context -> {
             HttpServerRequest request = context.request();
             String path = request.path();
@@ -57,27 +59,51 @@ public class HttpEdgeProblems {
             String origin = request.getHeader(HttpHeaders.ORIGIN);
             long maxBody = maxBody(path, config);
             if (headerBytes > maxHeaders.asLongValue()) {
-                send(context, mapper, Problem.of(ProblemType.HEADERS_TOO_LARGE, "The request headers have "
-                        + headerBytes + " bytes; at most " + maxHeaders.asLongValue() + " are accepted", path));
+                send(
+                        context,
+                        mapper,
+                        Problem.of(
+                                ProblemType.HEADERS_TOO_LARGE,
+                                "The request headers have " + headerBytes + " bytes; at most "
+                                        + maxHeaders.asLongValue() + " are accepted",
+                                path));
                 request.connection().close();
             } else if (length > maxBody) {
                 context.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-                send(context, mapper, Problem.of(ProblemType.PAYLOAD_TOO_LARGE,
-                        "The request body is larger than " + maxBody + " bytes", path));
-                discardThenClose(context, length, config.limits().maxImportSize().asLongValue());
+                send(
+                        context,
+                        mapper,
+                        Problem.of(
+                                ProblemType.PAYLOAD_TOO_LARGE,
+                                "The request body is larger than " + maxBody + " bytes",
+                                path));
+                discardThenClose(
+                        context, length, config.limits().maxImportSize().asLongValue());
             } else if (request.query() != null && request.query().indexOf(';') >= 0) {
                 // the query decoder would split "order=asc;drop" into order=asc and drop
                 String parameter = parameterWithSemicolon(request.query());
-                send(context, mapper, new ProblemException(ProblemType.VALIDATION_FAILED, "The request has invalid fields",
-                        java.util.List.of(new Problem.FieldError(parameter, "must not contain ';' (encode it as %3B)")), null)
-                        .toProblem(path));
+                send(
+                        context,
+                        mapper,
+                        new ProblemException(
+                                        ProblemType.VALIDATION_FAILED,
+                                        "The request has invalid fields",
+                                        java.util.List.of(new Problem.FieldError(
+                                                parameter, "must not contain ';' (encode it as %3B)")),
+                                        null)
+                                .toProblem(path));
             } else if (origin != null && !allowed(origin, origins, request)) {
-                send(context, mapper, Problem.of(ProblemType.ORIGIN_NOT_ALLOWED,
-                        "Requests from the origin " + origin + " are not allowed (quarkus.http.cors.origins)", path));
+                send(
+                        context,
+                        mapper,
+                        Problem.of(
+                                ProblemType.ORIGIN_NOT_ALLOWED,
+                                "Requests from the origin " + origin + " are not allowed (quarkus.http.cors.origins)",
+                                path));
             } else {
                 if (isSwaggerUiPage(path, management)) {
-                    context.addHeadersEndHandler(end -> context.response().headers()
-                            .set(HttpHeaders.CACHE_CONTROL, "no-cache"));
+                    context.addHeadersEndHandler(
+                            end -> context.response().headers().set(HttpHeaders.CACHE_CONTROL, "no-cache"));
                 }
                 context.next();
             }
@@ -106,7 +132,8 @@ public class HttpEdgeProblems {
 
     /** The most a request body to {@code path} may have: the import's limit, or every other body's. */
     static long maxBody(String path, ChatConfig config) {
-        return "/conversations/import".equals(path) ? config.limits().maxImportSize().asLongValue()
+        return "/conversations/import".equals(path)
+                ? config.limits().maxImportSize().asLongValue()
                 : config.limits().maxBodySize().asLongValue();
     }
 
@@ -126,7 +153,7 @@ public class HttpEdgeProblems {
             return;
         }
         long timer = context.vertx().setTimer(DISCARD_WITHIN.toMillis(), expired -> connection.close());
-        request.handler(discarded -> { })
+        request.handler(discarded -> {})
                 .exceptionHandler(failure -> connection.close())
                 .endHandler(end -> {
                     context.vertx().cancelTimer(timer);
@@ -137,7 +164,8 @@ public class HttpEdgeProblems {
 
     /** The same rule as Quarkus' CORS filter: a configured origin, or the service's own. */
     static boolean allowed(String origin, Optional<List<String>> origins, HttpServerRequest request) {
-        if (origins.isPresent() && (origins.get().contains(origin) || origins.get().contains("*"))) {
+        if (origins.isPresent()
+                && (origins.get().contains(origin) || origins.get().contains("*"))) {
             return true;
         }
         String own = request.scheme() + "://" + request.authority();
@@ -182,11 +210,14 @@ public class HttpEdgeProblems {
     public static void send(RoutingContext context, ObjectMapper mapper, Problem problem) {
         String body;
         try {
-            body = mapper.writeValueAsString(problem.withRequestId(context.request().getHeader(RequestIds.HEADER)));
+            body = mapper.writeValueAsString(
+                    problem.withRequestId(context.request().getHeader(RequestIds.HEADER)));
         } catch (JsonProcessingException e) {
             body = "{\"status\":" + problem.status() + "}";
         }
-        context.response().setStatusCode(problem.status()).putHeader("Content-Type", ProblemResponses.MEDIA_TYPE)
+        context.response()
+                .setStatusCode(problem.status())
+                .putHeader("Content-Type", ProblemResponses.MEDIA_TYPE)
                 .end(body);
     }
 }

@@ -14,14 +14,24 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @Schema(name = "Problem", description = "RFC 9457 problem details")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Problem(
-        @Schema(description = "Stable URI naming the kind of error", examples = "https://stepchat.dev/problems/not-found",
-                required = true) URI type,
+        @Schema(
+                description = "Stable URI naming the kind of error",
+                examples = "https://stepchat.dev/problems/not-found",
+                required = true)
+        URI type,
+
         @Schema(required = true) String title,
         @Schema(required = true) int status,
         @Schema(required = true) String detail,
-        @Schema(description = "The request path", required = true) String instance,
-        @Schema(description = "Present on validation errors") List<FieldError> errors,
-        @Schema(description = "The request's X-Request-Id, to quote to support") String requestId) {
+
+        @Schema(description = "The request path", required = true)
+        String instance,
+
+        @Schema(description = "Present on validation errors")
+        List<FieldError> errors,
+
+        @Schema(description = "The request's X-Request-Id, to quote to support")
+        String requestId) {
 
     public static Problem of(ProblemType type, String detail, String instance) {
         return new Problem(type.uri(), type.title(), type.status(), detail, instance, null, null);
@@ -34,6 +44,7 @@ public record Problem(
     /** One invalid field of a request. */
     @RegisterForReflection
     @Schema(name = "FieldError")
-    public record FieldError(@Schema(required = true) String field, @Schema(required = true) String message) {
-    }
+    public record FieldError(
+            @Schema(required = true) String field,
+            @Schema(required = true) String message) {}
 }

@@ -47,13 +47,23 @@ public class ProblemDocumentation implements OASFilter {
                 continue;
             }
             if (operation.getResponses().getAPIResponse("503") == null) {
-                operation.getResponses().addAPIResponse("503", OASFactory.createAPIResponse()
-                        .description("The service is overloaded or cannot reach its database (overloaded,"
-                                + " database-unavailable): try again after Retry-After"));
+                operation
+                        .getResponses()
+                        .addAPIResponse(
+                                "503",
+                                OASFactory.createAPIResponse()
+                                        .description(
+                                                "The service is overloaded or cannot reach its database (overloaded,"
+                                                        + " database-unavailable): try again after Retry-After"));
             }
             if (authenticated && operation.getResponses().getAPIResponse("401") == null) {
-                operation.getResponses().addAPIResponse("401",
-                        OASFactory.createAPIResponse().description("Authentication is on and the bearer token is missing or invalid"));
+                operation
+                        .getResponses()
+                        .addAPIResponse(
+                                "401",
+                                OASFactory.createAPIResponse()
+                                        .description(
+                                                "Authentication is on and the bearer token is missing or invalid"));
             }
             // in status order, for a stable document
             Map<String, APIResponse> sorted = new LinkedHashMap<>();
@@ -75,23 +85,33 @@ public class ProblemDocumentation implements OASFilter {
         if (code < 400) {
             return;
         }
-        if (response.getContent() == null || response.getContent().getMediaTypes() == null
+        if (response.getContent() == null
+                || response.getContent().getMediaTypes() == null
                 || response.getContent().getMediaTypes().isEmpty()) {
-            response.content(OASFactory.createContent().addMediaType(ProblemResponses.MEDIA_TYPE,
-                    OASFactory.createMediaType()
-                            .schema(OASFactory.createSchema().ref("Problem"))
-                            .example(example(code))));
+            response.content(OASFactory.createContent()
+                    .addMediaType(
+                            ProblemResponses.MEDIA_TYPE,
+                            OASFactory.createMediaType()
+                                    .schema(OASFactory.createSchema().ref("Problem"))
+                                    .example(example(code))));
         }
-        if ((code == 429 || code == 503) && (response.getHeaders() == null || !response.getHeaders().containsKey("Retry-After"))) {
-            response.addHeader("Retry-After", OASFactory.createHeader()
-                    .description("Seconds to wait before trying again")
-                    .schema(OASFactory.createSchema().addType(Schema.SchemaType.INTEGER).minimum(java.math.BigDecimal.ZERO)));
+        if ((code == 429 || code == 503)
+                && (response.getHeaders() == null || !response.getHeaders().containsKey("Retry-After"))) {
+            response.addHeader(
+                    "Retry-After",
+                    OASFactory.createHeader()
+                            .description("Seconds to wait before trying again")
+                            .schema(OASFactory.createSchema()
+                                    .addType(Schema.SchemaType.INTEGER)
+                                    .minimum(java.math.BigDecimal.ZERO)));
         }
     }
 
     /** A problem of the first kind with this status, as the API would send it. */
     private static Map<String, Object> example(int status) {
-        ProblemType type = Arrays.stream(ProblemType.values()).filter(t -> t.status() == status).findFirst()
+        ProblemType type = Arrays.stream(ProblemType.values())
+                .filter(t -> t.status() == status)
+                .findFirst()
                 .orElse(ProblemType.INTERNAL_ERROR);
         Map<String, Object> example = new LinkedHashMap<>();
         example.put("type", type.uri().toString());
@@ -140,8 +160,9 @@ public class ProblemDocumentation implements OASFilter {
         }
         for (Schema property : schema.getProperties().values()) {
             List<Schema> anyOf = property.getAnyOf();
-            boolean nullable = anyOf != null && anyOf.stream().anyMatch(s -> s.getType() != null
-                    && s.getType().contains(Schema.SchemaType.NULL));
+            boolean nullable = anyOf != null
+                    && anyOf.stream()
+                            .anyMatch(s -> s.getType() != null && s.getType().contains(Schema.SchemaType.NULL));
             if (nullable && property.getType() != null && !property.getType().contains(Schema.SchemaType.NULL)) {
                 property.setType(null);
             }

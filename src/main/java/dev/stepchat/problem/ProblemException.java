@@ -28,8 +28,11 @@ public class ProblemException extends RuntimeException {
     }
 
     public static ProblemException invalid(String field, String message) {
-        return new ProblemException(ProblemType.VALIDATION_FAILED, "The request has invalid fields",
-                List.of(new Problem.FieldError(field, message)), null);
+        return new ProblemException(
+                ProblemType.VALIDATION_FAILED,
+                "The request has invalid fields",
+                List.of(new Problem.FieldError(field, message)),
+                null);
     }
 
     public ProblemType type() {
@@ -42,7 +45,13 @@ public class ProblemException extends RuntimeException {
     }
 
     public Problem toProblem(String instance) {
-        return new Problem(type.uri(), type.title(), type.status(), getMessage(), instance,
-                errors == null || errors.isEmpty() ? null : errors, null);
+        return new Problem(
+                type.uri(),
+                type.title(),
+                type.status(),
+                getMessage(),
+                instance,
+                errors == null || errors.isEmpty() ? null : errors,
+                null);
     }
 }

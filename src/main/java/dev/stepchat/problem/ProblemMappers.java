@@ -75,11 +75,13 @@ public class ProblemMappers {
             case NOT_FOUND -> "No resource at " + request.path();
             case METHOD_NOT_ALLOWED -> request.method() + " is not supported on " + request.path();
             case NOT_ACCEPTABLE -> "None of the accepted media types can be produced";
-            case UNSUPPORTED_MEDIA_TYPE -> "Content type " + request.getHeader("Content-Type") + " is not supported here";
+            case UNSUPPORTED_MEDIA_TYPE ->
+                "Content type " + request.getHeader("Content-Type") + " is not supported here";
             case INTERNAL_ERROR -> "The request could not be processed";
             default -> type.title();
         };
-        Response.ResponseBuilder builder = Response.fromResponse(respond(request, Problem.of(type, detail, request.path())));
+        Response.ResponseBuilder builder =
+                Response.fromResponse(respond(request, Problem.of(type, detail, request.path())));
         String allow = e.getResponse().getHeaderString("Allow");
         if (allow != null) {
             builder.header("Allow", allow);
@@ -88,21 +90,33 @@ public class ProblemMappers {
     }
 
     /** A missing, expired, badly signed, wrong-issuer or wrong-audience token. */
-    @ServerExceptionMapper({io.quarkus.security.UnauthorizedException.class,
-            io.quarkus.security.AuthenticationFailedException.class,
-            io.quarkus.security.AuthenticationCompletionException.class})
+    @ServerExceptionMapper({
+        io.quarkus.security.UnauthorizedException.class,
+        io.quarkus.security.AuthenticationFailedException.class,
+        io.quarkus.security.AuthenticationCompletionException.class
+    })
     public Response unauthorized(RuntimeException e, HttpServerRequest request) {
-        return Response.fromResponse(respond(request, Problem.of(ProblemType.UNAUTHORIZED,
-                        "A valid bearer token is required (Authorization: Bearer <JWT>)", request.path())))
-                .header("WWW-Authenticate", "Bearer").build();
+        return Response.fromResponse(respond(
+                        request,
+                        Problem.of(
+                                ProblemType.UNAUTHORIZED,
+                                "A valid bearer token is required (Authorization: Bearer <JWT>)",
+                                request.path())))
+                .header("WWW-Authenticate", "Bearer")
+                .build();
     }
 
     /**
      * Malformed JSON and JSON of the wrong shape. Jackson's subtypes are listed one by one so that
      * this mapper wins over the framework's own mappers for them.
      */
-    @ServerExceptionMapper({JsonProcessingException.class, JsonParseException.class, JsonMappingException.class,
-            MismatchedInputException.class, InvalidFormatException.class})
+    @ServerExceptionMapper({
+        JsonProcessingException.class,
+        JsonParseException.class,
+        JsonMappingException.class,
+        MismatchedInputException.class,
+        InvalidFormatException.class
+    })
     public Response malformedJson(JsonProcessingException e, HttpServerRequest request) {
         return malformed(e, request);
     }
@@ -113,8 +127,10 @@ public class ProblemMappers {
                 .map(v -> new Problem.FieldError(fieldName(v), v.getMessage()))
                 .sorted(Comparator.comparing(Problem.FieldError::field))
                 .toList();
-        return respond(request, new ProblemException(ProblemType.VALIDATION_FAILED, "The request has invalid fields",
-                errors, null).toProblem(request.path()));
+        return respond(
+                request,
+                new ProblemException(ProblemType.VALIDATION_FAILED, "The request has invalid fields", errors, null)
+                        .toProblem(request.path()));
     }
 
     @ServerExceptionMapper
@@ -127,7 +143,8 @@ public class ProblemMappers {
             return respond(request, fault.toProblem(request.path()), fault.retryAfter());
         }
         Log.errorf(e, "Unexpected error on %s %s", request.method(), request.path());
-        return respond(request, Problem.of(ProblemType.INTERNAL_ERROR, "The request could not be processed", request.path()));
+        return respond(
+                request, Problem.of(ProblemType.INTERNAL_ERROR, "The request could not be processed", request.path()));
     }
 
     private static String rootMessage(Throwable e) {
@@ -157,7 +174,8 @@ public class ProblemMappers {
         if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
             String field = mapping.getPath().stream()
                     .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
-                    .collect(Collectors.joining(".")).replace(".[", "[");
+                    .collect(Collectors.joining("."))
+                    .replace(".[", "[");
             detail = "The field '" + field + "' has a value of the wrong type or format";
         } else if (e instanceof MismatchedInputException) {
             detail = "The request body does not have the expected JSON structure";
@@ -172,8 +190,10 @@ public class ProblemMappers {
             if (node.getKind() == ElementKind.PARAMETER && name.isEmpty() && isBodyParameter(node.getName())) {
                 continue;
             }
-            if (node.getKind() == ElementKind.METHOD || node.getKind() == ElementKind.CONSTRUCTOR
-                    || node.getKind() == ElementKind.CROSS_PARAMETER || node.getKind() == ElementKind.RETURN_VALUE) {
+            if (node.getKind() == ElementKind.METHOD
+                    || node.getKind() == ElementKind.CONSTRUCTOR
+                    || node.getKind() == ElementKind.CROSS_PARAMETER
+                    || node.getKind() == ElementKind.RETURN_VALUE) {
                 continue;
             }
             if (node.getName() == null || node.getName().startsWith("<")) {

@@ -18,23 +18,38 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
  * {@code problem.ProblemDocumentation}.
  */
 @OpenAPIDefinition(
-        info = @Info(title = "stepchat API", version = "1.1",
-                description = "Chat conversations with StepFun models: conversations and their messages, chat turns"
-                        + " (JSON or server-sent events) and exact token usage. Every error is an RFC 9457 problem"
-                        + " (application/problem+json) whose type URI names its kind.",
-                contact = @Contact(name = "stepchat maintainers", url = "https://stepchat.dev"),
-                license = @License(name = "Apache-2.0", identifier = "Apache-2.0")),
+        info =
+                @Info(
+                        title = "stepchat API",
+                        version = "1.1",
+                        description =
+                                "Chat conversations with StepFun models: conversations and their messages, chat turns"
+                                        + " (JSON or server-sent events) and exact token usage. Every error is an RFC 9457 problem"
+                                        + " (application/problem+json) whose type URI names its kind.",
+                        contact = @Contact(name = "stepchat maintainers", url = "https://stepchat.dev"),
+                        license = @License(name = "Apache-2.0", identifier = "Apache-2.0")),
         servers = @Server(url = "/", description = "This service: the host this document was served from"),
         tags = {
-                @Tag(name = "Conversations", description = "Chat threads: create, list, read, change, delete, and their usage"),
-                @Tag(name = "Messages", description = "The messages of a conversation, and the chat turn that adds a"
-                        + " user message and the model's reply"),
-                @Tag(name = "Models", description = "The models a conversation or a turn can name, with their context"
-                        + " windows and prices"),
-                @Tag(name = "Usage", description = "What the caller used and spent, and spending limits (set by"
-                        + " administrators)")},
+            @Tag(
+                    name = "Conversations",
+                    description = "Chat threads: create, list, read, change, delete, and their usage"),
+            @Tag(
+                    name = "Messages",
+                    description = "The messages of a conversation, and the chat turn that adds a"
+                            + " user message and the model's reply"),
+            @Tag(
+                    name = "Models",
+                    description =
+                            "The models a conversation or a turn can name, with their context" + " windows and prices"),
+            @Tag(
+                    name = "Usage",
+                    description = "What the caller used and spent, and spending limits (set by" + " administrators)")
+        },
         security = @SecurityRequirement(name = "bearer"))
-@SecurityScheme(securitySchemeName = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer", bearerFormat = "JWT",
+@SecurityScheme(
+        securitySchemeName = "bearer",
+        type = SecuritySchemeType.HTTP,
+        scheme = "bearer",
+        bearerFormat = "JWT",
         description = "A JWT from the configured issuer; its subject owns the conversations it creates")
-public class ApiDefinition extends Application {
-}
+public class ApiDefinition extends Application {}

@@ -30,7 +30,8 @@ public class AuthenticationCheck {
             }
             return;
         }
-        boolean hasKey = mp.getOptionalValue("mp.jwt.verify.publickey.location", String.class).isPresent()
+        boolean hasKey = mp.getOptionalValue("mp.jwt.verify.publickey.location", String.class)
+                        .isPresent()
                 || mp.getOptionalValue("mp.jwt.verify.publickey", String.class).isPresent();
         if (!hasKey) {
             throw new IllegalStateException("Authentication is on but no key verifies tokens: set"

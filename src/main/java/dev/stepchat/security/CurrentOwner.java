@@ -40,8 +40,8 @@ public class CurrentOwner {
         }
         if (subject.length() > MAX_SUBJECT_LENGTH) {
             // an owner is stored in columns of 255 characters: such a token names no owner we keep
-            throw new io.quarkus.security.UnauthorizedException("The token's subject is longer than "
-                    + MAX_SUBJECT_LENGTH + " characters");
+            throw new io.quarkus.security.UnauthorizedException(
+                    "The token's subject is longer than " + MAX_SUBJECT_LENGTH + " characters");
         }
         return subject;
     }

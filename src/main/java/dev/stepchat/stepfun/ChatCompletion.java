@@ -13,13 +13,11 @@ public record ChatCompletion(String id, String model, List<Choice> choices, Usag
 
     @RegisterForReflection
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Choice(Integer index, Message message, String finishReason) {
-    }
+    public record Choice(Integer index, Message message, String finishReason) {}
 
     @RegisterForReflection
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Message(String role, String content, String reasoning) {
-    }
+    public record Message(String role, String content, String reasoning) {}
 
     /** The first choice, which is the only one we ask for. */
     public Choice first() {

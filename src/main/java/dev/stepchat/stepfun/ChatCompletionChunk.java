@@ -16,13 +16,11 @@ public record ChatCompletionChunk(String id, String model, List<Choice> choices,
 
     @RegisterForReflection
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Choice(Integer index, Delta delta, String finishReason) {
-    }
+    public record Choice(Integer index, Delta delta, String finishReason) {}
 
     @RegisterForReflection
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Delta(String role, String content, String reasoning) {
-    }
+    public record Delta(String role, String content, String reasoning) {}
 
     public Choice first() {
         return choices == null || choices.isEmpty() ? null : choices.getFirst();

@@ -13,6 +13,5 @@ public record ModelList(String object, List<Model> data) {
 
     @RegisterForReflection
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Model(String id, String object, Long created, String ownedBy) {
-    }
+    public record Model(String id, String object, Long created, String ownedBy) {}
 }

@@ -23,8 +23,10 @@ public class RetryAfterBackoff implements CustomBackoffStrategy {
 
     @Override
     public void init(long initialDelayInMillis) {
-        StepFunConfig.Retry config = ConfigProvider.getConfig().unwrap(SmallRyeConfig.class)
-                .getConfigMapping(StepFunConfig.class).retry();
+        StepFunConfig.Retry config = ConfigProvider.getConfig()
+                .unwrap(SmallRyeConfig.class)
+                .getConfigMapping(StepFunConfig.class)
+                .retry();
         initialDelay = Math.max(1, initialDelayInMillis);
         maxDelay = config.maxDelay().toMillis();
         maxRetryAfter = config.maxRetryAfter().toMillis();

@@ -38,8 +38,8 @@ interface StepFunApi {
     @Path("/chat/completions")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    Uni<ChatCompletion> create(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                               ChatCompletionRequest request);
+    Uni<ChatCompletion> create(
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, ChatCompletionRequest request);
 
     /** The same call with {@code stream: true}: server-sent chunks, StepFun's closing [DONE] dropped. */
     @POST
@@ -48,8 +48,8 @@ interface StepFunApi {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     @SseEventFilter(NotDone.class)
-    Multi<ChatCompletionChunk> stream(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                                      ChatCompletionRequest request);
+    Multi<ChatCompletionChunk> stream(
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, ChatCompletionRequest request);
 
     /** Drops the {@code data: [DONE]} event that ends StepFun's streams: it is not a chunk. */
     class NotDone implements Predicate<SseEvent<String>> {

@@ -82,30 +82,36 @@ public class StepFunClient {
     public Uni<Cancellable> stream(ChatCompletionRequest request, ChunkSink sink) {
         return Uni.createFrom().emitter(opened -> {
             Attempt attempt = new Attempt();
-            attempt.subscribed(api.stream(authorization, request.streaming()).subscribe().with(
-                    chunk -> {
-                        if (attempt.state.compareAndSet(State.WAITING, State.OPEN)) {
-                            sink.chunk(chunk);
-                            opened.complete((Cancellable) attempt::cancel);
-                        } else if (attempt.state.get() == State.OPEN) {
-                            sink.chunk(chunk);
-                        }
-                    },
-                    failure -> {
-                        if (attempt.state.compareAndSet(State.WAITING, State.GIVEN_UP)) {
-                            opened.fail(failure);
-                        } else if (attempt.state.compareAndSet(State.OPEN, State.GIVEN_UP)) {
-                            sink.failed(failure);
-                        }
-                    },
-                    () -> {
-                        if (attempt.state.compareAndSet(State.WAITING, State.GIVEN_UP)) {
-                            opened.fail(new StepFunException(StepFunException.Kind.BAD_RESPONSE, 200,
-                                    "the stream ended before any chunk", null, null));
-                        } else if (attempt.state.compareAndSet(State.OPEN, State.GIVEN_UP)) {
-                            sink.ended();
-                        }
-                    }));
+            attempt.subscribed(api.stream(authorization, request.streaming())
+                    .subscribe()
+                    .with(
+                            chunk -> {
+                                if (attempt.state.compareAndSet(State.WAITING, State.OPEN)) {
+                                    sink.chunk(chunk);
+                                    opened.complete((Cancellable) attempt::cancel);
+                                } else if (attempt.state.get() == State.OPEN) {
+                                    sink.chunk(chunk);
+                                }
+                            },
+                            failure -> {
+                                if (attempt.state.compareAndSet(State.WAITING, State.GIVEN_UP)) {
+                                    opened.fail(failure);
+                                } else if (attempt.state.compareAndSet(State.OPEN, State.GIVEN_UP)) {
+                                    sink.failed(failure);
+                                }
+                            },
+                            () -> {
+                                if (attempt.state.compareAndSet(State.WAITING, State.GIVEN_UP)) {
+                                    opened.fail(new StepFunException(
+                                            StepFunException.Kind.BAD_RESPONSE,
+                                            200,
+                                            "the stream ended before any chunk",
+                                            null,
+                                            null));
+                                } else if (attempt.state.compareAndSet(State.OPEN, State.GIVEN_UP)) {
+                                    sink.ended();
+                                }
+                            }));
             // a timeout or a cancelled caller before the first chunk closes this attempt's request
             opened.onTermination(() -> {
                 if (attempt.state.get() == State.WAITING) {
@@ -115,7 +121,11 @@ public class StepFunClient {
         });
     }
 
-    private enum State { WAITING, OPEN, GIVEN_UP }
+    private enum State {
+        WAITING,
+        OPEN,
+        GIVEN_UP
+    }
 
     /**
      * One attempt at a stream: WAITING for its first chunk, then OPEN (its chunks go to the sink)

@@ -30,8 +30,7 @@ public final class StepFunErrors {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private StepFunErrors() {
-    }
+    private StepFunErrors() {}
 
     /** Maps a non-2xx answer (called by the REST client's exception mapper). */
     static StepFunException fromResponse(Response response) {
@@ -55,20 +54,28 @@ public final class StepFunErrors {
             case 401, 403 -> StepFunException.Kind.AUTHENTICATION;
             case 402 -> StepFunException.Kind.PAYMENT_REQUIRED;
             case 451 -> StepFunException.Kind.REFUSED;
-            default -> status >= 500 ? StepFunException.Kind.SERVER_ERROR
-                    : isModeration(type, message) ? StepFunException.Kind.REFUSED
-                    : isContextLength(type, message) ? StepFunException.Kind.CONTEXT_LENGTH : StepFunException.Kind.BAD_REQUEST;
+            default ->
+                status >= 500
+                        ? StepFunException.Kind.SERVER_ERROR
+                        : isModeration(type, message)
+                                ? StepFunException.Kind.REFUSED
+                                : isContextLength(type, message)
+                                        ? StepFunException.Kind.CONTEXT_LENGTH
+                                        : StepFunException.Kind.BAD_REQUEST;
         };
         Log.warnf("StepFun answered %d (%s)", status, type.isEmpty() ? kind : type);
         String safeMessage = kind == StepFunException.Kind.AUTHENTICATION ? "" : limit(message);
-        return kind.retryable() ? new StepFunException(kind, status, safeMessage, retryAfter, null)
+        return kind.retryable()
+                ? new StepFunException(kind, status, safeMessage, retryAfter, null)
                 : new StepFunRejection(kind, status, safeMessage, retryAfter);
     }
 
     /** Puts any failure of a call into one of the {@link StepFunException.Kind}s, or leaves it as it is. */
     public static Throwable classify(Throwable failure) {
-        if (failure instanceof StepFunException || failure instanceof TimeoutException
-                || failure instanceof CircuitBreakerOpenException || failure instanceof BulkheadException) {
+        if (failure instanceof StepFunException
+                || failure instanceof TimeoutException
+                || failure instanceof CircuitBreakerOpenException
+                || failure instanceof BulkheadException) {
             return failure;
         }
         for (Throwable t = failure; t != null; t = t.getCause()) {
@@ -80,7 +87,8 @@ public final class StepFunErrors {
             }
         }
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof IOException || t instanceof io.vertx.core.VertxException
+            if (t instanceof IOException
+                    || t instanceof io.vertx.core.VertxException
                     || t instanceof jakarta.ws.rs.ProcessingException) {
                 return new StepFunException(StepFunException.Kind.UNREACHABLE, 0, "", null, failure);
             }
@@ -116,8 +124,12 @@ public final class StepFunErrors {
 
     private static boolean isContextLength(String type, String message) {
         String text = (type + " " + message).toLowerCase(Locale.ROOT);
-        return text.contains("context_length") || text.contains("context length") || text.contains("context window")
-                || text.contains("maximum context") || text.contains("too many tokens") || text.contains("prompt is too long");
+        return text.contains("context_length")
+                || text.contains("context length")
+                || text.contains("context window")
+                || text.contains("maximum context")
+                || text.contains("too many tokens")
+                || text.contains("prompt is too long");
     }
 
     private static boolean isModeration(String type, String message) {

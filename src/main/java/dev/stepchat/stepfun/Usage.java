@@ -10,13 +10,16 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  */
 @RegisterForReflection
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record Usage(Integer promptTokens, Integer completionTokens, Integer totalTokens, Integer cachedTokens,
-                    PromptTokensDetails promptTokensDetails) {
+public record Usage(
+        Integer promptTokens,
+        Integer completionTokens,
+        Integer totalTokens,
+        Integer cachedTokens,
+        PromptTokensDetails promptTokensDetails) {
 
     @RegisterForReflection
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record PromptTokensDetails(Integer cachedTokens) {
-    }
+    public record PromptTokensDetails(Integer cachedTokens) {}
 
     /** The total StepFun reported, or prompt + completion when it reported none. */
     public int totalOrSum() {
@@ -25,7 +28,8 @@ public record Usage(Integer promptTokens, Integer completionTokens, Integer tota
 
     /** Cached prompt tokens: StepFun's top-level field, else OpenAI's place, else 0. */
     public int cachedOrZero() {
-        return cachedTokens != null ? cachedTokens
+        return cachedTokens != null
+                ? cachedTokens
                 : promptTokensDetails != null ? orZero(promptTokensDetails.cachedTokens()) : 0;
     }
 

@@ -27,7 +27,9 @@ public class AbandonedTurns {
         this.spending = spending;
     }
 
-    @Scheduled(every = "${stepchat.jobs.abandoned-turns-every}", delayed = "${stepchat.jobs.delay}",
+    @Scheduled(
+            every = "${stepchat.jobs.abandoned-turns-every}",
+            delayed = "${stepchat.jobs.delay}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     @Transactional
     public void close() {

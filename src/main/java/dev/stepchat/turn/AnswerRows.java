@@ -26,8 +26,10 @@ import dev.stepchat.problem.ProblemType;
 public class AnswerRows {
 
     /** The problem a turn whose replica died ends with, as its messages keep it. */
-    public static final StoredError ABANDONED = StoredError.of(Problem.of(ProblemType.TURN_ABANDONED,
-            "The instance answering this turn stopped before it finished; send the message again", null));
+    public static final StoredError ABANDONED = StoredError.of(Problem.of(
+            ProblemType.TURN_ABANDONED,
+            "The instance answering this turn stopped before it finished; send the message again",
+            null));
 
     private static final String IN_PROGRESS = Message.Status.IN_PROGRESS.name();
 
@@ -48,8 +50,7 @@ public class AnswerRows {
     }
 
     /** What one flush did: the answers it wrote, and those whose stop was asked for. */
-    public record Flushed(Set<UUID> written, Set<UUID> stopRequested) {
-    }
+    public record Flushed(Set<UUID> written, Set<UUID> stopRequested) {}
 
     /**
      * Appends the text streamed since the last flush to answers in progress, in one statement for
@@ -58,11 +59,16 @@ public class AnswerRows {
      * a commit whose acknowledgement was lost never writes text twice: that answer is left out of
      * {@link Flushed#written()} and written whole the next time.
      */
-    public Flushed appendText(List<UUID> ids, List<String> contents, List<String> reasonings, List<Integer> contentAt,
-                              List<Integer> reasoningAt) {
+    public Flushed appendText(
+            List<UUID> ids,
+            List<String> contents,
+            List<String> reasonings,
+            List<Integer> contentAt,
+            List<Integer> reasoningAt) {
         Set<UUID> written = new HashSet<>();
         Set<UUID> stopped = new HashSet<>();
-        jdbc.list("""
+        jdbc.list(
+                """
                 update message m set
                     content = case when f.content_at < 0 then f.content else m.content || f.content end,
                     reasoning = case when f.reasoning_at < 0 then f.reasoning
@@ -72,28 +78,37 @@ public class AnswerRows {
                 where m.id = f.id and m.status = ?
                   and (f.content_at < 0 or char_length(m.content) = f.content_at)
                   and (f.reasoning_at < 0 or coalesce(char_length(m.reasoning), 0) = f.reasoning_at)
-                returning m.id, m.stop_requested_at is not null""", row -> {
+                returning m.id, m.stop_requested_at is not null""",
+                row -> {
                     UUID id = row.getObject(1, UUID.class);
                     written.add(id);
                     if (row.getBoolean(2)) {
                         stopped.add(id);
                     }
                     return id;
-                }, ids.toArray(new UUID[0]), contents.toArray(new String[0]), reasonings.toArray(new String[0]),
-                contentAt.toArray(new Integer[0]), reasoningAt.toArray(new Integer[0]), IN_PROGRESS);
+                },
+                ids.toArray(new UUID[0]),
+                contents.toArray(new String[0]),
+                reasonings.toArray(new String[0]),
+                contentAt.toArray(new Integer[0]),
+                reasoningAt.toArray(new Integer[0]),
+                IN_PROGRESS);
         return new Flushed(written, stopped);
     }
 
     /** Those of {@code ids} whose stop was asked for. */
     public Set<UUID> stopRequested(List<UUID> ids) {
-        return new HashSet<>(jdbc.list("select id from message where id = any(?) and stop_requested_at is not null",
-                row -> row.getObject(1, UUID.class), (Object) ids.toArray(new UUID[0])));
+        return new HashSet<>(jdbc.list(
+                "select id from message where id = any(?) and stop_requested_at is not null",
+                row -> row.getObject(1, UUID.class),
+                (Object) ids.toArray(new UUID[0])));
     }
 
     /** Asks for the stop of an answer in progress, and tells every replica (at commit). */
     public boolean requestStop(UUID id) {
-        boolean running = jdbc.update("update message set stop_requested_at = now() where id = ? and status = ?", id,
-                IN_PROGRESS) == 1;
+        boolean running =
+                jdbc.update("update message set stop_requested_at = now() where id = ? and status = ?", id, IN_PROGRESS)
+                        == 1;
         if (running) {
             signal(TurnSignal.stop(id));
         }
@@ -120,24 +135,36 @@ public class AnswerRows {
         String ofConversation = conversationId == null ? "" : " and m.conversation_id = ?";
         String assistant = Message.Role.ASSISTANT.name();
         String user = Message.Role.USER.name();
-        List<UUID> answers = jdbc.list("""
+        List<UUID> answers = jdbc.list(
+                """
                 update message m set status = ?, stream_outcome = cast(? as jsonb), stop_requested_at = null
-                where m.status = ? and m.role = ? and\s""" + LEASE_LOST.formatted("m.parent_id") + ofConversation
-                        + " returning m.id",
-                row -> row.getObject(1, UUID.class), scoped(conversationId, Message.Status.INCOMPLETE.name(),
-                        jdbc.json(StreamOutcome.failed(ABANDONED), StreamOutcome.class), IN_PROGRESS, assistant));
+                where m.status = ? and m.role = ? and\s""" + LEASE_LOST.formatted("m.parent_id") + ofConversation + " returning m.id",
+                row -> row.getObject(1, UUID.class),
+                scoped(
+                        conversationId,
+                        Message.Status.INCOMPLETE.name(),
+                        jdbc.json(StreamOutcome.failed(ABANDONED), StreamOutcome.class),
+                        IN_PROGRESS,
+                        assistant));
         String abandonedUser = "m.status = ? and m.role = ? and " + LEASE_LOST.formatted("m.id");
-        int users = jdbc.update("update message m set status = ? where " + abandonedUser
-                        + " and exists (select 1 from message a where a.parent_id = m.id and a.role = ?)" + ofConversation,
-                scoped(conversationId, Message.Status.COMPLETED.name(), IN_PROGRESS, user, assistant));
-        users += jdbc.update("update message m set status = ?, error = cast(? as jsonb) where " + abandonedUser
+        int users = jdbc.update(
+                "update message m set status = ? where " + abandonedUser
+                        + " and exists (select 1 from message a where a.parent_id = m.id and a.role = ?)"
                         + ofConversation,
-                scoped(conversationId, Message.Status.FAILED.name(), jdbc.json(ABANDONED, StoredError.class), IN_PROGRESS,
+                scoped(conversationId, Message.Status.COMPLETED.name(), IN_PROGRESS, user, assistant));
+        users += jdbc.update(
+                "update message m set status = ?, error = cast(? as jsonb) where " + abandonedUser + ofConversation,
+                scoped(
+                        conversationId,
+                        Message.Status.FAILED.name(),
+                        jdbc.json(ABANDONED, StoredError.class),
+                        IN_PROGRESS,
                         user));
         answers.forEach(id -> signal(TurnSignal.end(id)));
         if (!answers.isEmpty() || users > 0) {
-            Log.warnf("Closed %d answers and %d user messages of turns whose instance stopped%s", answers.size(), users,
-                    conversationId == null ? "" : " (conversation " + conversationId + ")");
+            Log.warnf(
+                    "Closed %d answers and %d user messages of turns whose instance stopped%s",
+                    answers.size(), users, conversationId == null ? "" : " (conversation " + conversationId + ")");
         }
         return answers;
     }

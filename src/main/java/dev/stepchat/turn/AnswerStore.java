@@ -47,8 +47,15 @@ public class AnswerStore {
     private final TurnMetrics metrics;
     private final Prices prices;
 
-    AnswerStore(ConversationRepository conversations, MessageRepository messages, TurnLeases leases, AnswerRows answers,
-                UsageLedger ledger, ChatConfig config, TurnMetrics metrics, Prices prices) {
+    AnswerStore(
+            ConversationRepository conversations,
+            MessageRepository messages,
+            TurnLeases leases,
+            AnswerRows answers,
+            UsageLedger ledger,
+            ChatConfig config,
+            TurnMetrics metrics,
+            Prices prices) {
         this.conversations = conversations;
         this.messages = messages;
         this.leases = leases;
@@ -68,8 +75,13 @@ public class AnswerStore {
      * @param problem      the problem a stream ended with (its text is kept), or null
      */
     @Transactional
-    public TurnView complete(Started started, Answer answer, Message.Status status, UUID streamed, String finishReason,
-                             Problem problem) {
+    public TurnView complete(
+            Started started,
+            Answer answer,
+            Message.Status status,
+            UUID streamed,
+            String finishReason,
+            Problem problem) {
         if (streamed == null) {
             return completeNew(started, answer, status, finishReason, problem);
         }
@@ -93,8 +105,8 @@ public class AnswerStore {
      * completed, the usage added to the conversation (returning its totals), the answer inserted
      * with those totals, the ledger row with the owner's day.
      */
-    private TurnView completeNew(Started started, Answer answer, Message.Status status, String finishReason,
-                                 Problem problem) {
+    private TurnView completeNew(
+            Started started, Answer answer, Message.Status status, String finishReason, Problem problem) {
         BigDecimal cost = prices.cost(answer.model(), started.upstream().model(), answer.usage());
         if (!answers.markCompleted(started.userMessage().id())) {
             throw conversationGone(started, answer, cost);
@@ -107,44 +119,87 @@ public class AnswerStore {
         messages.insert(reply); // before its ledger row, which refers to it
         recorded(reply, started, answer, cost);
         MessageView user = started.userMessage();
-        return TurnViews.turn(new MessageView(user.id(), user.object(), user.conversationId(), user.parentId(), user.role(),
-                user.content(), "completed", user.model(), user.finishReason(), user.usage(), null, user.createdAt()),
-                reply, totals);
+        return TurnViews.turn(
+                new MessageView(
+                        user.id(),
+                        user.object(),
+                        user.conversationId(),
+                        user.parentId(),
+                        user.role(),
+                        user.content(),
+                        "completed",
+                        user.model(),
+                        user.finishReason(),
+                        user.usage(),
+                        null,
+                        user.createdAt()),
+                reply,
+                totals);
     }
 
     /**
      * Adds an answer's usage to its conversation (counting {@code newReply} as a new message when
      * given) and gives the turn's lease back; the answer keeps the totals in its stream outcome.
      */
-    private UsageTotals settled(Message reply, Started started, Answer answer, BigDecimal cost, Problem problem,
-                                UUID newReply) {
-        UsageTotals totals = leases.finish(started.conversationId(), started.userMessage().id(), answer.usage(),
-                cost, Titles.fromFirstMessage(started.userMessage().content(), config.limits().autoTitleLength()), newReply);
+    private UsageTotals settled(
+            Message reply, Started started, Answer answer, BigDecimal cost, Problem problem, UUID newReply) {
+        UsageTotals totals = leases.finish(
+                started.conversationId(),
+                started.userMessage().id(),
+                answer.usage(),
+                cost,
+                Titles.fromFirstMessage(
+                        started.userMessage().content(), config.limits().autoTitleLength()),
+                newReply);
         TurnView.Context context = started.context();
-        reply.streamOutcome = new StreamOutcome(totals, context.messagesSent(), context.messagesOmitted(),
-                context.estimatedPromptTokens(), problem == null ? null : StoredError.of(problem));
+        reply.streamOutcome = new StreamOutcome(
+                totals,
+                context.messagesSent(),
+                context.messagesOmitted(),
+                context.estimatedPromptTokens(),
+                problem == null ? null : StoredError.of(problem));
         return totals;
     }
 
     /** The answer's usage in the ledger and the metrics. */
     private void recorded(Message reply, Started started, Answer answer, BigDecimal cost) {
-        ledger.record(started.conversationId(), reply.id, started.owner(), answer.model(), answer.usage(), cost,
+        ledger.record(
+                started.conversationId(),
+                reply.id,
+                started.owner(),
+                answer.model(),
+                answer.usage(),
+                cost,
                 answer.upstreamId());
-        metrics.tokens(answer.model(), answer.usage().promptTokens(), answer.usage().completionTokens(),
+        metrics.tokens(
+                answer.model(),
+                answer.usage().promptTokens(),
+                answer.usage().completionTokens(),
                 answer.usage().cachedTokens());
         metrics.cost(answer.model(), cost);
     }
 
     /** The conversation was deleted while StepFun answered: the tokens were still spent, so the ledger keeps them. */
     private ProblemException conversationGone(Started started, Answer answer, BigDecimal cost) {
-        ledger.record(started.conversationId(), null, started.owner(), answer.model(), answer.usage(), cost,
+        ledger.record(
+                started.conversationId(),
+                null,
+                started.owner(),
+                answer.model(),
+                answer.usage(),
+                cost,
                 answer.upstreamId());
         return ProblemException.notFound("Conversation");
     }
 
     /** Fills an answer message with what the model answered and what it cost. */
-    private static void answered(Message reply, Started started, Answer answer, Message.Status status, String finishReason,
-                                 BigDecimal cost) {
+    private static void answered(
+            Message reply,
+            Started started,
+            Answer answer,
+            Message.Status status,
+            String finishReason,
+            BigDecimal cost) {
         reply.conversationId = started.conversationId();
         reply.parentId = started.userMessage().id();
         reply.messagesOmitted = started.context().messagesOmitted();
@@ -174,9 +229,15 @@ public class AnswerStore {
         if (user == null || user.status != Message.Status.COMPLETED) {
             return Optional.empty();
         }
-        Message reply = streamed != null ? messages.findById(streamed)
-                : messages.find("parentId = ?1 and role = ?2 and createdAt >= ?3", Sort.by("id"),
-                user.id, Message.Role.ASSISTANT, started.startedAt()).firstResult();
+        Message reply = streamed != null
+                ? messages.findById(streamed)
+                : messages.find(
+                                "parentId = ?1 and role = ?2 and createdAt >= ?3",
+                                Sort.by("id"),
+                                user.id,
+                                Message.Role.ASSISTANT,
+                                started.startedAt())
+                        .firstResult();
         Conversation conversation = conversations.findById(started.conversationId());
         if (reply == null || conversation == null || reply.totalTokens == null) {
             return Optional.empty();
@@ -186,11 +247,9 @@ public class AnswerStore {
 
     /** How a turn ended, as what its request answered: the turn, or the problem it failed with. */
     public sealed interface Ended {
-        record Answered(TurnView turn) implements Ended {
-        }
+        record Answered(TurnView turn) implements Ended {}
 
-        record Failed(Problem problem) implements Ended {
-        }
+        record Failed(Problem problem) implements Ended {}
     }
 
     /**
@@ -208,8 +267,15 @@ public class AnswerStore {
         }
         answers.closeAbandoned(conversationId);
         Message user = messages.findById(holder);
-        Message reply = user == null ? null : messages.find("parentId = ?1 and role = ?2 and createdAt >= ?3",
-                Sort.by("id"), user.id, Message.Role.ASSISTANT, since).firstResult();
+        Message reply = user == null
+                ? null
+                : messages.find(
+                                "parentId = ?1 and role = ?2 and createdAt >= ?3",
+                                Sort.by("id"),
+                                user.id,
+                                Message.Role.ASSISTANT,
+                                since)
+                        .firstResult();
         if (reply != null && reply.status != Message.Status.IN_PROGRESS) {
             return new Ended.Answered(TurnViews.turn(user, reply, ConversationMapper.totals(conversation)));
         }
@@ -236,8 +302,18 @@ public class AnswerStore {
             }
             leases.finishFailed(started.conversationId(), userId, answer.usage(), cost);
         }
-        ledger.record(started.conversationId(), null, started.owner(), answer.model(), answer.usage(), cost, answer.upstreamId());
-        metrics.tokens(answer.model(), answer.usage().promptTokens(), answer.usage().completionTokens(),
+        ledger.record(
+                started.conversationId(),
+                null,
+                started.owner(),
+                answer.model(),
+                answer.usage(),
+                cost,
+                answer.upstreamId());
+        metrics.tokens(
+                answer.model(),
+                answer.usage().promptTokens(),
+                answer.usage().completionTokens(),
                 answer.usage().cachedTokens());
     }
 

@@ -30,9 +30,12 @@ class KeyedTurns implements SettledTurns {
     public Response outcome(UUID conversationId, UUID holder, Instant since) {
         return switch (store.ended(conversationId, holder, since)) {
             case AnswerStore.Ended.Answered(TurnView turn) ->
-                    Response.status(Response.Status.CREATED).type(MediaType.APPLICATION_JSON_TYPE).entity(turn).build();
-            case AnswerStore.Ended.Failed(Problem problem) -> ProblemResponses.of(problem,
-                    problem.status() == 503 || problem.status() == 429 ? RETRY_AFTER : null);
+                Response.status(Response.Status.CREATED)
+                        .type(MediaType.APPLICATION_JSON_TYPE)
+                        .entity(turn)
+                        .build();
+            case AnswerStore.Ended.Failed(Problem problem) ->
+                ProblemResponses.of(problem, problem.status() == 503 || problem.status() == 429 ? RETRY_AFTER : null);
         };
     }
 

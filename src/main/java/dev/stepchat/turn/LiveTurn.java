@@ -41,9 +41,16 @@ final class LiveTurn implements ChunkSink {
      * counts them), or -1 to replace them whole (after a flush whose outcome is unknown). What the
      * answer is then, in UTF-16 units and in code points, follows.
      */
-    record Unflushed(UUID messageId, String content, String reasoning, int contentAt, int reasoningAt,
-                     int contentLength, int reasoningLength, int contentPoints, int reasoningPoints) {
-    }
+    record Unflushed(
+            UUID messageId,
+            String content,
+            String reasoning,
+            int contentAt,
+            int reasoningAt,
+            int contentLength,
+            int reasoningLength,
+            int contentPoints,
+            int reasoningPoints) {}
 
     final Started started;
     final TurnHold hold;
@@ -151,11 +158,13 @@ final class LiveTurn implements ChunkSink {
             lock.unlock();
         }
         if (now - deadline > 0) {
-            abort(new ProblemException(ProblemType.UPSTREAM_TIMEOUT,
-                    "The answer took longer than " + maxSeconds + " s"));
+            abort(new ProblemException(
+                    ProblemType.UPSTREAM_TIMEOUT, "The answer took longer than " + maxSeconds + " s"));
         } else if (idle) {
-            abort(new ProblemException(ProblemType.UPSTREAM_TIMEOUT,
-                    "The model provider sent nothing for " + java.time.Duration.ofNanos(idleTimeout).toSeconds() + " s"));
+            abort(new ProblemException(
+                    ProblemType.UPSTREAM_TIMEOUT,
+                    "The model provider sent nothing for "
+                            + java.time.Duration.ofNanos(idleTimeout).toSeconds() + " s"));
         }
     }
 
@@ -225,16 +234,25 @@ final class LiveTurn implements ChunkSink {
         try {
             int content = answer.contentLength();
             int reasoning = answer.reasoningLength();
-            if (message == null || ending != null || content == flushedContent && reasoning == flushedReasoning && !rewrite) {
+            if (message == null
+                    || ending != null
+                    || content == flushedContent && reasoning == flushedReasoning && !rewrite) {
                 return null;
             }
             String contentTail = answer.contentFrom(rewrite ? 0 : flushedContent);
             String reasoningTail = answer.reasoningFrom(rewrite ? 0 : flushedReasoning);
             int contentPoints = (rewrite ? 0 : flushedContentPoints) + points(contentTail);
             int reasoningPoints = (rewrite ? 0 : flushedReasoningPoints) + points(reasoningTail);
-            return new Unflushed(message.id(), contentTail == null ? "" : contentTail, reasoningTail,
-                    rewrite ? -1 : flushedContentPoints, rewrite ? -1 : flushedReasoningPoints,
-                    content, reasoning, contentPoints, reasoningPoints);
+            return new Unflushed(
+                    message.id(),
+                    contentTail == null ? "" : contentTail,
+                    reasoningTail,
+                    rewrite ? -1 : flushedContentPoints,
+                    rewrite ? -1 : flushedReasoningPoints,
+                    content,
+                    reasoning,
+                    contentPoints,
+                    reasoningPoints);
         } finally {
             lock.unlock();
         }
@@ -300,7 +318,8 @@ final class LiveTurn implements ChunkSink {
                     String content = answer.contentFrom(cursor.content());
                     String reasoning = answer.reasoningFrom(cursor.reasoning());
                     if (content != null || reasoning != null) {
-                        cursor = Cursor.at(Math.max(cursor.content(), answer.contentLength()),
+                        cursor = Cursor.at(
+                                Math.max(cursor.content(), answer.contentLength()),
                                 Math.max(cursor.reasoning(), answer.reasoningLength()));
                         return new TurnEvent.Delta(cursor.id(), content, reasoning);
                     }

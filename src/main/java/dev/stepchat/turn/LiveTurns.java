@@ -46,8 +46,7 @@ import dev.stepchat.turn.api.TurnView;
 public class LiveTurns {
 
     /** How a streamed turn ended: its final event, and what a non-streamed request would have answered. */
-    public record Finished(TurnEvent last, TurnView stored, ProblemException unstored) {
-    }
+    public record Finished(TurnEvent last, TurnView stored, ProblemException unstored) {}
 
     private final Map<UUID, LiveTurn> byAnswer = new ConcurrentHashMap<>();
     private final Set<UUID> leases = ConcurrentHashMap.newKeySet();
@@ -61,8 +60,16 @@ public class LiveTurns {
     private final Scheduler scheduler;
     private final StreamReaders readers;
 
-    LiveTurns(StreamStore store, TurnCompletion completion, TurnSignals signals, TurnMetrics metrics, ChatConfig config,
-              StepFunConfig stepFun, Scheduler scheduler, MeterRegistry registry, StreamReaders readers) {
+    LiveTurns(
+            StreamStore store,
+            TurnCompletion completion,
+            TurnSignals signals,
+            TurnMetrics metrics,
+            ChatConfig config,
+            StepFunConfig stepFun,
+            Scheduler scheduler,
+            MeterRegistry registry,
+            StreamReaders readers) {
         this.readers = readers;
         this.store = store;
         this.completion = completion;
@@ -75,17 +82,22 @@ public class LiveTurns {
         registry.find("stepchat.streams.readers").meters().forEach(registry::remove);
         registry.find("stepchat.turns.streaming").meters().forEach(registry::remove);
         Gauge.builder("stepchat.streams.readers", readerCount, AtomicInteger::get)
-                .description("Connections reading a streamed turn (a POST's own stream or a resumed one)").register(registry);
+                .description("Connections reading a streamed turn (a POST's own stream or a resumed one)")
+                .register(registry);
         Gauge.builder("stepchat.turns.streaming", byAnswer, Map::size)
-                .description("Streamed turns this replica is running, connected or not").register(registry);
+                .description("Streamed turns this replica is running, connected or not")
+                .register(registry);
     }
 
     void start(@Observes StartupEvent event) {
         signals.onStop(this::stopHere);
         Duration every = config.turnLease().dividedBy(3);
-        scheduler.newJob("renew-turn-leases").setInterval(every.toString())
+        scheduler
+                .newJob("renew-turn-leases")
+                .setInterval(every.toString())
                 .setConcurrentExecution(Scheduled.ConcurrentExecution.SKIP)
-                .setTask(execution -> renewLeases()).schedule();
+                .setTask(execution -> renewLeases())
+                .schedule();
     }
 
     // ------------------------------------------------------------------ leases
@@ -107,8 +119,9 @@ public class LiveTurns {
         try {
             store.renewLeases(List.copyOf(leases));
         } catch (RuntimeException e) {
-            Log.warnf("Could not renew the leases of %d turns (%s); trying again in %s", leases.size(), e.getMessage(),
-                    config.turnLease().dividedBy(3));
+            Log.warnf(
+                    "Could not renew the leases of %d turns (%s); trying again in %s",
+                    leases.size(), e.getMessage(), config.turnLease().dividedBy(3));
         }
     }
 
@@ -170,17 +183,24 @@ public class LiveTurns {
         Finished finished;
         String outcome;
         try {
-            TurnView stored = completion.complete(turn.started, answer, ending.status(), turn.messageId(),
-                    ending.finishReason(), problem);
-            finished = new Finished(problem == null ? new TurnEvent.Done(Cursor.END, stored)
-                    : new TurnEvent.Failed(Cursor.END, problem), stored, null);
-            outcome = problem == null ? ending.status().name().toLowerCase(java.util.Locale.ROOT) : ending.problem().type().slug();
+            TurnView stored = completion.complete(
+                    turn.started, answer, ending.status(), turn.messageId(), ending.finishReason(), problem);
+            finished = new Finished(
+                    problem == null
+                            ? new TurnEvent.Done(Cursor.END, stored)
+                            : new TurnEvent.Failed(Cursor.END, problem),
+                    stored,
+                    null);
+            outcome = problem == null
+                    ? ending.status().name().toLowerCase(java.util.Locale.ROOT)
+                    : ending.problem().type().slug();
         } catch (ProblemException unstored) {
             finished = new Finished(new TurnEvent.Failed(Cursor.END, unstored.toProblem(path)), null, unstored);
             outcome = unstored.type().slug();
         } catch (RuntimeException unexpected) {
             Log.errorf(unexpected, "Could not store the end of the answer %s", turn.messageId());
-            ProblemException internal = new ProblemException(ProblemType.INTERNAL_ERROR, "The answer could not be stored");
+            ProblemException internal =
+                    new ProblemException(ProblemType.INTERNAL_ERROR, "The answer could not be stored");
             finished = new Finished(new TurnEvent.Failed(Cursor.END, internal.toProblem(path)), null, internal);
             outcome = ProblemType.INTERNAL_ERROR.slug();
         }
@@ -247,24 +267,29 @@ public class LiveTurns {
      * given the rest of {@code quarkus.shutdown.timeout} here; those still running then end
      * incomplete, with a shutting-down problem, their text and usage kept.
      */
-    void stopping(@Observes ShutdownEvent event,
-                  @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.shutdown.timeout",
-                          defaultValue = "30S") Duration timeout) {
-        List<CompletableFuture<Finished>> ends = byAnswer.values().stream().map(LiveTurn::end).toList();
+    void stopping(
+            @Observes ShutdownEvent event,
+            @org.eclipse.microprofile.config.inject.ConfigProperty(
+                            name = "quarkus.shutdown.timeout",
+                            defaultValue = "30S")
+                    Duration timeout) {
+        List<CompletableFuture<Finished>> ends =
+                byAnswer.values().stream().map(LiveTurn::end).toList();
         if (ends.isEmpty()) {
             return;
         }
         Log.infof("Waiting up to %s for %d streamed turns to end", timeout, ends.size());
         try {
-            CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new))
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return;
         } catch (TimeoutException late) {
             Log.warnf("Ending %d streamed turns still running at shutdown", byAnswer.size());
         } catch (Exception e) {
             Log.debug("Interrupted while waiting for streamed turns", e);
         }
-        ProblemException stopping = new ProblemException(ProblemType.SHUTTING_DOWN,
-                "The instance answering stopped; the text so far is kept");
+        ProblemException stopping = new ProblemException(
+                ProblemType.SHUTTING_DOWN, "The instance answering stopped; the text so far is kept");
         byAnswer.values().forEach(turn -> turn.abort(stopping));
         try {
             CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);

@@ -50,22 +50,31 @@ public class OwnerAdmission {
         // held until this transaction ends: the lease or start this turn takes is seen by the next
         jdbc.lockOwner(owner);
         if (inFlight > 0) {
-            long running = jdbc.first("select count(*) from conversation where owner = ? and turn_lease_until > now()",
-                    row -> row.getLong(1), owner).orElse(0L);
+            long running = jdbc.first(
+                            "select count(*) from conversation where owner = ? and turn_lease_until > now()",
+                            row -> row.getLong(1),
+                            owner)
+                    .orElse(0L);
             if (running >= inFlight) {
-                throw refused(owner + " has " + running + " turns running; at most " + inFlight
-                        + " run at once (stepchat.owners.turns-in-flight)", IN_FLIGHT_RETRY);
+                throw refused(
+                        owner + " has " + running + " turns running; at most " + inFlight
+                                + " run at once (stepchat.owners.turns-in-flight)",
+                        IN_FLIGHT_RETRY);
             }
         }
         if (perMinute > 0) {
-            jdbc.update("delete from owner_turn_start where owner = ? and started_at <= now() - interval '1 minute'", owner);
+            jdbc.update(
+                    "delete from owner_turn_start where owner = ? and started_at <= now() - interval '1 minute'",
+                    owner);
             var window = jdbc.first("""
                     select count(*), extract(epoch from min(started_at) + interval '1 minute' - now())
-                    from owner_turn_start where owner = ?""", row -> new long[] {row.getLong(1),
-                    (long) Math.ceil(row.getDouble(2))}, owner).orElseThrow();
+                    from owner_turn_start where owner = ?""", row -> new long[] {row.getLong(1), (long) Math.ceil(row.getDouble(2))}, owner)
+                    .orElseThrow();
             if (window[0] >= perMinute) {
-                throw refused(owner + " started " + window[0] + " turns in the last minute; at most " + perMinute
-                        + " (stepchat.owners.turns-per-minute)", Duration.ofSeconds(Math.max(1, window[1])));
+                throw refused(
+                        owner + " started " + window[0] + " turns in the last minute; at most " + perMinute
+                                + " (stepchat.owners.turns-per-minute)",
+                        Duration.ofSeconds(Math.max(1, window[1])));
             }
             jdbc.update("insert into owner_turn_start (owner, started_at) values (?, now())", owner);
         }

@@ -56,13 +56,17 @@ record Prompt(List<ChatMessage> upstream, TurnView.Context context, int rawEstim
         List<ContextFit.Entry<Message>> history = new ArrayList<>();
         for (Message earlier : path) {
             if (earlier.status == Message.Status.COMPLETED || earlier.status == Message.Status.INCOMPLETE) {
-                history.add(new ContextFit.Entry<>(earlier, earlier.role == Message.Role.USER, earlier.content,
-                        earlier.role == Message.Role.ASSISTANT ? earlier.promptTokens : null, earlier.estimatedPromptTokens));
+                history.add(new ContextFit.Entry<>(
+                        earlier,
+                        earlier.role == Message.Role.USER,
+                        earlier.content,
+                        earlier.role == Message.Role.ASSISTANT ? earlier.promptTokens : null,
+                        earlier.estimatedPromptTokens));
             }
         }
         String system = systemPrompt == null || systemPrompt.isEmpty() ? null : systemPrompt;
-        ContextFit.Result<Message> result = ContextFit.fit(system, history, newMessage,
-                limit == null ? Integer.MAX_VALUE : limit);
+        ContextFit.Result<Message> result =
+                ContextFit.fit(system, history, newMessage, limit == null ? Integer.MAX_VALUE : limit);
         List<ChatMessage> upstream = new ArrayList<>();
         if (system != null) {
             upstream.add(new ChatMessage("system", system));
@@ -71,10 +75,15 @@ record Prompt(List<ChatMessage> upstream, TurnView.Context context, int rawEstim
             upstream.add(new ChatMessage(kept.role == Message.Role.USER ? "user" : "assistant", kept.content));
         }
         upstream.add(new ChatMessage("user", newMessage));
-        TurnView.Context context = new TurnView.Context(upstream.size(), result.omitted(), result.estimatedPromptTokens());
-        ProblemException refusal = result.fits() ? null : new ProblemException(ProblemType.CONTEXT_LENGTH_EXCEEDED,
-                "The system prompt and the new message need about " + result.estimatedPromptTokens()
-                        + " tokens; this conversation's limit is " + limit + " (shorten the message or raise context_limit)");
+        TurnView.Context context =
+                new TurnView.Context(upstream.size(), result.omitted(), result.estimatedPromptTokens());
+        ProblemException refusal = result.fits()
+                ? null
+                : new ProblemException(
+                        ProblemType.CONTEXT_LENGTH_EXCEEDED,
+                        "The system prompt and the new message need about " + result.estimatedPromptTokens()
+                                + " tokens; this conversation's limit is " + limit
+                                + " (shorten the message or raise context_limit)");
         return new Prompt(upstream, context, result.rawEstimate(), refusal);
     }
 }

@@ -12,6 +12,13 @@ import dev.stepchat.turn.api.TurnView;
  * settling of its answer ({@link AnswerStore}). {@code path}: the URI a stored failure of this
  * turn names as its problem's {@code instance} (the request's path, as the problem answered then said).
  */
-public record Started(UUID conversationId, String owner, MessageView userMessage, ChatCompletionRequest upstream,
-                      String path, boolean regenerated, Instant startedAt, TurnView.Context context, int rawEstimate) {
-}
+public record Started(
+        UUID conversationId,
+        String owner,
+        MessageView userMessage,
+        ChatCompletionRequest upstream,
+        String path,
+        boolean regenerated,
+        Instant startedAt,
+        TurnView.Context context,
+        int rawEstimate) {}

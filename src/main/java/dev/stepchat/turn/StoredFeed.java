@@ -33,8 +33,14 @@ final class StoredFeed implements TurnFeed {
     private Cursor cursor;
     private final AutoCloseable watch;
 
-    StoredFeed(Reader reader, UUID messageId, StreamStore.Snapshot first, Cursor from, TurnSignals signals,
-               Duration pollEvery, Runnable onClose) {
+    StoredFeed(
+            Reader reader,
+            UUID messageId,
+            StreamStore.Snapshot first,
+            Cursor from,
+            TurnSignals signals,
+            Duration pollEvery,
+            Runnable onClose) {
         this.reader = reader;
         this.snapshot = first;
         this.cursor = from;
@@ -55,7 +61,8 @@ final class StoredFeed implements TurnFeed {
             String content = cursor.content() < text.length() ? text.substring(cursor.content()) : null;
             String thought = cursor.reasoning() < reasoning.length() ? reasoning.substring(cursor.reasoning()) : null;
             if (content != null || thought != null) {
-                cursor = Cursor.at(Math.max(cursor.content(), text.length()), Math.max(cursor.reasoning(), reasoning.length()));
+                cursor = Cursor.at(
+                        Math.max(cursor.content(), text.length()), Math.max(cursor.reasoning(), reasoning.length()));
                 return new TurnEvent.Delta(cursor.id(), content, thought);
             }
             if (snapshot.finalEvent() != null) {

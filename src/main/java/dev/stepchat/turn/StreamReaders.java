@@ -37,7 +37,7 @@ public class StreamReaders {
         void close();
     }
 
-    private static final Ticket NONE = () -> { };
+    private static final Ticket NONE = () -> {};
 
     private final Jdbc jdbc;
     private final ChatConfig config;
@@ -64,18 +64,26 @@ public class StreamReaders {
         long count = QuarkusTransaction.requiringNew().call(() -> {
             jdbc.lockOwner(owner);
             jdbc.update("delete from stream_reader where owner = ? and until < now()", owner);
-            long readers = jdbc.first("select count(*) from stream_reader where owner = ?", row -> row.getLong(1), owner)
+            long readers = jdbc.first(
+                            "select count(*) from stream_reader where owner = ?", row -> row.getLong(1), owner)
                     .orElse(0L);
             if (readers < limit) {
-                jdbc.update("insert into stream_reader (id, owner, until) values (?, ?, now() + make_interval(secs => ?))",
-                        id, owner, lease);
+                jdbc.update(
+                        "insert into stream_reader (id, owner, until) values (?, ?, now() + make_interval(secs => ?))",
+                        id,
+                        owner,
+                        lease);
             }
             return readers;
         });
         if (count >= limit) {
             metrics.refused(ProblemType.OWNER_RATE_LIMITED.slug());
-            throw new ProblemException(ProblemType.OWNER_RATE_LIMITED, owner + " has " + count + " streams open; at most "
-                    + limit + " may be (stepchat.owners.stream-readers): close one, or send again later", null, RETRY);
+            throw new ProblemException(
+                    ProblemType.OWNER_RATE_LIMITED,
+                    owner + " has " + count + " streams open; at most " + limit
+                            + " may be (stepchat.owners.stream-readers): close one, or send again later",
+                    null,
+                    RETRY);
         }
         open.add(id);
         AtomicBoolean closed = new AtomicBoolean();
@@ -85,7 +93,8 @@ public class StreamReaders {
                 // a reader is often closed on the event loop (its caller hung up): the delete may not block it
                 Thread.ofVirtual().name("stream-reader-closed").start(() -> {
                     try {
-                        QuarkusTransaction.requiringNew().run(() -> jdbc.update("delete from stream_reader where id = ?", id));
+                        QuarkusTransaction.requiringNew()
+                                .run(() -> jdbc.update("delete from stream_reader where id = ?", id));
                     } catch (RuntimeException e) {
                         // its lease runs out by itself
                         Log.debugf("Could not delete the stream reader %s: %s", id, e.getMessage());
@@ -101,9 +110,11 @@ public class StreamReaders {
             return;
         }
         try {
-            QuarkusTransaction.requiringNew().run(() -> jdbc.update(
-                    "update stream_reader set until = now() + make_interval(secs => ?) where id = any(?)",
-                    (double) config.turnLease().toSeconds(), List.copyOf(open).toArray(new UUID[0])));
+            QuarkusTransaction.requiringNew()
+                    .run(() -> jdbc.update(
+                            "update stream_reader set until = now() + make_interval(secs => ?) where id = any(?)",
+                            (double) config.turnLease().toSeconds(),
+                            List.copyOf(open).toArray(new UUID[0])));
         } catch (RuntimeException e) {
             Log.warnf("Could not renew %d stream readers (%s); trying again later", open.size(), e.getMessage());
         }

@@ -31,8 +31,12 @@ public class StreamStore {
     private final AnswerRows answers;
     private final ChatConfig config;
 
-    StreamStore(ConversationRepository conversations, MessageRepository messages, TurnLeases leases, AnswerRows answers,
-                ChatConfig config) {
+    StreamStore(
+            ConversationRepository conversations,
+            MessageRepository messages,
+            TurnLeases leases,
+            AnswerRows answers,
+            ChatConfig config) {
         this.conversations = conversations;
         this.messages = messages;
         this.leases = leases;
@@ -64,9 +68,8 @@ public class StreamStore {
     }
 
     /** A streamed answer as it is stored now, for a reader on any replica. */
-    public record Snapshot(MessageView userMessage, MessageView message, String reasoning, boolean running,
-                           TurnEvent finalEvent) {
-    }
+    public record Snapshot(
+            MessageView userMessage, MessageView message, String reasoning, boolean running, TurnEvent finalEvent) {}
 
     /**
      * The stored state of an answer's stream: 404 for an unknown conversation or message, 400
@@ -74,7 +77,8 @@ public class StreamStore {
      */
     @Transactional
     public Snapshot snapshot(UUID conversationId, String owner, UUID messageId) {
-        Conversation conversation = conversations.findOwned(conversationId, owner)
+        Conversation conversation = conversations
+                .findOwned(conversationId, owner)
                 .orElseThrow(() -> ProblemException.notFound("Conversation"));
         Message reply = messages.inConversation(conversationId, messageId);
         if (reply == null) {
@@ -83,7 +87,8 @@ public class StreamStore {
         if (reply.role != Message.Role.ASSISTANT) {
             throw ProblemException.invalid("message_id", "must be an assistant message: only answers have a stream");
         }
-        if (conversation.mayHaveAbandoned(reply) && answers.closeAbandoned(conversationId).contains(reply.id)) {
+        if (conversation.mayHaveAbandoned(reply)
+                && answers.closeAbandoned(conversationId).contains(reply.id)) {
             // its replica died: its readers get the text it flushed, then turn-abandoned, now
             messages.getEntityManager().refresh(reply);
         }
@@ -95,10 +100,13 @@ public class StreamStore {
         TurnEvent last = null;
         if (!running) {
             StoredError problem = reply.streamOutcome == null ? null : reply.streamOutcome.problem();
-            last = problem != null ? new TurnEvent.Failed(Cursor.END, problem.toProblem())
-                    : new TurnEvent.Done(Cursor.END, TurnViews.turn(user, reply, ConversationMapper.totals(conversation)));
+            last = problem != null
+                    ? new TurnEvent.Failed(Cursor.END, problem.toProblem())
+                    : new TurnEvent.Done(
+                            Cursor.END, TurnViews.turn(user, reply, ConversationMapper.totals(conversation)));
         }
-        return new Snapshot(ConversationMapper.view(user), ConversationMapper.view(reply), reply.reasoning, running, last);
+        return new Snapshot(
+                ConversationMapper.view(user), ConversationMapper.view(reply), reply.reasoning, running, last);
     }
 
     /** Asks the replica running an answer to stop it; false if it is no longer running. */
@@ -123,7 +131,8 @@ public class StreamStore {
         Set<UUID> written = new HashSet<>();
         Set<UUID> stopped = new HashSet<>();
         if (!texts.isEmpty()) {
-            AnswerRows.Flushed appended = answers.appendText(texts.stream().map(LiveTurn.Unflushed::messageId).toList(),
+            AnswerRows.Flushed appended = answers.appendText(
+                    texts.stream().map(LiveTurn.Unflushed::messageId).toList(),
                     texts.stream().map(LiveTurn.Unflushed::content).toList(),
                     texts.stream().map(LiveTurn.Unflushed::reasoning).toList(),
                     texts.stream().map(LiveTurn.Unflushed::contentAt).toList(),

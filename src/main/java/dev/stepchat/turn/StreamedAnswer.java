@@ -45,7 +45,7 @@ final class StreamedAnswer {
         if (thought != null) {
             reasoning.append(thought);
         }
-        return new String[]{text, thought};
+        return new String[] {text, thought};
     }
 
     int contentLength() {
@@ -70,8 +70,13 @@ final class StreamedAnswer {
     }
 
     Answer answer(String requestedModel) {
-        return new Answer(content.toString(), reasoning.isEmpty() ? null : reasoning.toString(),
-                model == null ? requestedModel : model, finishReason, usage, upstreamId);
+        return new Answer(
+                content.toString(),
+                reasoning.isEmpty() ? null : reasoning.toString(),
+                model == null ? requestedModel : model,
+                finishReason,
+                usage,
+                upstreamId);
     }
 
     private static String emptyToNull(String value) {

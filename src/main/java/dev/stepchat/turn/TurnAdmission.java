@@ -46,8 +46,10 @@ public class TurnAdmission {
     private final Duration wait;
     private final TurnMetrics metrics;
 
-    TurnAdmission(ChatConfig config, @ConfigProperty(name = "quarkus.datasource.jdbc.max-size") int poolSize,
-                  TurnMetrics metrics) {
+    TurnAdmission(
+            ChatConfig config,
+            @ConfigProperty(name = "quarkus.datasource.jdbc.max-size") int poolSize,
+            TurnMetrics metrics) {
         this.inFlight = new Semaphore(Math.max(1, poolSize * config.admission().turnsPerConnection()), true);
         // a quarter of the pool (at least one connection) is kept for completing transactions
         this.begins = new Semaphore(Math.max(1, poolSize - Math.max(1, poolSize / 4)), true);
@@ -85,8 +87,10 @@ public class TurnAdmission {
 
     private ProblemException refused(String what) {
         metrics.refused(ProblemType.OVERLOADED.slug());
-        return new ProblemException(ProblemType.OVERLOADED,
-                "The service has more turns than it can finish (" + what + "); send again shortly", null,
+        return new ProblemException(
+                ProblemType.OVERLOADED,
+                "The service has more turns than it can finish (" + what + "); send again shortly",
+                null,
                 DatabaseFaults.RETRY_AFTER);
     }
 }

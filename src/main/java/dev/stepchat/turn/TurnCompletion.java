@@ -38,8 +38,7 @@ import dev.stepchat.turn.api.TurnView;
 public class TurnCompletion {
 
     /** A write that could not be made yet. */
-    private record Pending(String what, UUID conversationId, long tokens, Runnable write) {
-    }
+    private record Pending(String what, UUID conversationId, long tokens, Runnable write) {}
 
     private static final long FIRST_BACKOFF_MS = 50;
     private static final long MAX_BACKOFF_MS = 1_000;
@@ -64,8 +63,13 @@ public class TurnCompletion {
      * Stores an answer, streamed ({@code streamed}: its message, stored since its start) or not; a
      * 503 problem when the database stayed unreachable (the answer is then kept).
      */
-    public TurnView complete(Started started, Answer answer, Message.Status status, UUID streamed,
-                             String finishReason, Problem problem) {
+    public TurnView complete(
+            Started started,
+            Answer answer,
+            Message.Status status,
+            UUID streamed,
+            String finishReason,
+            Problem problem) {
         Instant deadline = Instant.now().plus(retryFor);
         long backoff = FIRST_BACKOFF_MS;
         while (true) {
@@ -83,21 +87,28 @@ public class TurnCompletion {
                 return stored.get();
             }
             if (Instant.now().isAfter(deadline)) {
-                ProblemException unavailable = new ProblemException(ProblemType.DATABASE_UNAVAILABLE,
+                ProblemException unavailable = new ProblemException(
+                        ProblemType.DATABASE_UNAVAILABLE,
                         "The answer could not be stored because the database cannot be reached; the turn is"
-                                + " stored when it is back, with its usage counted", null,
+                                + " stored when it is back, with its usage counted",
+                        null,
                         DatabaseFaults.RETRY_AFTER);
                 Problem stored503 = unavailable.toProblem(started.path());
                 // a streamed answer is stored in progress already: it is completed later; another
                 // answer never reached the database, so its user message is marked failed
-                keep(new Pending("answer", started.conversationId(), answer.usage().totalTokens(), streamed != null
-                        ? () -> {
-                            if (store.stored(started, streamed).isEmpty()) {
-                                store.complete(started, answer, status, streamed, finishReason, problem);
-                            }
-                        }
-                        : () -> store.failAnswered(started, answer, stored503)));
-                Log.warnf("Could not store the answer to conversation %s for %s (%s); kept until the database is back",
+                keep(new Pending(
+                        "answer",
+                        started.conversationId(),
+                        answer.usage().totalTokens(),
+                        streamed != null
+                                ? () -> {
+                                    if (store.stored(started, streamed).isEmpty()) {
+                                        store.complete(started, answer, status, streamed, finishReason, problem);
+                                    }
+                                }
+                                : () -> store.failAnswered(started, answer, stored503)));
+                Log.warnf(
+                        "Could not store the answer to conversation %s for %s (%s); kept until the database is back",
                         started.conversationId(), retryFor, failure.getMessage());
                 throw unavailable;
             }
@@ -113,8 +124,7 @@ public class TurnCompletion {
             if (DatabaseFaults.classify(e) == null) {
                 throw e;
             }
-            keep(new Pending("failure", started.conversationId(), 0,
-                    () -> store.fail(started, problem)));
+            keep(new Pending("failure", started.conversationId(), 0, () -> store.fail(started, problem)));
         }
     }
 
@@ -141,7 +151,8 @@ public class TurnCompletion {
     void lastTry() {
         retryKept();
         for (Pending write : pending) {
-            Log.errorf("Stopping with the %s of conversation %s unstored: %d tokens not in the ledger",
+            Log.errorf(
+                    "Stopping with the %s of conversation %s unstored: %d tokens not in the ledger",
                     write.what(), write.conversationId(), write.tokens());
             metrics.unrecorded(write.tokens());
         }

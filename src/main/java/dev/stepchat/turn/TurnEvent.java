@@ -14,18 +14,14 @@ public sealed interface TurnEvent {
     String id();
 
     /** The turn has begun answering: both messages, the answer in progress with the id it keeps. */
-    record Start(String id, MessageView userMessage, MessageView message) implements TurnEvent {
-    }
+    record Start(String id, MessageView userMessage, MessageView message) implements TurnEvent {}
 
     /** Text after the previous event's; either part may be null, never both. */
-    record Delta(String id, String content, String reasoning) implements TurnEvent {
-    }
+    record Delta(String id, String content, String reasoning) implements TurnEvent {}
 
     /** The answer is stored. */
-    record Done(String id, TurnView turn) implements TurnEvent {
-    }
+    record Done(String id, TurnView turn) implements TurnEvent {}
 
     /** The turn ended with a problem; the text so far is stored as an incomplete answer. */
-    record Failed(String id, Problem problem) implements TurnEvent {
-    }
+    record Failed(String id, Problem problem) implements TurnEvent {}
 }

@@ -38,22 +38,37 @@ public class TurnLeases implements RunningTurns {
      * What a turn needs of its conversation; {@code leaseExpired}: a turn's lease is still there
      * but has expired (its replica died), so that turn must be closed before this one goes on.
      */
-    public record ForTurn(UUID id, String model, String systemPrompt, Integer contextLimit, Long maxTotalTokens,
-                          long totalTokens, UUID currentMessageId, boolean leaseExpired) {
-    }
+    public record ForTurn(
+            UUID id,
+            String model,
+            String systemPrompt,
+            Integer contextLimit,
+            Long maxTotalTokens,
+            long totalTokens,
+            UUID currentMessageId,
+            boolean leaseExpired) {}
 
     /**
      * What a turn reads of the conversation, in one plain statement (no entity: nothing to load
      * from JSON, nothing to dirty-check at commit); empty if it is not the owner's.
      */
     public Optional<ForTurn> forTurn(UUID id, String owner) {
-        return jdbc.first("""
+        return jdbc.first(
+                """
                 select model, system_prompt, context_limit, max_total_tokens, total_tokens, current_message_id,
                        turn_lease_holder is not null and turn_lease_until < now()
                 from conversation where id = ? and owner = ?""",
-                row -> new ForTurn(id, row.getString(1), row.getString(2), (Integer) row.getObject(3),
-                        (Long) row.getObject(4), row.getLong(5), row.getObject(6, UUID.class), row.getBoolean(7)),
-                id, owner);
+                row -> new ForTurn(
+                        id,
+                        row.getString(1),
+                        row.getString(2),
+                        (Integer) row.getObject(3),
+                        (Long) row.getObject(4),
+                        row.getLong(5),
+                        row.getObject(6, UUID.class),
+                        row.getBoolean(7)),
+                id,
+                owner);
     }
 
     /**
@@ -64,14 +79,20 @@ public class TurnLeases implements RunningTurns {
      * @return false if another turn holds a lease that has not expired
      */
     public boolean start(UUID id, UUID holder, Duration lease, UUID newMessage) {
-        String set = "update conversation set turn_lease_holder = ?, turn_lease_until = now() + make_interval(secs => ?),"
-                + " updated_at = now(), version = version + 1";
+        String set =
+                "update conversation set turn_lease_holder = ?, turn_lease_until = now() + make_interval(secs => ?),"
+                        + " updated_at = now(), version = version + 1";
         String where = " where id = ? and (turn_lease_until is null or turn_lease_until < now())";
         double seconds = lease.toSeconds();
         return (newMessage == null
-                ? jdbc.update(set + where, holder, seconds, id)
-                : jdbc.update(set + ", message_count = message_count + 1, current_message_id = ?" + where,
-                holder, seconds, newMessage, id)) == 1;
+                        ? jdbc.update(set + where, holder, seconds, id)
+                        : jdbc.update(
+                                set + ", message_count = message_count + 1, current_message_id = ?" + where,
+                                holder,
+                                seconds,
+                                newMessage,
+                                id))
+                == 1;
     }
 
     /**
@@ -90,8 +111,15 @@ public class TurnLeases implements RunningTurns {
                 turn_lease_holder = case when turn_lease_holder = ? then null else turn_lease_holder end""";
 
     private static List<Object> addedUsage(UUID holder, TokenUsage usage, BigDecimal cost) {
-        return new ArrayList<>(List.of(usage.promptTokens(), usage.completionTokens(), usage.totalTokens(),
-                usage.cachedTokens(), cost == null ? BigDecimal.ZERO : cost, cost != null, holder, holder));
+        return new ArrayList<>(List.of(
+                usage.promptTokens(),
+                usage.completionTokens(),
+                usage.totalTokens(),
+                usage.cachedTokens(),
+                cost == null ? BigDecimal.ZERO : cost,
+                cost != null,
+                holder,
+                holder));
     }
 
     /**
@@ -110,13 +138,21 @@ public class TurnLeases implements RunningTurns {
             parameters.add(reply);
         }
         parameters.add(id);
-        return jdbc.first(ADD_USAGE_AND_RELEASE + ", title = coalesce(title, ?)"
-                        + (reply == null ? "" : ", message_count = message_count + 1, current_message_id = ?")
-                        + " where id = ? returning prompt_tokens, completion_tokens, total_tokens, cached_tokens, turns,"
-                        + " cost, cost_complete",
-                row -> new UsageTotals(row.getLong(1), row.getLong(2), row.getLong(3), row.getLong(4), row.getLong(5),
-                        Money.format(row.getBigDecimal(6)), row.getBoolean(7)),
-                parameters.toArray()).orElse(null);
+        return jdbc.first(
+                        ADD_USAGE_AND_RELEASE + ", title = coalesce(title, ?)"
+                                + (reply == null ? "" : ", message_count = message_count + 1, current_message_id = ?")
+                                + " where id = ? returning prompt_tokens, completion_tokens, total_tokens, cached_tokens, turns,"
+                                + " cost, cost_complete",
+                        row -> new UsageTotals(
+                                row.getLong(1),
+                                row.getLong(2),
+                                row.getLong(3),
+                                row.getLong(4),
+                                row.getLong(5),
+                                Money.format(row.getBigDecimal(6)),
+                                row.getBoolean(7)),
+                        parameters.toArray())
+                .orElse(null);
     }
 
     /**
@@ -149,8 +185,7 @@ public class TurnLeases implements RunningTurns {
     public int renew(List<UUID> holders, Duration lease) {
         return jdbc.update("""
                 update conversation set turn_lease_until = now() + make_interval(secs => ?)
-                where turn_lease_holder = any(?) and turn_lease_until is not null""",
-                (double) lease.toSeconds(), holders.toArray(new UUID[0]));
+                where turn_lease_holder = any(?) and turn_lease_until is not null""", (double) lease.toSeconds(), holders.toArray(new UUID[0]));
     }
 
     /** Counts a user message stored failed without a turn (it could not be sent) and makes it current. */
@@ -163,14 +198,21 @@ public class TurnLeases implements RunningTurns {
 
     /** Gives the lease back, if {@code holder} still has it. */
     public void release(UUID id, UUID holder) {
-        jdbc.update("update conversation set turn_lease_until = null, turn_lease_holder = null"
-                + " where id = ? and turn_lease_holder = ?", id, holder);
+        jdbc.update(
+                "update conversation set turn_lease_until = null, turn_lease_holder = null"
+                        + " where id = ? and turn_lease_holder = ?",
+                id,
+                holder);
     }
 
     @Override
     public boolean leaseHeldBy(UUID conversationId, List<UUID> messages) {
-        return jdbc.first("select 1 from conversation where id = ? and " + LIVE + " and turn_lease_holder = any(?)",
-                row -> true, conversationId, messages.toArray(new UUID[0])).isPresent();
+        return jdbc.first(
+                        "select 1 from conversation where id = ? and " + LIVE + " and turn_lease_holder = any(?)",
+                        row -> true,
+                        conversationId,
+                        messages.toArray(new UUID[0]))
+                .isPresent();
     }
 
     @Override

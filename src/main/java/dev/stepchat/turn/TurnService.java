@@ -62,16 +62,29 @@ public class TurnService {
 
     private final StreamReaders readers;
 
-    TurnService(TurnStart start, StreamStore streams, StepFunClient stepFun, CurrentOwner owner, Inputs inputs,
-                StepFunConfig config, TurnMetrics metrics, Shutdown shutdown, TurnAdmission admission,
-                TurnCompletion completion, ModelCatalog models, LiveTurns live, TurnSignals signals, ChatConfig chat,
-                StreamReaders readers) {
+    TurnService(
+            TurnStart start,
+            StreamStore streams,
+            StepFunClient stepFun,
+            CurrentOwner owner,
+            Inputs inputs,
+            StepFunConfig config,
+            TurnMetrics metrics,
+            Shutdown shutdown,
+            TurnAdmission admission,
+            TurnCompletion completion,
+            ModelCatalog models,
+            LiveTurns live,
+            TurnSignals signals,
+            ChatConfig chat,
+            StreamReaders readers) {
         this.readers = readers;
         this.models = models;
         this.live = live;
         this.signals = signals;
         this.chat = chat;
-        this.flushPeriod = io.quarkus.runtime.configuration.DurationConverter.parseDuration(chat.streams().flushEvery().strip());
+        this.flushPeriod = io.quarkus.runtime.configuration.DurationConverter.parseDuration(
+                chat.streams().flushEvery().strip());
         this.admission = admission;
         this.completion = completion;
         this.metrics = metrics;
@@ -105,7 +118,9 @@ public class TurnService {
         try (TurnHold hold = new TurnHold(admission.admit(), live)) {
             Started started = begun(begin, false);
             hold.leased(started.userMessage().id());
-            Answer answer = call(started, false,
+            Answer answer = call(
+                    started,
+                    false,
                     () -> answer(stepFun.complete(started.upstream()).await().indefinitely()));
             TurnView turn;
             try {
@@ -123,8 +138,7 @@ public class TurnService {
      * A streamed turn, as its caller's feed of events and, for an Idempotency-Key, what a
      * non-streamed request would have answered (once the turn has ended).
      */
-    public record StreamedTurn(TurnFeed feed, CompletionStage<LiveTurns.Finished> end) {
-    }
+    public record StreamedTurn(TurnFeed feed, CompletionStage<LiveTurns.Finished> end) {}
 
     /**
      * A streamed turn. Returns once StepFun's first chunk has arrived and the answer is stored in
@@ -150,8 +164,14 @@ public class TurnService {
         try {
             Started started = begun(begin, true);
             hold.leased(started.userMessage().id());
-            LiveTurn turn = new LiveTurn(started, hold, System.nanoTime() + config.stream().maxDuration().toNanos());
-            Cancellable upstream = call(started, true, () -> stepFun.stream(started.upstream(), turn).await().indefinitely());
+            LiveTurn turn = new LiveTurn(
+                    started,
+                    hold,
+                    System.nanoTime() + config.stream().maxDuration().toNanos());
+            Cancellable upstream = call(
+                    started,
+                    true,
+                    () -> stepFun.stream(started.upstream(), turn).await().indefinitely());
             turn.opened(upstream);
             MessageView answer;
             try {
@@ -187,8 +207,14 @@ public class TurnService {
             if (here.isPresent()) {
                 return here.get();
             }
-            return new StoredFeed(() -> streams.snapshot(conversationId, caller, messageId), messageId, first, from, signals,
-                    flushPeriod, live.countedReader(reading));
+            return new StoredFeed(
+                    () -> streams.snapshot(conversationId, caller, messageId),
+                    messageId,
+                    first,
+                    from,
+                    signals,
+                    flushPeriod,
+                    live.countedReader(reading));
         } catch (RuntimeException e) {
             reading.close();
             throw e;
@@ -244,7 +270,6 @@ public class TurnService {
         }
     }
 
-
     /**
      * The first transaction, within the database admission; a turn whose prompt cannot fit the
      * context limit ends there, before any upstream call (its user message is stored failed).
@@ -262,8 +287,11 @@ public class TurnService {
         inputs.checkTurn(content, model);
         models.check("model", model);
         if (shutdown.stopping()) {
-            throw new ProblemException(ProblemType.SHUTTING_DOWN,
-                    "This instance is shutting down; send the turn again", null, Duration.ofSeconds(1));
+            throw new ProblemException(
+                    ProblemType.SHUTTING_DOWN,
+                    "This instance is shutting down; send the turn again",
+                    null,
+                    Duration.ofSeconds(1));
         }
     }
 
@@ -290,7 +318,12 @@ public class TurnService {
         }
         TokenUsage usage = UpstreamUsage.of(completion.usage());
         String reasoning = choice.message().reasoning();
-        return new Answer(choice.message().content(), reasoning == null || reasoning.isEmpty() ? null : reasoning,
-                completion.model(), choice.finishReason(), usage, completion.id());
+        return new Answer(
+                choice.message().content(),
+                reasoning == null || reasoning.isEmpty() ? null : reasoning,
+                completion.model(),
+                choice.finishReason(),
+                usage,
+                completion.id());
     }
 }

@@ -13,7 +13,8 @@ record TurnSignal(Kind kind, UUID answer) {
     static final String CHANNEL = "stepchat_turns";
 
     enum Kind {
-        STOP("stop"), END("end");
+        STOP("stop"),
+        END("end");
 
         private final String prefix;
 

@@ -42,13 +42,14 @@ public class TurnSignals {
     private final Optional<String> user;
     private final Optional<String> password;
     private final Map<UUID, Set<Runnable>> watchers = new ConcurrentHashMap<>();
-    private volatile Consumer<UUID> onStop = id -> { };
+    private volatile Consumer<UUID> onStop = id -> {};
     private volatile boolean running = true;
     private Thread listener;
 
-    TurnSignals(@ConfigProperty(name = "quarkus.datasource.jdbc.url") Optional<String> url,
-                @ConfigProperty(name = "quarkus.datasource.username") Optional<String> user,
-                @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
+    TurnSignals(
+            @ConfigProperty(name = "quarkus.datasource.jdbc.url") Optional<String> url,
+            @ConfigProperty(name = "quarkus.datasource.username") Optional<String> user,
+            @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
         this.url = url;
         this.user = user;
         this.password = password;

@@ -45,9 +45,17 @@ class TurnStart {
     private final Idempotency idempotency;
     private final OwnerAdmission owners;
 
-    TurnStart(MessageRepository messages, TurnLeases leases, AnswerRows answers, ChatConfig config, TurnMetrics metrics,
-              ModelCatalog models, ModelsConfig modelsConfig, SpendingLimits spending, Idempotency idempotency,
-              OwnerAdmission owners) {
+    TurnStart(
+            MessageRepository messages,
+            TurnLeases leases,
+            AnswerRows answers,
+            ChatConfig config,
+            TurnMetrics metrics,
+            ModelCatalog models,
+            ModelsConfig modelsConfig,
+            SpendingLimits spending,
+            Idempotency idempotency,
+            OwnerAdmission owners) {
         this.messages = messages;
         this.leases = leases;
         this.answers = answers;
@@ -70,11 +78,15 @@ class TurnStart {
         withinLimits(conversation, owner);
         Optional<UUID> requested = body.requestedParent();
         // without a parent asked for, the current branch is read once: it gives the parent and the history
-        List<Message> branch = requested == null ? messages.path(conversation.id(), conversation.currentMessageId()) : null;
+        List<Message> branch =
+                requested == null ? messages.path(conversation.id(), conversation.currentMessageId()) : null;
         UUID parent = branch == null ? parentOf(conversation, requested) : Prompt.lastAnswer(branch);
         List<Message> history = branch == null ? messages.path(conversation.id(), parent) : Prompt.upTo(branch, parent);
         String model = body.model() != null ? body.model() : conversation.model();
-        Prompt fitted = Prompt.fit(conversation.systemPrompt(), history, body.content(),
+        Prompt fitted = Prompt.fit(
+                conversation.systemPrompt(),
+                history,
+                body.content(),
                 contextLimit(conversation, model, body.maxTokens()));
 
         Message user = new Message();
@@ -100,10 +112,18 @@ class TurnStart {
             throw turnInProgress();
         }
         idempotency.attachTurn(conversationId, user.id);
-        var request = new ChatCompletionRequest(model, fitted.upstream(), body.temperature(), body.topP(), body.maxTokens(),
-                null);
-        return new Started(conversationId, owner, ConversationMapper.view(user), request, path, false, user.createdAt,
-                fitted.context(), fitted.rawEstimate());
+        var request = new ChatCompletionRequest(
+                model, fitted.upstream(), body.temperature(), body.topP(), body.maxTokens(), null);
+        return new Started(
+                conversationId,
+                owner,
+                ConversationMapper.view(user),
+                request,
+                path,
+                false,
+                user.createdAt,
+                fitted.context(),
+                fitted.rawEstimate());
     }
 
     /**
@@ -119,11 +139,15 @@ class TurnStart {
         }
         withinLimits(conversation, owner);
         if (user.role != Message.Role.USER) {
-            throw ProblemException.invalid("message_id", "must be a user message: regenerate answers a user message again");
+            throw ProblemException.invalid(
+                    "message_id", "must be a user message: regenerate answers a user message again");
         }
         String model = body.model() != null ? body.model() : conversation.model();
-        Prompt fitted = Prompt.fit(conversation.systemPrompt(), messages.path(conversation.id(), user.parentId),
-                user.content, contextLimit(conversation, model, body.maxTokens()));
+        Prompt fitted = Prompt.fit(
+                conversation.systemPrompt(),
+                messages.path(conversation.id(), user.parentId),
+                user.content,
+                contextLimit(conversation, model, body.maxTokens()));
         if (fitted.refusal() != null) {
             throw new PromptRefused(fitted.refusal(), model);
         }
@@ -132,10 +156,18 @@ class TurnStart {
             throw turnInProgress();
         }
         idempotency.attachTurn(conversationId, user.id);
-        var request = new ChatCompletionRequest(model, fitted.upstream(), body.temperature(), body.topP(), body.maxTokens(),
-                null);
-        return new Started(conversationId, owner, ConversationMapper.view(user), request, path, true, Instant.now(),
-                fitted.context(), fitted.rawEstimate());
+        var request = new ChatCompletionRequest(
+                model, fitted.upstream(), body.temperature(), body.topP(), body.maxTokens(), null);
+        return new Started(
+                conversationId,
+                owner,
+                ConversationMapper.view(user),
+                request,
+                path,
+                true,
+                Instant.now(),
+                fitted.context(),
+                fitted.rawEstimate());
     }
 
     /**
@@ -144,8 +176,8 @@ class TurnStart {
      * turn follows and what the model is sent, exactly as if the abandoned-turns job had run.
      */
     private TurnLeases.ForTurn forTurn(UUID conversationId, String owner) {
-        TurnLeases.ForTurn conversation = leases.forTurn(conversationId, owner)
-                .orElseThrow(() -> ProblemException.notFound("Conversation"));
+        TurnLeases.ForTurn conversation =
+                leases.forTurn(conversationId, owner).orElseThrow(() -> ProblemException.notFound("Conversation"));
         if (conversation.leaseExpired()) {
             answers.closeAbandoned(conversationId);
         }
@@ -156,8 +188,14 @@ class TurnStart {
      * Reserves the turn's worst case (its prompt estimate and max_tokens, else the reply reserve)
      * against the owner's spending limits, or refuses it (see {@link SpendingLimits#reserve}).
      */
-    private void reserve(String owner, UUID conversationId, UUID holder, String model, Prompt fitted, Integer maxTokens) {
-        spending.reserve(owner, conversationId, holder, model, fitted.context().estimatedPromptTokens(),
+    private void reserve(
+            String owner, UUID conversationId, UUID holder, String model, Prompt fitted, Integer maxTokens) {
+        spending.reserve(
+                owner,
+                conversationId,
+                holder,
+                model,
+                fitted.context().estimatedPromptTokens(),
                 maxTokens != null ? maxTokens : modelsConfig.replyReserve());
     }
 
@@ -169,15 +207,19 @@ class TurnStart {
     private void withinLimits(TurnLeases.ForTurn conversation, String owner) {
         if (conversation.maxTotalTokens() != null && conversation.totalTokens() >= conversation.maxTotalTokens()) {
             metrics.refused(ProblemType.CONVERSATION_LIMIT_REACHED.slug());
-            throw new ProblemException(ProblemType.CONVERSATION_LIMIT_REACHED, "This conversation has used "
-                    + conversation.totalTokens() + " tokens of its max_total_tokens " + conversation.maxTotalTokens()
-                    + "; raise it or start a new conversation");
+            throw new ProblemException(
+                    ProblemType.CONVERSATION_LIMIT_REACHED,
+                    "This conversation has used "
+                            + conversation.totalTokens() + " tokens of its max_total_tokens "
+                            + conversation.maxTotalTokens()
+                            + "; raise it or start a new conversation");
         }
         owners.admit(owner);
     }
 
     private static ProblemException turnInProgress() {
-        return new ProblemException(ProblemType.TURN_IN_PROGRESS,
+        return new ProblemException(
+                ProblemType.TURN_IN_PROGRESS,
                 "Another turn of this conversation is still running; send again when it has finished");
     }
 

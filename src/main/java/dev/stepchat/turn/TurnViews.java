@@ -14,8 +14,7 @@ import dev.stepchat.usage.UsageTotals;
 /** A turn's stored messages as the API shows them (the Turn, the start event's message), and the time they keep. */
 final class TurnViews {
 
-    private TurnViews() {
-    }
+    private TurnViews() {}
 
     /**
      * Now, to the microsecond PostgreSQL keeps: a message's created_at in a turn's response is the
@@ -34,17 +33,34 @@ final class TurnViews {
         MessageView answer = ConversationMapper.view(reply);
         StreamOutcome outcome = reply.streamOutcome;
         TurnView.Context context = outcome == null || outcome.messagesSent() == null
-                ? new TurnView.Context(0, reply.messagesOmitted == null ? 0 : reply.messagesOmitted,
-                reply.estimatedPromptTokens == null ? 0 : reply.estimatedPromptTokens)
-                : new TurnView.Context(outcome.messagesSent(), outcome.messagesOmitted(), outcome.estimatedPromptTokens());
-        return new TurnView(user, answer,
+                ? new TurnView.Context(
+                        0,
+                        reply.messagesOmitted == null ? 0 : reply.messagesOmitted,
+                        reply.estimatedPromptTokens == null ? 0 : reply.estimatedPromptTokens)
+                : new TurnView.Context(
+                        outcome.messagesSent(), outcome.messagesOmitted(), outcome.estimatedPromptTokens());
+        return new TurnView(
+                user,
+                answer,
                 answer.usage() == null ? TokenUsage.ZERO : answer.usage(),
-                outcome != null && outcome.conversationUsage() != null ? outcome.conversationUsage() : totals, context);
+                outcome != null && outcome.conversationUsage() != null ? outcome.conversationUsage() : totals,
+                context);
     }
 
     /** The message as a start event shows it: in progress, no text yet. */
     static MessageView starting(MessageView answer) {
-        return new MessageView(answer.id(), answer.object(), answer.conversationId(), answer.parentId(), answer.role(), "",
-                "in_progress", answer.model(), null, null, null, answer.createdAt());
+        return new MessageView(
+                answer.id(),
+                answer.object(),
+                answer.conversationId(),
+                answer.parentId(),
+                answer.role(),
+                "",
+                "in_progress",
+                answer.model(),
+                null,
+                null,
+                null,
+                answer.createdAt());
     }
 }

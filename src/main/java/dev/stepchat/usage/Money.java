@@ -8,8 +8,7 @@ public final class Money {
 
     public static final int SCALE = 8;
 
-    private Money() {
-    }
+    private Money() {}
 
     /** A cost rounded half-even to 8 places. */
     public static BigDecimal round(BigDecimal value) {

@@ -42,7 +42,8 @@ public class Prices {
 
     static BigDecimal cost(ModelsConfig.Price price, TokenUsage usage) {
         long cached = Math.min(usage.cachedTokens(), usage.promptTokens());
-        BigDecimal amount = price.input().multiply(BigDecimal.valueOf(usage.promptTokens() - cached))
+        BigDecimal amount = price.input()
+                .multiply(BigDecimal.valueOf(usage.promptTokens() - cached))
                 .add(price.cachedInput().multiply(BigDecimal.valueOf(cached)))
                 .add(price.output().multiply(BigDecimal.valueOf(usage.completionTokens())));
         return Money.round(amount.divide(BigDecimal.valueOf(price.perTokens())));

@@ -35,13 +35,18 @@ import dev.stepchat.usage.api.UsageView;
 @ApplicationScoped
 public class SpendingLimits {
 
-    public enum Window { DAY, MONTH }
+    public enum Window {
+        DAY,
+        MONTH
+    }
 
-    public enum Unit { TOKENS, COST }
+    public enum Unit {
+        TOKENS,
+        COST
+    }
 
     /** A limit in force: a number of tokens or an amount; null for none. */
-    public record Limit(Window window, Unit unit, BigDecimal max) {
-    }
+    public record Limit(Window window, Unit unit, BigDecimal max) {}
 
     private final EntityManager db;
     private final ChatConfig config;
@@ -65,10 +70,11 @@ public class SpendingLimits {
         // read for every turn, in plain SQL and never cached (a change through any replica applies at
         // once); an override may be null (no limit), so presence is what counts
         Map<String, BigDecimal> overrides = new HashMap<>();
-        record Override(String key, BigDecimal max) {
-        }
-        for (Override o : jdbc.list("select time_window, unit, max_value from owner_limit where owner = ?",
-                row -> new Override(row.getString(1) + "/" + row.getString(2), row.getBigDecimal(3)), owner)) {
+        record Override(String key, BigDecimal max) {}
+        for (Override o : jdbc.list(
+                "select time_window, unit, max_value from owner_limit where owner = ?",
+                row -> new Override(row.getString(1) + "/" + row.getString(2), row.getBigDecimal(3)),
+                owner)) {
             overrides.put(o.key(), o.max());
         }
         List<Limit> limits = new ArrayList<>();
@@ -85,10 +91,18 @@ public class SpendingLimits {
     private BigDecimal configured(Window window, Unit unit) {
         ChatConfig.Spending s = config.spending();
         return switch (window) {
-            case DAY -> unit == Unit.TOKENS ? (s.dayTokens().isPresent() ? BigDecimal.valueOf(s.dayTokens().getAsLong()) : null)
-                    : s.dayCost().orElse(null);
-            case MONTH -> unit == Unit.TOKENS ? (s.monthTokens().isPresent() ? BigDecimal.valueOf(s.monthTokens().getAsLong()) : null)
-                    : s.monthCost().orElse(null);
+            case DAY ->
+                unit == Unit.TOKENS
+                        ? (s.dayTokens().isPresent()
+                                ? BigDecimal.valueOf(s.dayTokens().getAsLong())
+                                : null)
+                        : s.dayCost().orElse(null);
+            case MONTH ->
+                unit == Unit.TOKENS
+                        ? (s.monthTokens().isPresent()
+                                ? BigDecimal.valueOf(s.monthTokens().getAsLong())
+                                : null)
+                        : s.monthCost().orElse(null);
         };
     }
 
@@ -103,7 +117,8 @@ public class SpendingLimits {
                     .setParameter("owner", owner)
                     .setParameter("window", name(limit.window()))
                     .setParameter("unit", name(limit.unit()))
-                    .setParameter("max", limit.max() == null ? null : limit.max().toPlainString())
+                    .setParameter(
+                            "max", limit.max() == null ? null : limit.max().toPlainString())
                     .executeUpdate();
         }
     }
@@ -121,33 +136,38 @@ public class SpendingLimits {
      * once on any replicas are counted one after the other: no limit is overshot by parallel
      * turns. The reservation counts while the turn ({@code holder}) holds its lease.
      */
-    public void reserve(String owner, UUID conversationId, UUID holder, String model, long promptTokens,
-                        long replyTokens) {
-        List<Limit> limits = inForce(owner).stream().filter(l -> l.max() != null).toList();
+    public void reserve(
+            String owner, UUID conversationId, UUID holder, String model, long promptTokens, long replyTokens) {
+        List<Limit> limits =
+                inForce(owner).stream().filter(l -> l.max() != null).toList();
         if (limits.isEmpty()) {
             return;
         }
         TokenUsage worst = new TokenUsage(promptTokens, replyTokens, promptTokens + replyTokens, 0);
-        BigDecimal worstCost = prices.of(model).map(price -> Prices.cost(price, worst)).orElse(null);
+        BigDecimal worstCost =
+                prices.of(model).map(price -> Prices.cost(price, worst)).orElse(null);
         if (worstCost == null && limits.stream().anyMatch(l -> l.unit() == Unit.COST)) {
             metrics.refused(ProblemType.UNPRICED_MODEL.slug());
-            throw new ProblemException(ProblemType.UNPRICED_MODEL, "The model " + model + " has no price"
-                    + " (stepchat.models.catalog.\"" + model + "\".price), and a cost limit is in force: choose a priced model");
+            throw new ProblemException(
+                    ProblemType.UNPRICED_MODEL,
+                    "The model " + model + " has no price" + " (stepchat.models.catalog.\"" + model
+                            + "\".price), and a cost limit is in force: choose a priced model");
         }
         jdbc.lockOwner(owner);
         // reservations first, then the usage: a turn that ends meanwhile is counted twice (safe), never not at all
         jdbc.update("""
                 delete from spending_reservation r where owner = ? and not exists (select 1 from conversation c
-                    where c.id = r.conversation_id and c.turn_lease_holder = r.holder and c.turn_lease_until > now())""",
-                owner);
-        BigDecimal[] reserved = jdbc.first("""
-                select coalesce(sum(tokens), 0), coalesce(sum(cost), 0) from spending_reservation where owner = ?""",
-                row -> new BigDecimal[] {row.getBigDecimal(1), row.getBigDecimal(2)}, owner).orElseThrow();
+                    where c.id = r.conversation_id and c.turn_lease_holder = r.holder and c.turn_lease_until > now())""", owner);
+        BigDecimal[] reserved = jdbc.first(
+                        """
+                select coalesce(sum(tokens), 0), coalesce(sum(cost), 0) from spending_reservation where owner = ?""", row -> new BigDecimal[] {row.getBigDecimal(1), row.getBigDecimal(2)}, owner)
+                .orElseThrow();
         Instant now = clock.instant();
         Used used = used(owner, now);
         for (Limit limit : limits) {
             BigDecimal spent = used.of(limit.window(), limit.unit());
-            BigDecimal wanted = limit.unit() == Unit.TOKENS ? reserved[0].add(BigDecimal.valueOf(worst.totalTokens()))
+            BigDecimal wanted = limit.unit() == Unit.TOKENS
+                    ? reserved[0].add(BigDecimal.valueOf(worst.totalTokens()))
                     : reserved[1].add(worstCost);
             if (spent.add(wanted).compareTo(limit.max()) > 0) {
                 metrics.refused(ProblemType.SPENDING_LIMIT_REACHED.slug());
@@ -155,18 +175,34 @@ public class SpendingLimits {
                         + show(limit.unit(), limit.max()) + ")";
                 if (spent.compareTo(limit.max()) >= 0) {
                     Instant resets = resetsAt(limit.window(), now);
-                    throw new ProblemException(ProblemType.SPENDING_LIMIT_REACHED, what + " is reached; it resets at "
-                            + resets, null, Duration.ofSeconds(Math.max(1, Duration.between(now, resets).toSeconds())));
+                    throw new ProblemException(
+                            ProblemType.SPENDING_LIMIT_REACHED,
+                            what + " is reached; it resets at " + resets,
+                            null,
+                            Duration.ofSeconds(
+                                    Math.max(1, Duration.between(now, resets).toSeconds())));
                 }
-                throw new ProblemException(ProblemType.SPENDING_LIMIT_REACHED, what + " has " + show(limit.unit(),
-                        limit.max().subtract(spent)) + " left, and this turn may use up to " + show(limit.unit(),
-                        limit.unit() == Unit.TOKENS ? BigDecimal.valueOf(worst.totalTokens()) : worstCost)
-                        + " besides what the owner's running turns may (lower max_tokens, or send again when they end)",
-                        null, RESERVED_RETRY);
+                throw new ProblemException(
+                        ProblemType.SPENDING_LIMIT_REACHED,
+                        what + " has " + show(limit.unit(), limit.max().subtract(spent))
+                                + " left, and this turn may use up to "
+                                + show(
+                                        limit.unit(),
+                                        limit.unit() == Unit.TOKENS
+                                                ? BigDecimal.valueOf(worst.totalTokens())
+                                                : worstCost)
+                                + " besides what the owner's running turns may (lower max_tokens, or send again when they end)",
+                        null,
+                        RESERVED_RETRY);
             }
         }
-        jdbc.update("insert into spending_reservation (holder, conversation_id, owner, tokens, cost) values (?, ?, ?, ?, ?)",
-                holder, conversationId, owner, worst.totalTokens(), worstCost);
+        jdbc.update(
+                "insert into spending_reservation (holder, conversation_id, owner, tokens, cost) values (?, ?, ?, ?, ?)",
+                holder,
+                conversationId,
+                owner,
+                worst.totalTokens(),
+                worstCost);
     }
 
     /** Deletes the reservations of turns that have ended or whose replica died (the abandoned-turns job). */
@@ -187,15 +223,21 @@ public class SpendingLimits {
             }
             BigDecimal spent = used.of(limit.window(), limit.unit());
             BigDecimal left = limit.max().subtract(spent).max(BigDecimal.ZERO);
-            uses.add(new UsageView.LimitUse(name(limit.window()), name(limit.unit()), value(limit.unit(), limit.max()),
-                    value(limit.unit(), spent), value(limit.unit(), left), resetsAt(limit.window(), now).toString()));
+            uses.add(new UsageView.LimitUse(
+                    name(limit.window()),
+                    name(limit.unit()),
+                    value(limit.unit(), limit.max()),
+                    value(limit.unit(), spent),
+                    value(limit.unit(), left),
+                    resetsAt(limit.window(), now).toString()));
         }
         return uses;
     }
 
     private record Used(BigDecimal dayTokens, BigDecimal dayCost, BigDecimal monthTokens, BigDecimal monthCost) {
         BigDecimal of(Window window, Unit unit) {
-            return window == Window.DAY ? (unit == Unit.TOKENS ? dayTokens : dayCost)
+            return window == Window.DAY
+                    ? (unit == Unit.TOKENS ? dayTokens : dayCost)
                     : (unit == Unit.TOKENS ? monthTokens : monthCost);
         }
     }
@@ -221,7 +263,9 @@ public class SpendingLimits {
 
     static Instant resetsAt(Window window, Instant now) {
         LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
-        LocalDate next = window == Window.DAY ? today.plusDays(1) : today.withDayOfMonth(1).plusMonths(1);
+        LocalDate next = window == Window.DAY
+                ? today.plusDays(1)
+                : today.withDayOfMonth(1).plusMonths(1);
         return next.atStartOfDay(ZoneOffset.UTC).toInstant();
     }
 

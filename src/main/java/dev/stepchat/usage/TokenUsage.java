@@ -12,8 +12,13 @@ public record TokenUsage(
         @Schema(required = true) long completionTokens,
         @Schema(required = true) long totalTokens,
         @Schema(required = true) long cachedTokens,
-        @Schema(description = "What the tokens cost, in the configured currency, 8 decimal places; null when the model"
-                + " had no configured price", nullable = true, required = true, examples = "0.00006100")
+
+        @Schema(
+                description = "What the tokens cost, in the configured currency, 8 decimal places; null when the model"
+                        + " had no configured price",
+                nullable = true,
+                required = true,
+                examples = "0.00006100")
         String cost) {
 
     public static final TokenUsage ZERO = new TokenUsage(0, 0, 0, 0);

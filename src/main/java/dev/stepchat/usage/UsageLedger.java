@@ -25,10 +25,17 @@ public class UsageLedger implements PanacheRepositoryBase<UsageRecord, UUID> {
      * Appends one row, and adds it to the owner's day (for spending limits), in one statement of
      * the transaction that adds the same usage to the totals.
      */
-    public void record(UUID conversationId, UUID messageId, String owner, String model, TokenUsage usage,
-                       java.math.BigDecimal cost, String upstreamId) {
+    public void record(
+            UUID conversationId,
+            UUID messageId,
+            String owner,
+            String model,
+            TokenUsage usage,
+            java.math.BigDecimal cost,
+            String upstreamId) {
         java.time.Instant now = clock.instant();
-        jdbc.update("""
+        jdbc.update(
+                """
                         with appended as (
                             insert into usage_record (id, conversation_id, message_id, owner, model, prompt_tokens,
                                                       completion_tokens, total_tokens, cached_tokens, cost, upstream_id, created_at)
@@ -36,25 +43,45 @@ public class UsageLedger implements PanacheRepositoryBase<UsageRecord, UUID> {
                         insert into owner_usage_day (owner, day, total_tokens, cost) values (?, ?, ?, ?)
                         on conflict (owner, day) do update set total_tokens = owner_usage_day.total_tokens + excluded.total_tokens,
                             cost = owner_usage_day.cost + excluded.cost""",
-                Jdbc.newId(), conversationId, messageId, owner, model,
-                Math.toIntExact(usage.promptTokens()), Math.toIntExact(usage.completionTokens()),
-                Math.toIntExact(usage.totalTokens()), Math.toIntExact(usage.cachedTokens()), cost, upstreamId, now,
-                owner, java.time.LocalDate.ofInstant(now, java.time.ZoneOffset.UTC), usage.totalTokens(),
+                Jdbc.newId(),
+                conversationId,
+                messageId,
+                owner,
+                model,
+                Math.toIntExact(usage.promptTokens()),
+                Math.toIntExact(usage.completionTokens()),
+                Math.toIntExact(usage.totalTokens()),
+                Math.toIntExact(usage.cachedTokens()),
+                cost,
+                upstreamId,
+                now,
+                owner,
+                java.time.LocalDate.ofInstant(now, java.time.ZoneOffset.UTC),
+                usage.totalTokens(),
                 cost == null ? java.math.BigDecimal.ZERO : cost);
     }
 
     /** Sums by model, in order of first use. */
     public List<UsageReport.ModelUsage> byModel(UUID conversationId) {
-        List<Object[]> rows = getEntityManager().createQuery("""
+        List<Object[]> rows = getEntityManager()
+                .createQuery("""
                         select r.model, sum(r.promptTokens), sum(r.completionTokens), sum(r.totalTokens),
                                sum(r.cachedTokens), count(r), coalesce(sum(r.cost), 0), count(r.cost)
                         from UsageRecord r where r.conversationId = :conversation
                         group by r.model order by min(r.createdAt)""", Object[].class)
                 .setParameter("conversation", conversationId)
                 .getResultList();
-        return rows.stream().map(row -> new UsageReport.ModelUsage((String) row[0], number(row[1]), number(row[2]),
-                number(row[3]), number(row[4]), number(row[5]), Money.format((java.math.BigDecimal) row[6]),
-                number(row[7]) == number(row[5]))).toList();
+        return rows.stream()
+                .map(row -> new UsageReport.ModelUsage(
+                        (String) row[0],
+                        number(row[1]),
+                        number(row[2]),
+                        number(row[3]),
+                        number(row[4]),
+                        number(row[5]),
+                        Money.format((java.math.BigDecimal) row[6]),
+                        number(row[7]) == number(row[5])))
+                .toList();
     }
 
     private static long number(Object value) {

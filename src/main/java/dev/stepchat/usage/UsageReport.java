@@ -17,9 +17,13 @@ public record UsageReport(
         @Schema(required = true) long totalTokens,
         @Schema(required = true) long cachedTokens,
         @Schema(required = true) long turns,
+
         @Schema(description = "The sum of the turns' costs, 8 decimal places", required = true, examples = "0.00012200")
         String cost,
-        @Schema(description = "Whether every turn counted had a price", required = true) boolean costComplete,
+
+        @Schema(description = "Whether every turn counted had a price", required = true)
+        boolean costComplete,
+
         @Schema(required = true) List<ModelUsage> byModel) {
 
     @RegisterForReflection
@@ -31,7 +35,9 @@ public record UsageReport(
             @Schema(required = true) long totalTokens,
             @Schema(required = true) long cachedTokens,
             @Schema(required = true) long turns,
-            @Schema(required = true, examples = "0.00006100") String cost,
-            @Schema(required = true) boolean costComplete) {
-    }
+
+            @Schema(required = true, examples = "0.00006100")
+            String cost,
+
+            @Schema(required = true) boolean costComplete) {}
 }

@@ -46,9 +46,14 @@ public class UsageReports {
     @Transactional
     public UsageView report(String fromParam, String toParam, String groupBy) {
         LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
-        Instant from = fromParam == null ? today.withDayOfMonth(1).atStartOfDay(ZoneOffset.UTC).toInstant()
+        Instant from = fromParam == null
+                ? today.withDayOfMonth(1).atStartOfDay(ZoneOffset.UTC).toInstant()
                 : instant("from", fromParam);
-        Instant to = toParam == null ? today.withDayOfMonth(1).plusMonths(1).atStartOfDay(ZoneOffset.UTC).toInstant()
+        Instant to = toParam == null
+                ? today.withDayOfMonth(1)
+                        .plusMonths(1)
+                        .atStartOfDay(ZoneOffset.UTC)
+                        .toInstant()
                 : instant("to", toParam);
         if (!from.isBefore(to)) {
             throw ProblemException.invalid("to", "must be after from");
@@ -60,16 +65,37 @@ public class UsageReports {
             default -> throw ProblemException.invalid("group_by", "must be day, model or conversation");
         };
         String caller = owner.id();
-        Object[] total = (Object[]) range("select " + SUMS + " from usage_record", caller, from, to).getSingleResult();
+        Object[] total = (Object[])
+                range("select " + SUMS + " from usage_record", caller, from, to).getSingleResult();
         @SuppressWarnings("unchecked")
-        List<Object[]> rows = range("select " + key + ", " + SUMS + " from usage_record", caller, from, to,
-                " group by 1 order by 1").getResultList();
-        List<UsageView.Group> groups = rows.stream().map(r -> new UsageView.Group((String) r[0], n(r[1]), n(r[2]), n(r[3]),
-                n(r[4]), n(r[5]), Money.format((BigDecimal) r[6]), n(r[7]) == n(r[5]))).toList();
-        UsageTotals totals = new UsageTotals(n(total[0]), n(total[1]), n(total[2]), n(total[3]), n(total[4]),
-                Money.format(total[5] == null ? BigDecimal.ZERO : (BigDecimal) total[5]), n(total[6]) == n(total[4]));
-        return new UsageView("usage_report", from.toString(), to.toString(), prices.currency(), totals, groups,
-                limits.uses(caller));
+        List<Object[]> rows = range(
+                        "select " + key + ", " + SUMS + " from usage_record",
+                        caller,
+                        from,
+                        to,
+                        " group by 1 order by 1")
+                .getResultList();
+        List<UsageView.Group> groups = rows.stream()
+                .map(r -> new UsageView.Group(
+                        (String) r[0],
+                        n(r[1]),
+                        n(r[2]),
+                        n(r[3]),
+                        n(r[4]),
+                        n(r[5]),
+                        Money.format((BigDecimal) r[6]),
+                        n(r[7]) == n(r[5])))
+                .toList();
+        UsageTotals totals = new UsageTotals(
+                n(total[0]),
+                n(total[1]),
+                n(total[2]),
+                n(total[3]),
+                n(total[4]),
+                Money.format(total[5] == null ? BigDecimal.ZERO : (BigDecimal) total[5]),
+                n(total[6]) == n(total[4]));
+        return new UsageView(
+                "usage_report", from.toString(), to.toString(), prices.currency(), totals, groups, limits.uses(caller));
     }
 
     private jakarta.persistence.Query range(String select, String caller, Instant from, Instant to, String... tail) {
@@ -88,7 +114,8 @@ public class UsageReports {
             }
             return OffsetDateTime.parse(value).toInstant();
         } catch (DateTimeParseException e) {
-            throw ProblemException.invalid(field, "must be an RFC 3339 time (2026-11-01T00:00:00Z) or a date (2026-11-01)");
+            throw ProblemException.invalid(
+                    field, "must be an RFC 3339 time (2026-11-01T00:00:00Z) or a date (2026-11-01)");
         }
     }
 

@@ -50,28 +50,55 @@ class ApiConformanceTest extends StepFunStubbedTest {
 
     @Test
     void conversationsAndTheirProblemsMatchTheDocument() {
-        Response created = assertDocumented("POST", CONVERSATIONS, json("{\"title\":\"doc\",\"metadata\":{\"k\":\"v\"}}"));
+        Response created =
+                assertDocumented("POST", CONVERSATIONS, json("{\"title\":\"doc\",\"metadata\":{\"k\":\"v\"}}"));
         String id = created.path("id");
         assertDocumented("POST", CONVERSATIONS, given().when().post(CONVERSATIONS));
         assertDocumented("POST", CONVERSATIONS, json("{\"title\": 5}"));
         assertDocumented("POST", CONVERSATIONS, json("{\"title\": \"" + "t".repeat(300) + "\"}"));
-        assertDocumented("POST", CONVERSATIONS, given().contentType(ContentType.TEXT).body("x").when().post(CONVERSATIONS));
+        assertDocumented(
+                "POST",
+                CONVERSATIONS,
+                given().contentType(ContentType.TEXT).body("x").when().post(CONVERSATIONS));
         String key = UUID.randomUUID().toString();
-        given().contentType(ContentType.JSON).header("Idempotency-Key", key).body("{}").when().post(CONVERSATIONS);
-        assertDocumented("POST", CONVERSATIONS, given().contentType(ContentType.JSON).header("Idempotency-Key", key)
-                .body("{\"title\":\"other\"}").when().post(CONVERSATIONS));
+        given().contentType(ContentType.JSON)
+                .header("Idempotency-Key", key)
+                .body("{}")
+                .when()
+                .post(CONVERSATIONS);
+        assertDocumented(
+                "POST",
+                CONVERSATIONS,
+                given().contentType(ContentType.JSON)
+                        .header("Idempotency-Key", key)
+                        .body("{\"title\":\"other\"}")
+                        .when()
+                        .post(CONVERSATIONS));
 
         assertDocumented("GET", CONVERSATIONS, given().when().get(CONVERSATIONS + "?limit=2"));
         assertDocumented("GET", CONVERSATIONS, given().when().get(CONVERSATIONS + "?limit=0"));
         Response read = assertDocumented("GET", CONVERSATION, given().when().get("/conversations/" + id));
         assertDocumented("GET", CONVERSATION, given().when().get("/conversations/" + UUID.randomUUID()));
 
-        assertDocumented("PATCH", CONVERSATION, given().contentType("application/merge-patch+json")
-                .body("{\"title\":\"renamed\",\"system_prompt\":null}").when().patch("/conversations/" + id));
-        assertDocumented("PATCH", CONVERSATION, given().contentType(ContentType.JSON).header("If-Match", read.header("ETag"))
-                .body("{\"title\":\"stale\"}").when().patch("/conversations/" + id));
-        assertDocumented("PATCH", CONVERSATION, given().contentType(ContentType.JSON).body("[]")
-                .when().patch("/conversations/" + id));
+        assertDocumented(
+                "PATCH",
+                CONVERSATION,
+                given().contentType("application/merge-patch+json")
+                        .body("{\"title\":\"renamed\",\"system_prompt\":null}")
+                        .when()
+                        .patch("/conversations/" + id));
+        assertDocumented(
+                "PATCH",
+                CONVERSATION,
+                given().contentType(ContentType.JSON)
+                        .header("If-Match", read.header("ETag"))
+                        .body("{\"title\":\"stale\"}")
+                        .when()
+                        .patch("/conversations/" + id));
+        assertDocumented(
+                "PATCH",
+                CONVERSATION,
+                given().contentType(ContentType.JSON).body("[]").when().patch("/conversations/" + id));
 
         assertDocumented("GET", USAGE, given().when().get("/conversations/" + id + "/usage"));
         assertDocumented("GET", USAGE, given().when().get("/conversations/" + UUID.randomUUID() + "/usage"));
@@ -94,14 +121,19 @@ class ApiConformanceTest extends StepFunStubbedTest {
         assertDocumented("POST", MESSAGES, send(id, "{\"content\":\"" + "c".repeat(100_001) + "\"}"));
 
         // a failed turn: the user message with its error, as stored
-        stepFun.stubFor(post(PATH).willReturn(aResponse().withStatus(401).withBody(error("authentication_error", "bad key"))));
+        stepFun.stubFor(
+                post(PATH).willReturn(aResponse().withStatus(401).withBody(error("authentication_error", "bad key"))));
         assertDocumented("POST", MESSAGES, send(id, "{\"content\":\"fails\"}"));
         stepFun.stubFor(post(PATH).willReturn(aResponse().withStatus(451).withBody(error("content_filter", "no"))));
         assertDocumented("POST", MESSAGES, send(id, "{\"content\":\"refused\"}"));
-        stepFun.stubFor(post(PATH).willReturn(aResponse().withStatus(429).withHeader("Retry-After", "0")
-                .withBody(error("rate_limit_error", "slow down"))));
+        stepFun.stubFor(post(PATH)
+                .willReturn(aResponse()
+                        .withStatus(429)
+                        .withHeader("Retry-After", "0")
+                        .withBody(error("rate_limit_error", "slow down"))));
         assertDocumented("POST", MESSAGES, send(id, "{\"content\":\"limited\"}"));
-        stepFun.stubFor(post(PATH).willReturn(okJson(completion("late", 1, 1, 0)).withFixedDelay(3000)));
+        stepFun.stubFor(
+                post(PATH).willReturn(okJson(completion("late", 1, 1, 0)).withFixedDelay(3000)));
         assertDocumented("POST", MESSAGES, send(id, "{\"content\":\"slow\"}"));
         assertDocumented("GET", MESSAGES, given().when().get("/conversations/" + id + "/messages?order=desc"));
 
@@ -109,21 +141,37 @@ class ApiConformanceTest extends StepFunStubbedTest {
         Response unavailable = send(id, "{\"content\":\"overloaded\"}");
         assertDocumented("POST", MESSAGES, unavailable);
 
-        stepFun.stubFor(post(PATH).willReturn(aResponse().withHeader("Content-Type", "text/event-stream")
-                .withBody(stream("str", "eamed"))));
+        stepFun.stubFor(post(PATH)
+                .willReturn(aResponse()
+                        .withHeader("Content-Type", "text/event-stream")
+                        .withBody(stream("str", "eamed"))));
         // the streamed form is documented as text/event-stream
-        assertDocumented("POST", MESSAGES, given().contentType(ContentType.JSON).accept("text/event-stream")
-                .body("{\"content\":\"stream\"}").when().post("/conversations/" + id + "/messages"));
+        assertDocumented(
+                "POST",
+                MESSAGES,
+                given().contentType(ContentType.JSON)
+                        .accept("text/event-stream")
+                        .body("{\"content\":\"stream\"}")
+                        .when()
+                        .post("/conversations/" + id + "/messages"));
     }
 
     @Test
     void resumedStreamsStopsAndTheirProblemsMatchTheDocument() {
         String id = json("{}").path("id");
-        stepFun.stubFor(post(PATH).willReturn(aResponse().withHeader("Content-Type", "text/event-stream")
-                .withBody(stream("str", "eamed"))));
-        String streamed = given().contentType(ContentType.JSON).accept("text/event-stream")
-                .body("{\"content\":\"stream\"}").when().post("/conversations/" + id + "/messages").then().statusCode(200)
-                .extract().asString();
+        stepFun.stubFor(post(PATH)
+                .willReturn(aResponse()
+                        .withHeader("Content-Type", "text/event-stream")
+                        .withBody(stream("str", "eamed"))));
+        String streamed = given().contentType(ContentType.JSON)
+                .accept("text/event-stream")
+                .body("{\"content\":\"stream\"}")
+                .when()
+                .post("/conversations/" + id + "/messages")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         java.util.Map<String, String> data = new java.util.HashMap<>();
         String event = null;
         for (String line : streamed.split("\n")) {
@@ -144,11 +192,19 @@ class ApiConformanceTest extends StepFunStubbedTest {
         String events = "/conversations/{id}/messages/{message_id}/events";
         String stop = "/conversations/{id}/messages/{message_id}/stop";
         String base = "/conversations/" + id + "/messages/";
-        assertDocumented("GET", events, given().accept("text/event-stream").when().get(base + answer + "/events"));
-        assertDocumented("GET", events, given().accept("text/event-stream").when().get(base + user + "/events"));
-        assertDocumented("GET", events, given().accept("text/event-stream").when().get(base + UUID.randomUUID() + "/events"));
-        assertDocumented("GET", events, given().accept("text/event-stream").header("Last-Event-ID", "x")
-                .when().get(base + answer + "/events"));
+        assertDocumented(
+                "GET", events, given().accept("text/event-stream").when().get(base + answer + "/events"));
+        assertDocumented(
+                "GET", events, given().accept("text/event-stream").when().get(base + user + "/events"));
+        assertDocumented(
+                "GET", events, given().accept("text/event-stream").when().get(base + UUID.randomUUID() + "/events"));
+        assertDocumented(
+                "GET",
+                events,
+                given().accept("text/event-stream")
+                        .header("Last-Event-ID", "x")
+                        .when()
+                        .get(base + answer + "/events"));
         assertDocumented("GET", events, given().accept(ContentType.JSON).when().get(base + answer + "/events"));
         assertDocumented("POST", stop, given().when().post(base + answer + "/stop"));
         assertDocumented("POST", stop, given().when().post(base + user + "/stop"));
@@ -157,7 +213,10 @@ class ApiConformanceTest extends StepFunStubbedTest {
 
     private static String part(String json, String field) {
         try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).path(field).toString();
+            return new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(json)
+                    .path(field)
+                    .toString();
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }

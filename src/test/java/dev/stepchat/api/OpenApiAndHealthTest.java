@@ -25,7 +25,8 @@ class OpenApiAndHealthTest {
     /** The contract's endpoints and the statuses each documents. */
     static final Map<String, List<String>> OPERATIONS = Map.ofEntries(
             Map.entry("get /models", List.of("200", "406", "503")),
-            Map.entry("post /conversations/{id}/messages/{message_id}/regenerate",
+            Map.entry(
+                    "post /conversations/{id}/messages/{message_id}/regenerate",
                     List.of("200", "201", "400", "401", "404", "409", "422", "429", "502", "503", "504")),
             Map.entry("post /conversations/{id}/fork", List.of("201", "400", "401", "404", "503")),
             Map.entry("delete /conversations/{id}/messages/{message_id}", List.of("204", "401", "404", "409", "503")),
@@ -35,20 +36,30 @@ class OpenApiAndHealthTest {
             Map.entry("patch /conversations/{id}", List.of("200", "400", "404", "412", "415")),
             Map.entry("delete /conversations/{id}", List.of("204", "404")),
             Map.entry("get /conversations/{id}/messages", List.of("200", "400", "404")),
-            Map.entry("post /conversations/{id}/messages", List.of("200", "201", "400", "401", "404", "409", "413", "415", "422", "429", "502", "503", "504")),
+            Map.entry(
+                    "post /conversations/{id}/messages",
+                    List.of("200", "201", "400", "401", "404", "409", "413", "415", "422", "429", "502", "503", "504")),
             Map.entry("get /conversations/{id}/usage", List.of("200", "404")),
             Map.entry("get /conversations/{id}/export", List.of("200", "400", "401", "404", "503")),
             Map.entry("post /conversations/import", List.of("201", "400", "401", "413", "415", "503")),
-            Map.entry("get /conversations/{id}/messages/{message_id}/events", List.of("200", "400", "401", "404", "406", "503")),
-            Map.entry("post /conversations/{id}/messages/{message_id}/stop", List.of("200", "400", "401", "404", "503")),
+            Map.entry(
+                    "get /conversations/{id}/messages/{message_id}/events",
+                    List.of("200", "400", "401", "404", "406", "503")),
+            Map.entry(
+                    "post /conversations/{id}/messages/{message_id}/stop", List.of("200", "400", "401", "404", "503")),
             Map.entry("get /usage", List.of("200", "400", "401", "503")),
             Map.entry("get /admin/owners/{owner}/limits", List.of("200", "401", "403", "503")),
             Map.entry("put /admin/owners/{owner}/limits", List.of("200", "400", "401", "403", "415", "503")));
 
     @Test
     void openApiDescribesEveryEndpointOfTheContract() {
-        JsonPath doc = given().queryParam("format", "json").when().get("/q/openapi")
-                .then().statusCode(200).extract().jsonPath();
+        JsonPath doc = given().queryParam("format", "json")
+                .when()
+                .get("/q/openapi")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
         Map<String, Map<String, Object>> paths = doc.getMap("paths");
         int operations = 0;
         for (var path : paths.entrySet()) {
@@ -56,10 +67,15 @@ class OpenApiAndHealthTest {
                 if (List.of("get", "post", "patch", "delete", "put").contains(method)) {
                     operations++;
                     String key = method + " " + path.getKey();
-                    assertThat(OPERATIONS).as("documented operation %s is in the contract", key).containsKey(key);
-                    Map<String, Object> responses = doc.getMap("paths.'" + path.getKey() + "'." + method + ".responses");
+                    assertThat(OPERATIONS)
+                            .as("documented operation %s is in the contract", key)
+                            .containsKey(key);
+                    Map<String, Object> responses =
+                            doc.getMap("paths.'" + path.getKey() + "'." + method + ".responses");
                     assertThat(responses.keySet()).as(key).containsAll(OPERATIONS.get(key));
-                    assertThat(doc.getString("paths.'" + path.getKey() + "'." + method + ".summary")).as(key).isNotBlank();
+                    assertThat(doc.getString("paths.'" + path.getKey() + "'." + method + ".summary"))
+                            .as(key)
+                            .isNotBlank();
                 }
             }
         }
@@ -67,10 +83,13 @@ class OpenApiAndHealthTest {
         assertThat(doc.getList("components.schemas.Conversation.required", String.class))
                 .contains("system_prompt", "created_at", "message_count");
         assertThat(doc.getMap("components.schemas.Turn.properties").keySet())
-                .containsExactlyInAnyOrder("object", "user_message", "message", "usage", "conversation_usage", "context");
+                .containsExactlyInAnyOrder(
+                        "object", "user_message", "message", "usage", "conversation_usage", "context");
         assertThat(doc.getMap("components.schemas.Problem.properties").keySet())
                 .contains("type", "title", "status", "detail", "instance", "errors");
-        assertThat(doc.getString("paths.'/conversations/{id}/messages'.post.responses.'429'.content.'application/problem+json'.schema.$ref"))
+        assertThat(
+                        doc.getString(
+                                "paths.'/conversations/{id}/messages'.post.responses.'429'.content.'application/problem+json'.schema.$ref"))
                 .endsWith("/Problem");
         // Swagger UI's Authorize button
         assertThat(doc.getString("components.securitySchemes.bearer.scheme")).isEqualTo("bearer");
@@ -80,36 +99,56 @@ class OpenApiAndHealthTest {
 
     @Test
     void everyOperationIsNamedDescribedAndTagged() {
-        JsonPath doc = given().queryParam("format", "json").when().get("/q/openapi").then().extract().jsonPath();
+        JsonPath doc = given().queryParam("format", "json")
+                .when()
+                .get("/q/openapi")
+                .then()
+                .extract()
+                .jsonPath();
         Map<String, Map<String, Map<String, Object>>> paths = doc.getMap("paths");
         java.util.Set<String> operationIds = new java.util.HashSet<>();
         paths.forEach((path, item) -> item.forEach((method, operation) -> {
             String key = method + " " + path;
             assertThat((String) operation.get("operationId")).as(key).isNotBlank();
-            assertThat(operationIds.add((String) operation.get("operationId"))).as(key + " operationId unique").isTrue();
+            assertThat(operationIds.add((String) operation.get("operationId")))
+                    .as(key + " operationId unique")
+                    .isTrue();
             assertThat((String) operation.get("description")).as(key).isNotBlank();
             assertThat((List<?>) operation.get("tags")).as(key).isNotEmpty();
         }));
-        assertThat(doc.getList("tags.description", String.class)).doesNotContainNull().allMatch(d -> !d.isBlank());
+        assertThat(doc.getList("tags.description", String.class))
+                .doesNotContainNull()
+                .allMatch(d -> !d.isBlank());
         assertThat(doc.getList("servers.url", String.class)).isNotEmpty();
         assertThat(doc.getString("info.contact.name")).isNotBlank();
         assertThat(doc.getString("info.license.name")).isNotBlank();
         // one security scheme, the one the document uses
         assertThat(doc.getMap("components.securitySchemes").keySet()).containsExactly("bearer");
         // a body may be left out when creating
-        assertThat(doc.getBoolean("paths.'/conversations'.post.requestBody.required")).isNotEqualTo(Boolean.TRUE);
+        assertThat(doc.getBoolean("paths.'/conversations'.post.requestBody.required"))
+                .isNotEqualTo(Boolean.TRUE);
         // every problem response has an example of its kind
-        assertThat(doc.getString("paths.'/conversations/{id}'.get.responses.'404'.content.'application/problem+json'.example.type"))
+        assertThat(
+                        doc.getString(
+                                "paths.'/conversations/{id}'.get.responses.'404'.content.'application/problem+json'.example.type"))
                 .endsWith("/not-found");
     }
 
     @Test
     void theCheckedInDocumentIsTheServedOne() throws java.io.IOException {
-        String served = given().when().get("/q/openapi").then().statusCode(200).extract().asString();
+        String served = given().when()
+                .get("/q/openapi")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         java.nio.file.Path checkedIn = java.nio.file.Path.of("docs", "openapi.yaml");
         java.nio.file.Path live = java.nio.file.Path.of("target", "openapi-served.yaml");
         java.nio.file.Files.writeString(live, served);
-        assertThat(java.nio.file.Files.exists(checkedIn) ? java.nio.file.Files.readString(checkedIn).strip() : "")
+        assertThat(
+                        java.nio.file.Files.exists(checkedIn)
+                                ? java.nio.file.Files.readString(checkedIn).strip()
+                                : "")
                 .as("docs/openapi.yaml is out of date: review the API change, then cp " + live + " " + checkedIn)
                 .isEqualTo(served.strip());
     }
@@ -122,7 +161,11 @@ class OpenApiAndHealthTest {
     @Test
     void livenessIsTheProcessAndReadinessTheDatabase() {
         given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-        given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+        given().when()
+                .get("/q/health/ready")
+                .then()
+                .statusCode(200)
+                .body("status", equalTo("UP"))
                 .body("checks.name", org.hamcrest.Matchers.hasItem("Database connections health check"));
     }
 }

@@ -35,7 +35,8 @@ class ArchitectureTest {
 
     @BeforeAll
     static void importMain() {
-        main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        main = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("dev.stepchat");
     }
 
@@ -46,15 +47,24 @@ class ArchitectureTest {
 
     @Test
     void theStepFunWireKnowsNothingOfTheDomain() {
-        classes().that().resideInAPackage("dev.stepchat.stepfun..").should().onlyDependOnClassesThat(
-                resideOutsideOfPackage("dev.stepchat..").or(resideInAnyPackage("dev.stepchat.stepfun..",
-                        "dev.stepchat.config.."))).check(main);
+        classes()
+                .that()
+                .resideInAPackage("dev.stepchat.stepfun..")
+                .should()
+                .onlyDependOnClassesThat(resideOutsideOfPackage("dev.stepchat..")
+                        .or(resideInAnyPackage("dev.stepchat.stepfun..", "dev.stepchat.config..")))
+                .check(main);
     }
 
     @Test
     void devToolingIsUsedByNothingElse() {
-        noClasses().that().resideOutsideOfPackage("dev.stepchat.dev..").should().dependOnClassesThat()
-                .resideInAPackage("dev.stepchat.dev..").check(main);
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.stepchat.dev..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.stepchat.dev..")
+                .check(main);
     }
 
     @Test
@@ -62,7 +72,8 @@ class ArchitectureTest {
         Pattern inline = Pattern.compile("(?<![\\w.\"])dev\\.stepchat\\.(?:[a-z]\\w*\\.)+[A-Z]\\w*");
         List<String> found = new ArrayList<>();
         try (Stream<Path> sources = Files.walk(Path.of("src/main/java"))) {
-            for (Path source : sources.filter(p -> p.toString().endsWith(".java")).toList()) {
+            for (Path source :
+                    sources.filter(p -> p.toString().endsWith(".java")).toList()) {
                 List<String> lines = Files.readAllLines(source);
                 for (int i = 0; i < lines.size(); i++) {
                     String line = lines.get(i);
@@ -71,20 +82,30 @@ class ArchitectureTest {
                     }
                     Matcher m = inline.matcher(line);
                     while (m.find()) {
-                        if (line.substring(0, m.start()).chars().filter(c -> c == '"').count() % 2 == 0) {
+                        if (line.substring(0, m.start())
+                                                .chars()
+                                                .filter(c -> c == '"')
+                                                .count()
+                                        % 2
+                                == 0) {
                             found.add(source + ":" + (i + 1) + ": " + m.group());
                         }
                     }
                 }
             }
         }
-        assertThat(found).as("fully-qualified dev.stepchat names written inline (import them)").isEmpty();
+        assertThat(found)
+                .as("fully-qualified dev.stepchat names written inline (import them)")
+                .isEmpty();
     }
 
     @Test
     void thePageNamesTheApisUrlsInApiJsOnly() throws IOException {
         String app = Files.readString(Path.of("src/main/resources/META-INF/resources/chat/app.js"));
-        Matcher url = Pattern.compile("['\"`]/(conversations|models|usage|admin|me|files|v1)\\b").matcher(app);
-        assertThat(url.find()).as("an API URL in app.js (name the operation in api.js)").isFalse();
+        Matcher url = Pattern.compile("['\"`]/(conversations|models|usage|admin|me|files|v1)\\b")
+                .matcher(app);
+        assertThat(url.find())
+                .as("an API URL in app.js (name the operation in api.js)")
+                .isFalse();
     }
 }

@@ -30,7 +30,9 @@ class ConfigurationDocsTest {
         while (property.find()) {
             documented.put(property.group(1), new String[] {property.group(2), property.group(3)});
         }
-        assertThat(documented).as("fault-tolerance properties with an environment variable").hasSizeGreaterThanOrEqualTo(10);
+        assertThat(documented)
+                .as("fault-tolerance properties with an environment variable")
+                .hasSizeGreaterThanOrEqualTo(10);
         documented.forEach((key, envAndDefault) -> assertThat(readme)
                 .as("README row for " + key)
                 .contains("| `" + key + "` | `" + envAndDefault[0] + "` | `" + envAndDefault[1] + "` |"));

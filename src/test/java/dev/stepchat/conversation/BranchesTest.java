@@ -47,34 +47,58 @@ class BranchesTest extends StepFunStubbedTest {
     }
 
     private static String conversation() {
-        return given().contentType(ContentType.JSON).body("{\"system_prompt\":\"Be brief\"}").when().post("/conversations")
-                .then().statusCode(201).extract().path("id");
+        return given().contentType(ContentType.JSON)
+                .body("{\"system_prompt\":\"Be brief\"}")
+                .when()
+                .post("/conversations")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
     }
 
     private Response turn(String id, Map<String, Object> body) {
-        return assertDocumented("POST", "/conversations/{id}/messages", given().contentType(ContentType.JSON).body(body)
-                .when().post("/conversations/" + id + "/messages"));
+        return assertDocumented(
+                "POST",
+                "/conversations/{id}/messages",
+                given().contentType(ContentType.JSON).body(body).when().post("/conversations/" + id + "/messages"));
     }
 
     private JsonPath say(String id, String content, String reply) {
         answerWith(reply, 10 + answers, 2);
         answers++;
-        return turn(id, Map.of("content", content)).then().statusCode(201).extract().jsonPath();
+        return turn(id, Map.of("content", content))
+                .then()
+                .statusCode(201)
+                .extract()
+                .jsonPath();
     }
 
     private JsonPath regenerate(String id, String userMessage, String reply) {
         answerWith(reply, 10 + answers, 3);
         answers++;
-        return assertDocumented("POST", "/conversations/{id}/messages/{message_id}/regenerate",
-                given().contentType(ContentType.JSON).body("{}")
-                        .when().post("/conversations/" + id + "/messages/" + userMessage + "/regenerate"))
-                .then().statusCode(201).extract().jsonPath();
+        return assertDocumented(
+                        "POST",
+                        "/conversations/{id}/messages/{message_id}/regenerate",
+                        given().contentType(ContentType.JSON)
+                                .body("{}")
+                                .when()
+                                .post("/conversations/" + id + "/messages/" + userMessage + "/regenerate"))
+                .then()
+                .statusCode(201)
+                .extract()
+                .jsonPath();
     }
 
     private static JsonPath list(String id, String query) {
-        return assertDocumented("GET", "/conversations/{id}/messages",
-                given().when().get("/conversations/" + id + "/messages?limit=100" + query)).then().statusCode(200)
-                .extract().jsonPath();
+        return assertDocumented(
+                        "GET",
+                        "/conversations/{id}/messages",
+                        given().when().get("/conversations/" + id + "/messages?limit=100" + query))
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
     }
 
     /** The contents of the messages StepFun was sent in its last request. */
@@ -84,9 +108,13 @@ class BranchesTest extends StepFunStubbedTest {
     }
 
     private long ledgerTokens(String id) {
-        return QuarkusTransaction.requiringNew().call(() -> ((Number) entityManager.createNativeQuery(
-                "select coalesce(sum(total_tokens), 0) from usage_record where conversation_id = '" + id + "'")
-                .getSingleResult()).longValue());
+        return QuarkusTransaction.requiringNew()
+                .call(() -> ((Number) entityManager
+                                .createNativeQuery(
+                                        "select coalesce(sum(total_tokens), 0) from usage_record where conversation_id = '"
+                                                + id + "'")
+                                .getSingleResult())
+                        .longValue());
     }
 
     @Test
@@ -104,7 +132,11 @@ class BranchesTest extends StepFunStubbedTest {
 
         // edit the second user message: a sibling of it, under the same parent
         answerWith("a2-edited", 30, 2);
-        JsonPath edited = turn(id, Map.of("content", "u2 edited", "parent_id", a1)).then().statusCode(201).extract().jsonPath();
+        JsonPath edited = turn(id, Map.of("content", "u2 edited", "parent_id", a1))
+                .then()
+                .statusCode(201)
+                .extract()
+                .jsonPath();
         assertThat(lastUpstreamHistory()).containsExactly("Be brief", "u1", "a1", "u2 edited");
         String u2b = edited.getString("user_message.id");
         assertThat(edited.getString("user_message.parent_id")).isEqualTo(a1);
@@ -119,33 +151,55 @@ class BranchesTest extends StepFunStubbedTest {
         // the current branch is the latest path; branch=all has everything
         assertThat(list(id, "").getList("data.content")).containsExactly("u1", "a1", "u2 edited", "a2-third");
         JsonPath all = list(id, "&branch=all");
-        assertThat(all.getList("data.content")).containsExactly("u1", "a1", "u2", "a2", "u3", "a3", "u2 edited", "a2-edited",
-                "a2-again", "a2-third");
+        assertThat(all.getList("data.content"))
+                .containsExactly("u1", "a1", "u2", "a2", "u3", "a3", "u2 edited", "a2-edited", "a2-again", "a2-third");
         List<String> siblingsOfEdit = all.getList("data.findAll { it.parent_id == '" + u2b + "' }.content");
         assertThat(siblingsOfEdit).containsExactly("a2-edited", "a2-again", "a2-third");
-        JsonPath conv = given().when().get("/conversations/" + id).then().statusCode(200).extract().jsonPath();
+        JsonPath conv = given().when()
+                .get("/conversations/" + id)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
         assertThat(conv.getString("current_message_id")).isEqualTo(r2.getString("message.id"));
         assertThat(conv.getInt("message_count")).isEqualTo(10);
         // every branch's tokens count: totals equal the ledger and the sum over all answers
-        int answered = all.getList("data.findAll { it.role == 'assistant' }.usage.total_tokens", Integer.class)
-                .stream().mapToInt(Integer::intValue).sum();
-        assertThat(conv.getLong("usage.total_tokens")).isEqualTo(ledgerTokens(id)).isEqualTo(answered);
+        int answered = all.getList("data.findAll { it.role == 'assistant' }.usage.total_tokens", Integer.class).stream()
+                .mapToInt(Integer::intValue)
+                .sum();
+        assertThat(conv.getLong("usage.total_tokens"))
+                .isEqualTo(ledgerTokens(id))
+                .isEqualTo(answered);
         assertThat(conv.getInt("usage.turns")).isEqualTo(6);
 
         // switch to the older sibling: the current message is the latest last message under it
-        given().contentType("application/merge-patch+json").body(Map.of("current_message_id", u2))
-                .when().patch("/conversations/" + id).then().statusCode(200).body("current_message_id", equalTo(a3));
+        given().contentType("application/merge-patch+json")
+                .body(Map.of("current_message_id", u2))
+                .when()
+                .patch("/conversations/" + id)
+                .then()
+                .statusCode(200)
+                .body("current_message_id", equalTo(a3));
         assertThat(list(id, "").getList("data.content")).containsExactly("u1", "a1", "u2", "a2", "u3", "a3");
         // a turn continues that branch
         say(id, "u4", "a4");
         assertThat(lastUpstreamHistory()).containsExactly("Be brief", "u1", "a1", "u2", "a2", "u3", "a3", "u4");
 
         // fork at a middle message: copies of the path, an own history, the original unchanged
-        Response forked = assertDocumented("POST", "/conversations/{id}/fork", given().contentType(ContentType.JSON)
-                .body(Map.of("message_id", a1)).when().post("/conversations/" + id + "/fork"));
-        forked.then().statusCode(201).body("forked_from.conversation_id", equalTo(id))
-                .body("forked_from.message_id", equalTo(a1)).body("usage.total_tokens", equalTo(0))
-                .body("message_count", equalTo(2)).body("system_prompt", equalTo("Be brief"));
+        Response forked = assertDocumented(
+                "POST",
+                "/conversations/{id}/fork",
+                given().contentType(ContentType.JSON)
+                        .body(Map.of("message_id", a1))
+                        .when()
+                        .post("/conversations/" + id + "/fork"));
+        forked.then()
+                .statusCode(201)
+                .body("forked_from.conversation_id", equalTo(id))
+                .body("forked_from.message_id", equalTo(a1))
+                .body("usage.total_tokens", equalTo(0))
+                .body("message_count", equalTo(2))
+                .body("system_prompt", equalTo("Be brief"));
         String fork = forked.path("id");
         assertThat(forked.header("Location")).endsWith("/conversations/" + fork);
         JsonPath copies = list(fork, "");
@@ -157,16 +211,29 @@ class BranchesTest extends StepFunStubbedTest {
         assertThat(list(id, "&branch=all").getList("data.content")).hasSize(12).doesNotContain("fork question");
 
         // delete the edited subtree: totals and ledger keep their tokens; the current message stays
-        long before = given().when().get("/conversations/" + id).then().extract().jsonPath().getLong("usage.total_tokens");
-        assertDocumented("DELETE", "/conversations/{id}/messages/{message_id}",
-                given().when().delete("/conversations/" + id + "/messages/" + u2b)).then().statusCode(204);
-        JsonPath after = given().when().get("/conversations/" + id).then().extract().jsonPath();
+        long before = given().when()
+                .get("/conversations/" + id)
+                .then()
+                .extract()
+                .jsonPath()
+                .getLong("usage.total_tokens");
+        assertDocumented(
+                        "DELETE",
+                        "/conversations/{id}/messages/{message_id}",
+                        given().when().delete("/conversations/" + id + "/messages/" + u2b))
+                .then()
+                .statusCode(204);
+        JsonPath after =
+                given().when().get("/conversations/" + id).then().extract().jsonPath();
         assertThat(after.getLong("usage.total_tokens")).isEqualTo(before).isEqualTo(ledgerTokens(id));
         assertThat(after.getInt("message_count")).isEqualTo(8);
         assertThat(list(id, "&branch=all").getList("data.content")).doesNotContain("u2 edited", "a2-again");
         // deleting the current branch moves the current message up to the parent's latest last message
         given().when().delete("/conversations/" + id + "/messages/" + u2).then().statusCode(204);
-        given().when().get("/conversations/" + id).then().body("current_message_id", equalTo(a1))
+        given().when()
+                .get("/conversations/" + id)
+                .then()
+                .body("current_message_id", equalTo(a1))
                 .body("message_count", equalTo(2));
         assertThat(list(id, "").getList("data.content")).containsExactly("u1", "a1");
     }
@@ -175,8 +242,10 @@ class BranchesTest extends StepFunStubbedTest {
     void aFailedLastMessageIsLeftAsASiblingAndRegeneratingItCompletesIt() {
         String id = conversation();
         JsonPath t1 = say(id, "u1", "a1");
-        stepFun.stubFor(post(PATH).willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(400)
-                .withBody("{\"error\":{\"message\":\"no\"}}")));
+        stepFun.stubFor(post(PATH)
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+                        .withStatus(400)
+                        .withBody("{\"error\":{\"message\":\"no\"}}")));
         Response failed = turn(id, Map.of("content", "fails"));
         failed.then().statusCode(502);
         JsonPath all = list(id, "&branch=all");
@@ -200,17 +269,39 @@ class BranchesTest extends StepFunStubbedTest {
         String u1 = t1.getString("user_message.id");
         answerWith("once", 5, 5);
         String key = UUID.randomUUID().toString();
-        String first = given().contentType(ContentType.JSON).header("Idempotency-Key", key).body("{}")
-                .when().post("/conversations/" + id + "/messages/" + u1 + "/regenerate").then().statusCode(201).extract().asString();
-        given().contentType(ContentType.JSON).header("Idempotency-Key", key).body("{}")
-                .when().post("/conversations/" + id + "/messages/" + u1 + "/regenerate").then().statusCode(201)
-                .header("Idempotent-Replayed", "true").body(equalTo(first));
+        String first = given().contentType(ContentType.JSON)
+                .header("Idempotency-Key", key)
+                .body("{}")
+                .when()
+                .post("/conversations/" + id + "/messages/" + u1 + "/regenerate")
+                .then()
+                .statusCode(201)
+                .extract()
+                .asString();
+        given().contentType(ContentType.JSON)
+                .header("Idempotency-Key", key)
+                .body("{}")
+                .when()
+                .post("/conversations/" + id + "/messages/" + u1 + "/regenerate")
+                .then()
+                .statusCode(201)
+                .header("Idempotent-Replayed", "true")
+                .body(equalTo(first));
         stepFun.verify(2, postRequestedFor(urlEqualTo(PATH)));
 
-        stepFun.stubFor(post(PATH).willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
-                .withHeader("Content-Type", "text/event-stream").withBody(StepFunBodies.stream("stre", "amed"))));
-        String events = given().contentType(ContentType.JSON).accept("text/event-stream").body("{}")
-                .when().post("/conversations/" + id + "/messages/" + u1 + "/regenerate").then().statusCode(200).extract().asString();
+        stepFun.stubFor(post(PATH)
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+                        .withHeader("Content-Type", "text/event-stream")
+                        .withBody(StepFunBodies.stream("stre", "amed"))));
+        String events = given().contentType(ContentType.JSON)
+                .accept("text/event-stream")
+                .body("{}")
+                .when()
+                .post("/conversations/" + id + "/messages/" + u1 + "/regenerate")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         assertThat(events).contains("event: start", "event: delta", "event: done", "\"content\":\"stre");
         assertThat(list(id, "").getList("data.content")).containsExactly("u1", "streamed");
         assertThat(list(id, "&branch=all").getList("data.content")).containsExactly("u1", "a1", "once", "streamed");
@@ -223,30 +314,61 @@ class BranchesTest extends StepFunStubbedTest {
         String other = conversation();
         JsonPath elsewhere = say(other, "x", "y");
         int calls = stepFun.findAll(postRequestedFor(urlEqualTo(PATH))).size();
-        Map<String, Object> fromOther = new HashMap<>(Map.of("content", "hi", "parent_id", elsewhere.getString("message.id")));
+        Map<String, Object> fromOther =
+                new HashMap<>(Map.of("content", "hi", "parent_id", elsewhere.getString("message.id")));
         turn(id, fromOther).then().statusCode(400).body("errors[0].field", equalTo("parent_id"));
-        turn(id, Map.of("content", "hi", "parent_id", t1.getString("user_message.id"))).then().statusCode(400)
+        turn(id, Map.of("content", "hi", "parent_id", t1.getString("user_message.id")))
+                .then()
+                .statusCode(400)
                 .body("errors[0].field", equalTo("parent_id"));
-        turn(id, Map.of("content", "hi", "parent_id", UUID.randomUUID().toString())).then().statusCode(400);
+        turn(id, Map.of("content", "hi", "parent_id", UUID.randomUUID().toString()))
+                .then()
+                .statusCode(400);
         turn(id, Map.of("content", "hi", "parent_id", "not-an-id")).then().statusCode(400);
         turn(id, Map.of("content", "hi", "parent_id", 5)).then().statusCode(400);
-        given().contentType(ContentType.JSON).body("{}").when()
+        given().contentType(ContentType.JSON)
+                .body("{}")
+                .when()
                 .post("/conversations/" + id + "/messages/" + t1.getString("message.id") + "/regenerate")
-                .then().statusCode(400).contentType("application/problem+json");
-        given().contentType(ContentType.JSON).body("{}").when()
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json");
+        given().contentType(ContentType.JSON)
+                .body("{}")
+                .when()
                 .post("/conversations/" + id + "/messages/" + UUID.randomUUID() + "/regenerate")
-                .then().statusCode(404).body("type", endsWith("/not-found"));
-        given().contentType(ContentType.JSON).body("{}").when()
+                .then()
+                .statusCode(404)
+                .body("type", endsWith("/not-found"));
+        given().contentType(ContentType.JSON)
+                .body("{}")
+                .when()
                 .post("/conversations/" + id + "/messages/" + elsewhere.getString("user_message.id") + "/regenerate")
-                .then().statusCode(404);
-        given().contentType("application/merge-patch+json").body(Map.of("current_message_id", elsewhere.getString("message.id")))
-                .when().patch("/conversations/" + id).then().statusCode(400).body("errors[0].field", equalTo("current_message_id"));
-        given().contentType(ContentType.JSON).body(Map.of("message_id", UUID.randomUUID().toString()))
-                .when().post("/conversations/" + id + "/fork").then().statusCode(400);
-        given().when().delete("/conversations/" + id + "/messages/" + UUID.randomUUID()).then().statusCode(404);
+                .then()
+                .statusCode(404);
+        given().contentType("application/merge-patch+json")
+                .body(Map.of("current_message_id", elsewhere.getString("message.id")))
+                .when()
+                .patch("/conversations/" + id)
+                .then()
+                .statusCode(400)
+                .body("errors[0].field", equalTo("current_message_id"));
+        given().contentType(ContentType.JSON)
+                .body(Map.of("message_id", UUID.randomUUID().toString()))
+                .when()
+                .post("/conversations/" + id + "/fork")
+                .then()
+                .statusCode(400);
+        given().when()
+                .delete("/conversations/" + id + "/messages/" + UUID.randomUUID())
+                .then()
+                .statusCode(404);
 
         assertThat(stepFun.findAll(postRequestedFor(urlEqualTo(PATH)))).hasSize(calls);
-        given().when().get("/conversations/" + id).then().body("message_count", equalTo(2))
+        given().when()
+                .get("/conversations/" + id)
+                .then()
+                .body("message_count", equalTo(2))
                 .body("current_message_id", equalTo(t1.getString("message.id")));
         // a new root is allowed: parent_id null
         Map<String, Object> root = new HashMap<>();
@@ -261,18 +383,32 @@ class BranchesTest extends StepFunStubbedTest {
     void deletingWhereATurnIsRunningIs409() throws Exception {
         String id = conversation();
         JsonPath t1 = say(id, "u1", "a1");
-        stepFun.stubFor(post(PATH).willReturn(okJson(completion("slow", 1, 1, 0)).withFixedDelay(1500)));
+        stepFun.stubFor(
+                post(PATH).willReturn(okJson(completion("slow", 1, 1, 0)).withFixedDelay(1500)));
         try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-            var running = pool.submit(() -> given().contentType(ContentType.JSON).body(Map.of("content", "u2"))
-                    .when().post("/conversations/" + id + "/messages"));
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
-                    .until(() -> stepFun.findAll(postRequestedFor(urlEqualTo(PATH))).size() == 2);
-            given().when().delete("/conversations/" + id + "/messages/" + t1.getString("user_message.id"))
-                    .then().statusCode(409).body("type", endsWith("/turn-in-progress"));
+            var running = pool.submit(() -> given().contentType(ContentType.JSON)
+                    .body(Map.of("content", "u2"))
+                    .when()
+                    .post("/conversations/" + id + "/messages"));
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(10))
+                    .until(() ->
+                            stepFun.findAll(postRequestedFor(urlEqualTo(PATH))).size() == 2);
+            given().when()
+                    .delete("/conversations/" + id + "/messages/" + t1.getString("user_message.id"))
+                    .then()
+                    .statusCode(409)
+                    .body("type", endsWith("/turn-in-progress"));
             running.get().then().statusCode(201);
         }
-        given().when().delete("/conversations/" + id + "/messages/" + t1.getString("user_message.id")).then().statusCode(204);
-        given().when().get("/conversations/" + id).then().body("message_count", equalTo(0))
+        given().when()
+                .delete("/conversations/" + id + "/messages/" + t1.getString("user_message.id"))
+                .then()
+                .statusCode(204);
+        given().when()
+                .get("/conversations/" + id)
+                .then()
+                .body("message_count", equalTo(0))
                 .body("current_message_id", org.hamcrest.Matchers.nullValue());
     }
 }

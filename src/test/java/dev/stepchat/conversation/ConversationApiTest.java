@@ -41,9 +41,14 @@ class ConversationApiTest {
     static final String RFC3339_UTC = "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z";
 
     static String create(Map<String, Object> body) {
-        return given().contentType(ContentType.JSON).body(body)
-                .when().post("/conversations")
-                .then().statusCode(201).extract().path("id");
+        return given().contentType(ContentType.JSON)
+                .body(body)
+                .when()
+                .post("/conversations")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
     }
 
     @Inject
@@ -52,9 +57,12 @@ class ConversationApiTest {
     @Test
     void thePlainSqlOfMessagesWritesAndReadsEveryColumnOfTheEntity() {
         List<String> mapped = new ArrayList<>();
-        EntityPersister message = entityManagerFactory.unwrap(SessionFactoryImplementor.class).getMappingMetamodel()
+        EntityPersister message = entityManagerFactory
+                .unwrap(SessionFactoryImplementor.class)
+                .getMappingMetamodel()
                 .getEntityDescriptor(Message.class);
-        message.getIdentifierMapping().forEachSelectable((index, column) -> mapped.add(column.getSelectionExpression()));
+        message.getIdentifierMapping()
+                .forEachSelectable((index, column) -> mapped.add(column.getSelectionExpression()));
         message.forEachSelectable((index, column) -> mapped.add(column.getSelectionExpression()));
         assertThat(MessageRepository.COLUMNS).containsExactlyInAnyOrderElementsOf(mapped);
     }
@@ -63,8 +71,10 @@ class ConversationApiTest {
     void createReturns201WithLocationAndTheContractShape() {
         Response response = given().contentType(ContentType.JSON)
                 .body(Map.of("title", "Trip", "system_prompt", "Be brief", "metadata", Map.of("team", "web")))
-                .when().post("/conversations");
-        response.then().statusCode(201)
+                .when()
+                .post("/conversations");
+        response.then()
+                .statusCode(201)
                 .contentType(ContentType.JSON)
                 .header("Location", endsWith("/conversations/" + response.path("id")))
                 .body("object", equalTo("conversation"))
@@ -83,25 +93,37 @@ class ConversationApiTest {
         UUID id = UUID.fromString(response.path("id"));
         assertThat(id.version()).as("ids are UUIDv7").isEqualTo(7);
 
-        given().when().get(response.header("Location")).then().statusCode(200)
+        given().when()
+                .get(response.header("Location"))
+                .then()
+                .statusCode(200)
                 .body("id", equalTo(id.toString()))
                 .body("title", equalTo("Trip"));
     }
 
     @Test
     void createWithoutBodyUsesDefaultsAndNullFieldsAreShown() {
-        given().contentType(ContentType.JSON).body("{}")
-                .when().post("/conversations")
-                .then().statusCode(201)
-                .body("$", hasKey("title")).body("title", nullValue())
+        given().contentType(ContentType.JSON)
+                .body("{}")
+                .when()
+                .post("/conversations")
+                .then()
+                .statusCode(201)
+                .body("$", hasKey("title"))
+                .body("title", nullValue())
                 .body("system_prompt", nullValue())
                 .body("metadata", equalTo(Map.of()));
     }
 
     @Test
     void unknownPropertiesAreIgnored() {
-        given().contentType(ContentType.JSON).body("{\"title\":\"x\",\"color\":\"blue\"}")
-                .when().post("/conversations").then().statusCode(201).body("title", equalTo("x"));
+        given().contentType(ContentType.JSON)
+                .body("{\"title\":\"x\",\"color\":\"blue\"}")
+                .when()
+                .post("/conversations")
+                .then()
+                .statusCode(201)
+                .body("title", equalTo("x"));
     }
 
     @Test
@@ -112,7 +134,8 @@ class ConversationApiTest {
             created.add(create(Map.of("title", owner + "-" + i)));
         }
         // other tests add conversations too: keep only ours, in the order the pages gave them
-        List<String> desc = walk("desc", null).stream().filter(created::contains).toList();
+        List<String> desc =
+                walk("desc", null).stream().filter(created::contains).toList();
         assertThat(desc).isEqualTo(created.reversed());
         List<String> asc = walk("asc", null).stream().filter(created::contains).toList();
         assertThat(asc).isEqualTo(created);
@@ -155,56 +178,101 @@ class ConversationApiTest {
         for (int i = 0; i < 5; i++) {
             created.add(create(Map.of("title", "before-" + i)));
         }
-        List<String> page = given().queryParam("order", "asc").queryParam("before", created.get(4))
-                .queryParam("after", created.get(0)).queryParam("limit", 2)
-                .when().get("/conversations").then().statusCode(200)
-                .body("has_more", equalTo(true)).extract().path("data.id");
+        List<String> page = given().queryParam("order", "asc")
+                .queryParam("before", created.get(4))
+                .queryParam("after", created.get(0))
+                .queryParam("limit", 2)
+                .when()
+                .get("/conversations")
+                .then()
+                .statusCode(200)
+                .body("has_more", equalTo(true))
+                .extract()
+                .path("data.id");
         assertThat(page).containsExactly(created.get(1), created.get(2));
 
-        List<String> justBefore = given().queryParam("order", "asc").queryParam("before", created.get(4))
+        List<String> justBefore = given().queryParam("order", "asc")
+                .queryParam("before", created.get(4))
                 .queryParam("limit", 2)
-                .when().get("/conversations").then().statusCode(200).extract().path("data.id");
+                .when()
+                .get("/conversations")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("data.id");
         assertThat(justBefore).containsExactly(created.get(2), created.get(3));
     }
 
     @Test
     void unknownCursorAndOutOfRangeQueryParametersAre400Problems() {
-        given().queryParam("after", UUID.randomUUID().toString()).when().get("/conversations")
-                .then().statusCode(400).contentType(PROBLEM)
+        given().queryParam("after", UUID.randomUUID().toString())
+                .when()
+                .get("/conversations")
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM)
                 .body("type", endsWith("/invalid-cursor"))
                 .body("errors.field", hasItem("after"));
         for (String limit : List.of("0", "101", "-1", "abc", "1e3")) {
-            given().queryParam("limit", limit).when().get("/conversations")
-                    .then().statusCode(400).contentType(PROBLEM)
+            given().queryParam("limit", limit)
+                    .when()
+                    .get("/conversations")
+                    .then()
+                    .statusCode(400)
+                    .contentType(PROBLEM)
                     .body("type", endsWith("/validation-failed"))
                     .body("errors[0].field", equalTo("limit"));
         }
-        given().queryParam("order", "sideways").when().get("/conversations")
-                .then().statusCode(400).body("errors[0].field", equalTo("order"));
-        given().queryParam("before", "not-an-id").when().get("/conversations")
-                .then().statusCode(400).body("errors[0].field", equalTo("before"));
+        given().queryParam("order", "sideways")
+                .when()
+                .get("/conversations")
+                .then()
+                .statusCode(400)
+                .body("errors[0].field", equalTo("order"));
+        given().queryParam("before", "not-an-id")
+                .when()
+                .get("/conversations")
+                .then()
+                .statusCode(400)
+                .body("errors[0].field", equalTo("before"));
     }
 
     @Test
     void patchIsAJsonMergePatch() {
-        String id = create(Map.of("title", "Old", "system_prompt", "Be brief", "model", "step-1",
-                "metadata", Map.of("a", "1", "b", "2")));
+        String id = create(Map.of(
+                "title",
+                "Old",
+                "system_prompt",
+                "Be brief",
+                "model",
+                "step-1",
+                "metadata",
+                Map.of("a", "1", "b", "2")));
         given().contentType("application/merge-patch+json")
                 .body("{\"title\":null,\"metadata\":{\"a\":null,\"c\":\"3\"}}")
-                .when().patch("/conversations/" + id)
-                .then().statusCode(200)
+                .when()
+                .patch("/conversations/" + id)
+                .then()
+                .statusCode(200)
                 .body("title", nullValue())
                 .body("system_prompt", equalTo("Be brief"))
                 .body("model", equalTo("step-1"))
                 .body("metadata", equalTo(Map.of("b", "2", "c", "3")));
-        given().contentType(ContentType.JSON).body("{\"model\":null,\"system_prompt\":\"Be kind\"}")
-                .when().patch("/conversations/" + id)
-                .then().statusCode(200)
+        given().contentType(ContentType.JSON)
+                .body("{\"model\":null,\"system_prompt\":\"Be kind\"}")
+                .when()
+                .patch("/conversations/" + id)
+                .then()
+                .statusCode(200)
                 .body("model", equalTo("step-3.5-flash"))
                 .body("system_prompt", equalTo("Be kind"));
-        given().contentType(ContentType.JSON).body("{\"metadata\":null}")
-                .when().patch("/conversations/" + id)
-                .then().statusCode(200).body("metadata", equalTo(Map.of()));
+        given().contentType(ContentType.JSON)
+                .body("{\"metadata\":null}")
+                .when()
+                .patch("/conversations/" + id)
+                .then()
+                .statusCode(200)
+                .body("metadata", equalTo(Map.of()));
         given().when().get("/conversations/" + id).then().body("system_prompt", equalTo("Be kind"));
     }
 
@@ -214,20 +282,42 @@ class ConversationApiTest {
         for (int i = 0; i < 17; i++) {
             seventeen.put("k" + i, "v");
         }
-        given().contentType(ContentType.JSON).body(Map.of("metadata", seventeen))
-                .when().post("/conversations")
-                .then().statusCode(400).contentType(PROBLEM)
+        given().contentType(ContentType.JSON)
+                .body(Map.of("metadata", seventeen))
+                .when()
+                .post("/conversations")
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM)
                 .body("errors.field", hasItem("metadata"));
-        given().contentType(ContentType.JSON).body(Map.of("metadata", Map.of("k".repeat(65), "v")))
-                .when().post("/conversations").then().statusCode(400);
-        given().contentType(ContentType.JSON).body(Map.of("metadata", Map.of("k", "v".repeat(513))))
-                .when().post("/conversations").then().statusCode(400).body("errors[0].field", equalTo("metadata[k]"));
+        given().contentType(ContentType.JSON)
+                .body(Map.of("metadata", Map.of("k".repeat(65), "v")))
+                .when()
+                .post("/conversations")
+                .then()
+                .statusCode(400);
+        given().contentType(ContentType.JSON)
+                .body(Map.of("metadata", Map.of("k", "v".repeat(513))))
+                .when()
+                .post("/conversations")
+                .then()
+                .statusCode(400)
+                .body("errors[0].field", equalTo("metadata[k]"));
 
         String id = create(Map.of("metadata", Map.of("k", "v")));
-        given().contentType(ContentType.JSON).body(Map.of("metadata", Map.of("k", "v".repeat(513))))
-                .when().patch("/conversations/" + id).then().statusCode(400);
-        given().contentType(ContentType.JSON).body("{\"title\": 5}")
-                .when().patch("/conversations/" + id).then().statusCode(400).body("errors[0].field", equalTo("title"));
+        given().contentType(ContentType.JSON)
+                .body(Map.of("metadata", Map.of("k", "v".repeat(513))))
+                .when()
+                .patch("/conversations/" + id)
+                .then()
+                .statusCode(400);
+        given().contentType(ContentType.JSON)
+                .body("{\"title\": 5}")
+                .when()
+                .patch("/conversations/" + id)
+                .then()
+                .statusCode(400)
+                .body("errors[0].field", equalTo("title"));
         given().when().get("/conversations/" + id).then().body("metadata", equalTo(Map.of("k", "v")));
     }
 
@@ -237,43 +327,86 @@ class ConversationApiTest {
         given().when().delete("/conversations/" + id).then().statusCode(204);
         given().when().get("/conversations/" + id).then().statusCode(404).contentType(PROBLEM);
         given().when().get("/conversations/" + id + "/messages").then().statusCode(404);
-        given().when().delete("/conversations/" + id).then().statusCode(404)
-                .body("type", endsWith("/not-found"));
+        given().when().delete("/conversations/" + id).then().statusCode(404).body("type", endsWith("/not-found"));
     }
 
     @Test
     void usageIsZeroBeforeAnyTurn() {
         String id = create(Map.of());
-        given().when().get("/conversations/" + id + "/usage").then().statusCode(200)
+        given().when()
+                .get("/conversations/" + id + "/usage")
+                .then()
+                .statusCode(200)
                 .body("conversation_id", equalTo(id))
                 .body("prompt_tokens", equalTo(0))
                 .body("total_tokens", equalTo(0))
                 .body("turns", equalTo(0))
                 .body("by_model", equalTo(List.of()));
-        given().when().get("/conversations/" + id + "/messages").then().statusCode(200)
-                .body("object", equalTo("list")).body("data", equalTo(List.of()))
-                .body("first_id", nullValue()).body("has_more", equalTo(false));
+        given().when()
+                .get("/conversations/" + id + "/messages")
+                .then()
+                .statusCode(200)
+                .body("object", equalTo("list"))
+                .body("data", equalTo(List.of()))
+                .body("first_id", nullValue())
+                .body("has_more", equalTo(false));
     }
 
     @Test
     void frameworkErrorsAreProblemsToo() {
-        given().when().get("/conversations/not-a-uuid").then().statusCode(404).contentType(PROBLEM)
+        given().when()
+                .get("/conversations/not-a-uuid")
+                .then()
+                .statusCode(404)
+                .contentType(PROBLEM)
                 .body("type", equalTo("https://stepchat.dev/problems/not-found"))
-                .body("title", notNullValue()).body("status", equalTo(404))
+                .body("title", notNullValue())
+                .body("status", equalTo(404))
                 .body("instance", equalTo("/conversations/not-a-uuid"));
-        given().when().get("/no/such/path").then().statusCode(404).contentType(PROBLEM)
+        given().when()
+                .get("/no/such/path")
+                .then()
+                .statusCode(404)
+                .contentType(PROBLEM)
                 .body("instance", equalTo("/no/such/path"));
-        given().when().put("/conversations").then().statusCode(405).contentType(PROBLEM)
+        given().when()
+                .put("/conversations")
+                .then()
+                .statusCode(405)
+                .contentType(PROBLEM)
                 .body("type", endsWith("/method-not-allowed"));
-        given().contentType(ContentType.TEXT).body("hello").when().post("/conversations")
-                .then().statusCode(415).contentType(PROBLEM).body("type", endsWith("/unsupported-media-type"));
-        given().accept("application/xml").when().get("/conversations")
-                .then().statusCode(406).contentType(PROBLEM).body("type", endsWith("/not-acceptable"));
-        given().contentType(ContentType.JSON).body("{\"title\": ").when().post("/conversations")
-                .then().statusCode(400).contentType(PROBLEM).body("type", endsWith("/malformed-request"))
+        given().contentType(ContentType.TEXT)
+                .body("hello")
+                .when()
+                .post("/conversations")
+                .then()
+                .statusCode(415)
+                .contentType(PROBLEM)
+                .body("type", endsWith("/unsupported-media-type"));
+        given().accept("application/xml")
+                .when()
+                .get("/conversations")
+                .then()
+                .statusCode(406)
+                .contentType(PROBLEM)
+                .body("type", endsWith("/not-acceptable"));
+        given().contentType(ContentType.JSON)
+                .body("{\"title\": ")
+                .when()
+                .post("/conversations")
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM)
+                .body("type", endsWith("/malformed-request"))
                 .body("detail", not(matchesPattern("(?s).*(com\\.fasterxml|Exception|\\tat ).*")));
-        given().contentType(ContentType.JSON).body("{\"metadata\": [1,2]}").when().post("/conversations")
-                .then().statusCode(400).contentType(PROBLEM).body("type", endsWith("/malformed-request"))
+        given().contentType(ContentType.JSON)
+                .body("{\"metadata\": [1,2]}")
+                .when()
+                .post("/conversations")
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM)
+                .body("type", endsWith("/malformed-request"))
                 .body("detail", not(matchesPattern("(?s).*(com\\.fasterxml|Exception).*")));
     }
 }

@@ -7,7 +7,6 @@ import static dev.stepchat.support.StepFunBodies.completion;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
-import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.net.URI;
@@ -43,8 +42,11 @@ class ImportTest extends StepFunStubbedTest {
     }
 
     private long conversations() {
-        return ((Number) io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() -> entityManager
-                .createNativeQuery("select count(*) from conversation where owner = 'local'").getSingleResult())).longValue();
+        return ((Number) io.quarkus.narayana.jta.QuarkusTransaction.requiringNew()
+                        .call(() -> entityManager
+                                .createNativeQuery("select count(*) from conversation where owner = 'local'")
+                                .getSingleResult()))
+                .longValue();
     }
 
     /** Each message as role, content and the index of its parent in the list (-1 for a root). */
@@ -63,28 +65,66 @@ class ImportTest extends StepFunStubbedTest {
     @Test
     void anExportImportsAsAnEqualConversation() {
         stepFun.stubFor(post(PATH).willReturn(okJson(completion("first answer", 10, 5, 0))));
-        String id = given().contentType(ContentType.JSON).body("{\"title\":\"Round trip\",\"system_prompt\":\"Be brief\"}")
-                .when().post("/conversations").then().statusCode(201).extract().path("id");
-        String user = given().contentType(ContentType.JSON).body("{\"content\":\"q1\"}").when()
-                .post("/conversations/" + id + "/messages").then().statusCode(201).extract().path("user_message.id");
+        String id = given().contentType(ContentType.JSON)
+                .body("{\"title\":\"Round trip\",\"system_prompt\":\"Be brief\"}")
+                .when()
+                .post("/conversations")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+        String user = given().contentType(ContentType.JSON)
+                .body("{\"content\":\"q1\"}")
+                .when()
+                .post("/conversations/" + id + "/messages")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("user_message.id");
         stepFun.stubFor(post(PATH).willReturn(okJson(completion("second answer", 10, 7, 0))));
-        given().contentType(ContentType.JSON).body("{}").when().post("/conversations/" + id + "/messages/" + user + "/regenerate")
-                .then().statusCode(201);
-        given().contentType(ContentType.JSON).body("{\"content\":\"q2\"}").when().post("/conversations/" + id + "/messages")
-                .then().statusCode(201);
-        String exported = given().when().get("/conversations/" + id + "/export").then().statusCode(200).extract().asString();
+        given().contentType(ContentType.JSON)
+                .body("{}")
+                .when()
+                .post("/conversations/" + id + "/messages/" + user + "/regenerate")
+                .then()
+                .statusCode(201);
+        given().contentType(ContentType.JSON)
+                .body("{\"content\":\"q2\"}")
+                .when()
+                .post("/conversations/" + id + "/messages")
+                .then()
+                .statusCode(201);
+        String exported = given().when()
+                .get("/conversations/" + id + "/export")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
 
-        io.restassured.response.Response imported = OpenApiDocument.assertDocumented("POST", "/conversations/import",
-                importing(exported));
-        imported.then().statusCode(201).body("object", equalTo("list")).body("data[0].title", equalTo("Round trip"))
-                .body("data[0].usage.total_tokens", equalTo(0)).body("skipped_parts", equalTo(0));
+        io.restassured.response.Response imported =
+                OpenApiDocument.assertDocumented("POST", "/conversations/import", importing(exported));
+        imported.then()
+                .statusCode(201)
+                .body("object", equalTo("list"))
+                .body("data[0].title", equalTo("Round trip"))
+                .body("data[0].usage.total_tokens", equalTo(0))
+                .body("skipped_parts", equalTo(0));
         String copy = imported.path("data[0].id");
         assertThat(copy).isNotEqualTo(id);
         JsonPath original = JsonPath.from(exported);
-        JsonPath again = given().when().get("/conversations/" + copy + "/export").then().statusCode(200).extract().jsonPath();
+        JsonPath again = given().when()
+                .get("/conversations/" + copy + "/export")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
         assertThat(shape(again)).isEqualTo(shape(original));
         assertThat(again.getString("conversation.system_prompt")).isEqualTo("Be brief");
-        assertThat(given().when().get("/conversations/" + copy + "/messages").then().extract().<List<String>>path("data.content"))
+        assertThat(given().when()
+                        .get("/conversations/" + copy + "/messages")
+                        .then()
+                        .extract()
+                        .<List<String>>path("data.content"))
                 .containsExactly("q1", "second answer", "q2", "second answer");
     }
 
@@ -115,10 +155,20 @@ class ImportTest extends StepFunStubbedTest {
         assertThat(result.getInt("skipped_parts")).isEqualTo(1);
         String kyoto = result.getString("data[0].id");
         assertThat(result.getString("data[0].created_at")).isEqualTo("2025-11-25T10:00:00.250Z");
-        assertThat(given().when().get("/conversations/" + kyoto + "/messages").then().extract().<List<String>>path("data.content"))
+        assertThat(given().when()
+                        .get("/conversations/" + kyoto + "/messages")
+                        .then()
+                        .extract()
+                        .<List<String>>path("data.content"))
                 .containsExactly("Plan Kyoto", "Second try", "And day two?", "Arashiyama");
-        assertThat(given().queryParam("branch", "all").when().get("/conversations/" + kyoto + "/messages").then().extract()
-                .<List<String>>path("data.content")).hasSize(5).contains("First try");
+        assertThat(given().queryParam("branch", "all")
+                        .when()
+                        .get("/conversations/" + kyoto + "/messages")
+                        .then()
+                        .extract()
+                        .<List<String>>path("data.content"))
+                .hasSize(5)
+                .contains("First try");
         given().when().get("/conversations/" + kyoto).then().body("message_count", equalTo(5));
     }
 
@@ -128,17 +178,27 @@ class ImportTest extends StepFunStubbedTest {
         importing("not json").then().statusCode(400).contentType("application/problem+json");
         importing("{\"hello\": 1}").then().statusCode(400).body("errors[0].field", equalTo("body"));
         importing("[]").then().statusCode(400);
-        importing(CHATGPT.replace("\"parent\": \"u2\"", "\"parent\": \"nowhere\"")).then().statusCode(400)
+        importing(CHATGPT.replace("\"parent\": \"u2\"", "\"parent\": \"nowhere\""))
+                .then()
+                .statusCode(400)
                 .body("errors[0].field", equalTo("[0].mapping.a2.parent"));
         // u1 -> a1b -> u2 -> u1: a cycle, with the good second conversation before nothing is kept
-        importing(CHATGPT.replace("\"parent\": \"sys\", \"children\": [\"a1\", \"a1b\"]", "\"parent\": \"u2\", \"children\": [\"a1\", \"a1b\"]"))
-                .then().statusCode(400).body("errors[0].message", containsString("cycle"));
+        importing(CHATGPT.replace(
+                        "\"parent\": \"sys\", \"children\": [\"a1\", \"a1b\"]",
+                        "\"parent\": \"u2\", \"children\": [\"a1\", \"a1b\"]"))
+                .then()
+                .statusCode(400)
+                .body("errors[0].message", containsString("cycle"));
         importing("{\"object\":\"conversation_export\",\"version\":1,\"conversation\":{\"title\":\"t\"},"
-                + "\"messages\":[{\"id\":\"1\",\"role\":\"robot\",\"content\":\"x\"}]}")
-                .then().statusCode(400).body("errors[0].field", equalTo("messages[0].role"));
+                        + "\"messages\":[{\"id\":\"1\",\"role\":\"robot\",\"content\":\"x\"}]}")
+                .then()
+                .statusCode(400)
+                .body("errors[0].field", equalTo("messages[0].role"));
         importing("{\"object\":\"conversation_export\",\"version\":1,\"conversation\":{},"
-                + "\"messages\":[{\"id\":\"2\",\"parent_id\":\"9\",\"role\":\"user\",\"content\":\"x\"}]}")
-                .then().statusCode(400).body("errors[0].field", equalTo("messages[0].parent_id"));
+                        + "\"messages\":[{\"id\":\"2\",\"parent_id\":\"9\",\"role\":\"user\",\"content\":\"x\"}]}")
+                .then()
+                .statusCode(400)
+                .body("errors[0].field", equalTo("messages[0].parent_id"));
         assertThat(conversations()).isEqualTo(before);
     }
 
@@ -149,11 +209,16 @@ class ImportTest extends StepFunStubbedTest {
         // that sends it straight away may see the connection closed while it still writes
         String huge = "[" + "\"" + "x".repeat(3 * 1024 * 1024) + "\"]";
         HttpResponse<String> refused;
-        try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-            refused = client.send(HttpRequest.newBuilder(URI.create(io.restassured.RestAssured.baseURI + ":"
-                            + io.restassured.RestAssured.port + "/conversations/import"))
-                    .expectContinue(true).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(huge)).build(), HttpResponse.BodyHandlers.ofString());
+        try (HttpClient client =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            refused = client.send(
+                    HttpRequest.newBuilder(URI.create(io.restassured.RestAssured.baseURI + ":"
+                                    + io.restassured.RestAssured.port + "/conversations/import"))
+                            .expectContinue(true)
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(huge))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
         }
         assertThat(refused.statusCode()).isEqualTo(413);
         assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/problem+json");

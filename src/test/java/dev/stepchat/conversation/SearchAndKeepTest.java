@@ -33,47 +33,76 @@ import dev.stepchat.support.StepFunStubbedTest;
 class SearchAndKeepTest extends StepFunStubbedTest {
 
     private String conversation(String title, String question, String answer) {
-        String id = given().contentType(ContentType.JSON).body(title == null ? "{}" : Map.of("title", title))
-                .when().post("/conversations").then().statusCode(201).extract().path("id");
+        String id = given().contentType(ContentType.JSON)
+                .body(title == null ? "{}" : Map.of("title", title))
+                .when()
+                .post("/conversations")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
         if (question != null) {
             stepFun.stubFor(post(PATH).willReturn(okJson(completion(answer, 10, 5, 0))));
-            given().contentType(ContentType.JSON).body(Map.of("content", question)).when()
-                    .post("/conversations/" + id + "/messages").then().statusCode(201);
+            given().contentType(ContentType.JSON)
+                    .body(Map.of("content", question))
+                    .when()
+                    .post("/conversations/" + id + "/messages")
+                    .then()
+                    .statusCode(201);
         }
         return id;
     }
 
     private static JsonPath search(String query) {
-        return given().queryParam("q", query).queryParam("limit", 100).when().get("/conversations")
-                .then().statusCode(200).extract().jsonPath();
+        return given().queryParam("q", query)
+                .queryParam("limit", 100)
+                .when()
+                .get("/conversations")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
     }
 
     @Test
     void searchFindsWordsInAnyCaseChineseSubstringsAndTitles() {
         String tag = "zq" + Long.toString(System.nanoTime(), 36);
-        String english = conversation(null, "Tell me about the " + tag + " brown fox", "The QUICK " + tag.toUpperCase() + " fox jumps");
+        String english = conversation(
+                null, "Tell me about the " + tag + " brown fox", "The QUICK " + tag.toUpperCase() + " fox jumps");
         String chinese = conversation(null, "请解释" + tag + "的原理", "我们今天讨论量子计算的基本原理，以及它为什么重要。");
         String titled = conversation("Notes on " + tag + " Quantum Computing", null, null);
 
         JsonPath byWord = search(tag.toUpperCase() + " quick");
         assertThat(byWord.getList("data.id", String.class)).containsExactly(english);
         assertThat(byWord.getString("data[0].match.snippet")).contains("QUICK").contains(tag.toUpperCase());
-        String answerId = given().when().get("/conversations/" + english + "/messages").then().extract().path("data[1].id");
+        String answerId = given().when()
+                .get("/conversations/" + english + "/messages")
+                .then()
+                .extract()
+                .path("data[1].id");
         assertThat(byWord.getString("data[0].match.message_id")).isEqualTo(answerId);
 
         JsonPath chineseHit = search("量子计算 " + tag);
         assertThat(chineseHit.getList("data.id", String.class)).isEmpty();
         JsonPath substring = search("量子计算");
         assertThat(substring.getList("data.id", String.class)).contains(chinese);
-        assertThat(substring.getString("data.find { it.id == '" + chinese + "' }.match.snippet")).contains("量子计算");
+        assertThat(substring.getString("data.find { it.id == '" + chinese + "' }.match.snippet"))
+                .contains("量子计算");
 
         JsonPath title = search(tag + " quantum");
         assertThat(title.getList("data.id", String.class)).containsExactly(titled);
         assertThat(title.getMap("data[0]")).containsEntry("match", null);
         // the user message and the answer are both searched; a plain list has no match at all
         assertThat(search(tag).getList("data.id", String.class)).containsExactlyInAnyOrder(english, chinese, titled);
-        assertThat(given().when().get("/conversations").then().extract().jsonPath().getMap("data[0]")).doesNotContainKey("match");
-        OpenApiDocument.assertDocumented("GET", "/conversations", given().queryParam("q", tag).when().get("/conversations"));
+        assertThat(given().when()
+                        .get("/conversations")
+                        .then()
+                        .extract()
+                        .jsonPath()
+                        .getMap("data[0]"))
+                .doesNotContainKey("match");
+        OpenApiDocument.assertDocumented(
+                "GET", "/conversations", given().queryParam("q", tag).when().get("/conversations"));
         // LIKE's own characters are text
         assertThat(search(tag + "%").getList("data")).isEmpty();
         assertThat(search("_" + tag).getList("data")).isEmpty();
@@ -83,12 +112,16 @@ class SearchAndKeepTest extends StepFunStubbedTest {
     void anotherOwnersConversationsNeverShow() {
         String tag = "zo" + Long.toString(System.nanoTime(), 36);
         UUID theirs = UUID.randomUUID();
-        QuarkusTransaction.requiringNew().run(() -> entityManager.createNativeQuery("""
+        QuarkusTransaction.requiringNew()
+                .run(() -> entityManager
+                        .createNativeQuery("""
                         insert into conversation (id, owner, model, title, metadata, created_at, updated_at)
                         values (:id, 'someone-else', 'step-3.5-flash', :title, '{}'::jsonb, now(), now());
                         insert into message (id, conversation_id, role, content, status, created_at)
                         values (gen_random_uuid(), :id, 'USER', :title, 'COMPLETED', now())""")
-                .setParameter("id", theirs).setParameter("title", "secret " + tag).executeUpdate());
+                        .setParameter("id", theirs)
+                        .setParameter("title", "secret " + tag)
+                        .executeUpdate());
         String mine = conversation("mine " + tag, null, null);
         assertThat(search(tag).getList("data.id", String.class)).containsExactly(mine);
     }
@@ -98,69 +131,161 @@ class SearchAndKeepTest extends StepFunStubbedTest {
         String tag = "zp" + Long.toString(System.nanoTime(), 36);
         String kept = conversation("pinned " + tag, null, null);
         String old = conversation("archived " + tag, null, null);
-        given().contentType(ContentType.JSON).body("{\"pinned\":true}").when().patch("/conversations/" + kept)
-                .then().statusCode(200).body("pinned", equalTo(true)).body("archived", equalTo(false));
-        given().contentType(ContentType.JSON).body("{\"archived\":true}").when().patch("/conversations/" + old)
-                .then().statusCode(200).body("archived", equalTo(true));
+        given().contentType(ContentType.JSON)
+                .body("{\"pinned\":true}")
+                .when()
+                .patch("/conversations/" + kept)
+                .then()
+                .statusCode(200)
+                .body("pinned", equalTo(true))
+                .body("archived", equalTo(false));
+        given().contentType(ContentType.JSON)
+                .body("{\"archived\":true}")
+                .when()
+                .patch("/conversations/" + old)
+                .then()
+                .statusCode(200)
+                .body("archived", equalTo(true));
         assertThat(search(tag).getList("data.id", String.class)).containsExactly(kept);
-        assertThat(given().queryParam("q", tag).queryParam("archived", "true").when().get("/conversations")
-                .then().statusCode(200).extract().<List<String>>path("data.id")).containsExactly(old);
-        assertThat(given().queryParam("q", tag).queryParam("archived", "any").when().get("/conversations")
-                .then().statusCode(200).extract().<List<String>>path("data.id")).containsExactlyInAnyOrder(kept, old);
-        assertThat(given().queryParam("pinned", "true").queryParam("limit", 100).when().get("/conversations")
-                .then().statusCode(200).extract().<List<String>>path("data.id")).contains(kept).doesNotContain(old);
-        assertThat(given().when().get("/conversations?limit=100").then().extract().<List<String>>path("data.id"))
+        assertThat(given().queryParam("q", tag)
+                        .queryParam("archived", "true")
+                        .when()
+                        .get("/conversations")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .<List<String>>path("data.id"))
+                .containsExactly(old);
+        assertThat(given().queryParam("q", tag)
+                        .queryParam("archived", "any")
+                        .when()
+                        .get("/conversations")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .<List<String>>path("data.id"))
+                .containsExactlyInAnyOrder(kept, old);
+        assertThat(given().queryParam("pinned", "true")
+                        .queryParam("limit", 100)
+                        .when()
+                        .get("/conversations")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .<List<String>>path("data.id"))
+                .contains(kept)
+                .doesNotContain(old);
+        assertThat(given().when()
+                        .get("/conversations?limit=100")
+                        .then()
+                        .extract()
+                        .<List<String>>path("data.id"))
                 .doesNotContain(old);
         given().when().get("/conversations/" + old).then().statusCode(200).body("archived", equalTo(true));
-        given().queryParam("archived", "maybe").when().get("/conversations").then().statusCode(400);
+        given().queryParam("archived", "maybe")
+                .when()
+                .get("/conversations")
+                .then()
+                .statusCode(400);
         given().queryParam("pinned", "yes").when().get("/conversations").then().statusCode(400);
-        given().contentType(ContentType.JSON).body("{\"pinned\":\"yes\"}").when().patch("/conversations/" + kept)
-                .then().statusCode(400);
+        given().contentType(ContentType.JSON)
+                .body("{\"pinned\":\"yes\"}")
+                .when()
+                .patch("/conversations/" + kept)
+                .then()
+                .statusCode(400);
     }
 
     @Test
     void anExportHasEveryBranchAsJsonAndTheCurrentBranchAsMarkdown() {
         stepFun.stubFor(post(PATH).willReturn(okJson(completion("first answer", 10, 5, 0))));
-        String id = given().contentType(ContentType.JSON).body("{\"title\":\"Export me\"}").when().post("/conversations")
-                .then().statusCode(201).extract().path("id");
-        String user = given().contentType(ContentType.JSON).body("{\"content\":\"question one\"}").when()
-                .post("/conversations/" + id + "/messages").then().statusCode(201).extract().path("user_message.id");
+        String id = given().contentType(ContentType.JSON)
+                .body("{\"title\":\"Export me\"}")
+                .when()
+                .post("/conversations")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+        String user = given().contentType(ContentType.JSON)
+                .body("{\"content\":\"question one\"}")
+                .when()
+                .post("/conversations/" + id + "/messages")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("user_message.id");
         stepFun.stubFor(post(PATH).willReturn(okJson(completion("second answer", 10, 7, 0))));
-        given().contentType(ContentType.JSON).body("{}").when().post("/conversations/" + id + "/messages/" + user + "/regenerate")
-                .then().statusCode(201);
+        given().contentType(ContentType.JSON)
+                .body("{}")
+                .when()
+                .post("/conversations/" + id + "/messages/" + user + "/regenerate")
+                .then()
+                .statusCode(201);
 
-        io.restassured.response.Response exported = OpenApiDocument.assertDocumented("GET", "/conversations/{id}/export",
-                given().when().get("/conversations/" + id + "/export"));
-        exported.then().statusCode(200).contentType(ContentType.JSON)
+        io.restassured.response.Response exported = OpenApiDocument.assertDocumented(
+                "GET", "/conversations/{id}/export", given().when().get("/conversations/" + id + "/export"));
+        exported.then()
+                .statusCode(200)
+                .contentType(ContentType.JSON)
                 .header("Content-Disposition", equalTo("attachment; filename=\"conversation-" + id + ".json\""))
-                .body("object", equalTo("conversation_export")).body("version", equalTo(1))
-                .body("conversation.id", equalTo(id)).body("conversation.title", equalTo("Export me"))
+                .body("object", equalTo("conversation_export"))
+                .body("version", equalTo(1))
+                .body("conversation.id", equalTo(id))
+                .body("conversation.title", equalTo("Export me"))
                 .body("messages.content", equalTo(List.of("question one", "first answer", "second answer")))
-                .body("messages[2].parent_id", equalTo(user)).body("messages[1].parent_id", equalTo(user))
+                .body("messages[2].parent_id", equalTo(user))
+                .body("messages[1].parent_id", equalTo(user))
                 .body("messages[2].usage.cost", equalTo("0.00000310"));
 
-        String markdown = given().queryParam("format", "markdown").when().get("/conversations/" + id + "/export")
-                .then().statusCode(200).contentType(org.hamcrest.Matchers.startsWith("text/markdown"))
-                .header("Content-Disposition", org.hamcrest.Matchers.endsWith(".md\"")).extract().asString();
-        assertThat(markdown).startsWith("# Export me").contains("**User**\n\nquestion one", "second answer")
+        String markdown = given().queryParam("format", "markdown")
+                .when()
+                .get("/conversations/" + id + "/export")
+                .then()
+                .statusCode(200)
+                .contentType(org.hamcrest.Matchers.startsWith("text/markdown"))
+                .header("Content-Disposition", org.hamcrest.Matchers.endsWith(".md\""))
+                .extract()
+                .asString();
+        assertThat(markdown)
+                .startsWith("# Export me")
+                .contains("**User**\n\nquestion one", "second answer")
                 .doesNotContain("first answer");
-        OpenApiDocument.assertDocumented("GET", "/conversations/{id}/export",
+        OpenApiDocument.assertDocumented(
+                "GET",
+                "/conversations/{id}/export",
                 given().queryParam("format", "markdown").when().get("/conversations/" + id + "/export"));
-        OpenApiDocument.assertDocumented("GET", "/conversations/{id}/export",
-                given().when().get("/conversations/" + UUID.randomUUID() + "/export")).then().statusCode(404);
-        OpenApiDocument.assertDocumented("GET", "/conversations/{id}/export",
-                given().queryParam("format", "pdf").when().get("/conversations/" + id + "/export")).then().statusCode(400);
+        OpenApiDocument.assertDocumented(
+                        "GET",
+                        "/conversations/{id}/export",
+                        given().when().get("/conversations/" + UUID.randomUUID() + "/export"))
+                .then()
+                .statusCode(404);
+        OpenApiDocument.assertDocumented(
+                        "GET",
+                        "/conversations/{id}/export",
+                        given().queryParam("format", "pdf").when().get("/conversations/" + id + "/export"))
+                .then()
+                .statusCode(400);
     }
 
     @Test
     void aLongConversationIsExportedWhole() {
         String id = conversation("long", null, null);
-        QuarkusTransaction.requiringNew().run(() -> entityManager.createNativeQuery("""
+        QuarkusTransaction.requiringNew()
+                .run(() -> entityManager
+                        .createNativeQuery("""
                         insert into message (id, conversation_id, parent_id, role, content, status, created_at)
                         select gen_random_uuid(), :id, null, case when i % 2 = 0 then 'USER' else 'ASSISTANT' end,
                                'line ' || i, 'COMPLETED', now() from generate_series(1, 1200) i""")
-                .setParameter("id", UUID.fromString(id)).executeUpdate());
-        JsonPath all = given().when().get("/conversations/" + id + "/export").then().statusCode(200).extract().jsonPath();
+                        .setParameter("id", UUID.fromString(id))
+                        .executeUpdate());
+        JsonPath all = given().when()
+                .get("/conversations/" + id + "/export")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
         assertThat(all.getList("messages")).hasSize(1200);
         assertThat(all.getList("messages.id", String.class)).doesNotHaveDuplicates();
     }
@@ -175,20 +300,55 @@ class SearchAndKeepTest extends StepFunStubbedTest {
         assertThat(search(tag).getList("data.id", String.class)).containsExactly(titled, newer, older);
         assertThat(search(tag).getString("data[0].match")).isNull();
 
-        JsonPath first = given().queryParam("q", tag).queryParam("limit", 1).when().get("/conversations").then().statusCode(200)
-                .extract().jsonPath();
+        JsonPath first = given().queryParam("q", tag)
+                .queryParam("limit", 1)
+                .when()
+                .get("/conversations")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
         assertThat(first.getList("data.id", String.class)).containsExactly(titled);
         assertThat(first.getBoolean("has_more")).isTrue();
-        JsonPath second = given().queryParam("q", tag).queryParam("limit", 1).queryParam("after", titled).when()
-                .get("/conversations").then().statusCode(200).extract().jsonPath();
+        JsonPath second = given().queryParam("q", tag)
+                .queryParam("limit", 1)
+                .queryParam("after", titled)
+                .when()
+                .get("/conversations")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
         assertThat(second.getList("data.id", String.class)).containsExactly(newer);
-        JsonPath third = given().queryParam("q", tag).queryParam("limit", 1).queryParam("after", newer).when()
-                .get("/conversations").then().statusCode(200).extract().jsonPath();
+        JsonPath third = given().queryParam("q", tag)
+                .queryParam("limit", 1)
+                .queryParam("after", newer)
+                .when()
+                .get("/conversations")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
         assertThat(third.getList("data.id", String.class)).containsExactly(older);
         assertThat(third.getBoolean("has_more")).isFalse();
-        assertThat(given().queryParam("q", tag).queryParam("limit", 1).queryParam("before", older).when()
-                .get("/conversations").then().statusCode(200).extract().<List<String>>path("data.id")).containsExactly(newer);
-        assertThat(given().queryParam("q", tag).queryParam("order", "asc").when().get("/conversations").then().statusCode(200)
-                .extract().<List<String>>path("data.id")).containsExactly(older, newer, titled);
+        assertThat(given().queryParam("q", tag)
+                        .queryParam("limit", 1)
+                        .queryParam("before", older)
+                        .when()
+                        .get("/conversations")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .<List<String>>path("data.id"))
+                .containsExactly(newer);
+        assertThat(given().queryParam("q", tag)
+                        .queryParam("order", "asc")
+                        .when()
+                        .get("/conversations")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .<List<String>>path("data.id"))
+                .containsExactly(older, newer, titled);
     }
 }

@@ -15,6 +15,8 @@ class SearchSnippetTest {
         String text = "İ".repeat(200) + " needle in the text";
         assertThat(Search.snippet(text, List.of("NEEDLE"))).startsWith("…").contains("needle in the text");
         assertThat(Search.snippet("Straße nach İzmir", List.of("izmir"))).isEqualTo("Straße nach İzmir");
-        assertThat(Search.snippet("x".repeat(300), List.of("absent"))).hasSize(71).endsWith("…");
+        assertThat(Search.snippet("x".repeat(300), List.of("absent")))
+                .hasSize(71)
+                .endsWith("…");
     }
 }

@@ -26,16 +26,27 @@ class CostMigrationTest {
             admin.createStatement().execute("create database " + name);
         }
         String url = server.replaceFirst("/postgres(\\?|$)", "/" + name + "$1");
-        Flyway.configure().dataSource(url, "postgres", "postgres").locations("classpath:db/migration").target("5").load()
+        Flyway.configure()
+                .dataSource(url, "postgres", "postgres")
+                .locations("classpath:db/migration")
+                .target("5")
+                .load()
                 .migrate();
         try (Connection db = DriverManager.getConnection(url, "postgres", "postgres")) {
-            db.createStatement().execute("insert into conversation (id, owner, model, created_at, updated_at, turns, total_tokens)"
-                    + " values ('01930000-0000-7000-8000-000000000001', 'local', 'step-3.5-flash', now(), now(), 2, 300),"
-                    + " ('01930000-0000-7000-8000-000000000002', 'local', 'step-3.5-flash', now(), now(), 0, 0)");
+            db.createStatement()
+                    .execute(
+                            "insert into conversation (id, owner, model, created_at, updated_at, turns, total_tokens)"
+                                    + " values ('01930000-0000-7000-8000-000000000001', 'local', 'step-3.5-flash', now(), now(), 2, 300),"
+                                    + " ('01930000-0000-7000-8000-000000000002', 'local', 'step-3.5-flash', now(), now(), 0, 0)");
         }
-        Flyway.configure().dataSource(url, "postgres", "postgres").locations("classpath:db/migration").load().migrate();
+        Flyway.configure()
+                .dataSource(url, "postgres", "postgres")
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
         try (Connection db = DriverManager.getConnection(url, "postgres", "postgres");
-             ResultSet rows = db.createStatement().executeQuery("select turns, cost, cost_complete from conversation order by id")) {
+                ResultSet rows = db.createStatement()
+                        .executeQuery("select turns, cost, cost_complete from conversation order by id")) {
             assertThat(rows.next()).isTrue();
             assertThat(rows.getBigDecimal("cost")).isEqualByComparingTo("0");
             assertThat(rows.getBoolean("cost_complete")).isFalse();

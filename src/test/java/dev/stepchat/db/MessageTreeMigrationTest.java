@@ -33,8 +33,11 @@ class MessageTreeMigrationTest {
     }
 
     private static Flyway flyway(String url, String target) {
-        return Flyway.configure().dataSource(url, "postgres", "postgres").locations("classpath:db/migration")
-                .target(target).load();
+        return Flyway.configure()
+                .dataSource(url, "postgres", "postgres")
+                .locations("classpath:db/migration")
+                .target(target)
+                .load();
     }
 
     /** Uuid v7-like ids in creation order, as the application made them. */
@@ -49,21 +52,28 @@ class MessageTreeMigrationTest {
         UUID conversation = id(1);
         // u1 a1 | u2 failed | u3 a3 (incomplete) | u4 a4 | u5 failed, as version 1 stored them
         String[][] messages = {
-                {"10", "USER", "COMPLETED"}, {"11", "ASSISTANT", "COMPLETED"},
-                {"12", "USER", "FAILED"},
-                {"13", "USER", "COMPLETED"}, {"14", "ASSISTANT", "INCOMPLETE"},
-                {"15", "USER", "COMPLETED"}, {"16", "ASSISTANT", "COMPLETED"},
-                {"17", "USER", "FAILED"}};
+            {"10", "USER", "COMPLETED"},
+            {"11", "ASSISTANT", "COMPLETED"},
+            {"12", "USER", "FAILED"},
+            {"13", "USER", "COMPLETED"},
+            {"14", "ASSISTANT", "INCOMPLETE"},
+            {"15", "USER", "COMPLETED"},
+            {"16", "ASSISTANT", "COMPLETED"},
+            {"17", "USER", "FAILED"}
+        };
         UUID empty = id(2);
         try (Connection db = DriverManager.getConnection(url, "postgres", "postgres")) {
             for (UUID c : List.of(conversation, empty)) {
-                db.createStatement().execute("insert into conversation (id, owner, model, created_at, updated_at)"
-                        + " values ('" + c + "', 'local', 'step-3.5-flash', now(), now())");
+                db.createStatement()
+                        .execute("insert into conversation (id, owner, model, created_at, updated_at)" + " values ('"
+                                + c + "', 'local', 'step-3.5-flash', now(), now())");
             }
             for (String[] m : messages) {
-                db.createStatement().execute("insert into message (id, conversation_id, role, content, status, created_at)"
-                        + " values ('" + id(Integer.parseInt(m[0])) + "', '" + conversation + "', '" + m[1] + "', 'm"
-                        + m[0] + "', '" + m[2] + "', now())");
+                db.createStatement()
+                        .execute("insert into message (id, conversation_id, role, content, status, created_at)"
+                                + " values ('" + id(Integer.parseInt(m[0])) + "', '" + conversation + "', '" + m[1]
+                                + "', 'm"
+                                + m[0] + "', '" + m[2] + "', now())");
             }
         }
 
@@ -88,8 +98,8 @@ class MessageTreeMigrationTest {
             assertThat(parents.get(id(17))).isEqualTo(id(16));
             // the current message is the latest one; an empty conversation has none
             List<UUID> current = new ArrayList<>();
-            try (ResultSet rows = db.createStatement().executeQuery(
-                    "select current_message_id from conversation order by id")) {
+            try (ResultSet rows =
+                    db.createStatement().executeQuery("select current_message_id from conversation order by id")) {
                 while (rows.next()) {
                     current.add(rows.getObject(1, UUID.class));
                 }

@@ -78,35 +78,52 @@ class KubernetesManifestsTest {
     @Test
     void everyManifestIsValidAndReferencedByTheKustomization() throws IOException {
         Map<String, HasMetadata> resources = render();
-        assertThat(resources.keySet()).contains("Deployment", "Service", "ConfigMap", "ServiceAccount",
-                "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy");
+        assertThat(resources.keySet())
+                .contains(
+                        "Deployment",
+                        "Service",
+                        "ConfigMap",
+                        "ServiceAccount",
+                        "HorizontalPodAutoscaler",
+                        "PodDisruptionBudget",
+                        "NetworkPolicy");
         try (var files = Files.list(K8S)) {
-            assertThat(files.filter(Files::isRegularFile).map(p -> p.getFileName().toString())
-                    .filter(n -> !n.equals("kustomization.yaml")))
-                    .as("every manifest is in the kustomization (overlays are folders)").hasSize(resources.size());
+            assertThat(files.filter(Files::isRegularFile)
+                            .map(p -> p.getFileName().toString())
+                            .filter(n -> !n.equals("kustomization.yaml")))
+                    .as("every manifest is in the kustomization (overlays are folders)")
+                    .hasSize(resources.size());
         }
-        JsonNode image = YAML.readTree(K8S.resolve("kustomization.yaml").toFile()).path("images").get(0);
+        JsonNode image = YAML.readTree(K8S.resolve("kustomization.yaml").toFile())
+                .path("images")
+                .get(0);
         assertThat(image.path("newTag").asText()).isNotBlank().isNotEqualTo("latest");
-        assertThat(image.path("name").asText()).isEqualTo(deployment(resources).getContainers().getFirst().getImage());
-        assertThat(((ServiceAccount) resources.get("ServiceAccount")).getAutomountServiceAccountToken()).isFalse();
+        assertThat(image.path("name").asText())
+                .isEqualTo(deployment(resources).getContainers().getFirst().getImage());
+        assertThat(((ServiceAccount) resources.get("ServiceAccount")).getAutomountServiceAccountToken())
+                .isFalse();
     }
 
     @Test
     void probesPortAndShutdownAgreeWithTheApplication() throws IOException {
         Container container = deployment(render()).getContainers().getFirst();
-        assertThat(container.getPorts().getFirst().getContainerPort()).isEqualTo(
-                Integer.parseInt(applicationProperties().getProperty("quarkus.http.port")));
-        for (Probe probe : List.of(container.getStartupProbe(), container.getLivenessProbe(), container.getReadinessProbe())) {
+        assertThat(container.getPorts().getFirst().getContainerPort())
+                .isEqualTo(Integer.parseInt(applicationProperties().getProperty("quarkus.http.port")));
+        for (Probe probe :
+                List.of(container.getStartupProbe(), container.getLivenessProbe(), container.getReadinessProbe())) {
             String path = probe.getHttpGet().getPath();
-            assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo(container.getPorts().getFirst().getName());
+            assertThat(probe.getHttpGet().getPort().getStrVal())
+                    .isEqualTo(container.getPorts().getFirst().getName());
             given().when().get(path).then().statusCode(200);
         }
         assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
         assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
 
         Properties app = applicationProperties();
-        long shutdown = Duration.parse("PT" + app.getProperty("quarkus.shutdown.delay")).toSeconds()
-                + Duration.parse("PT" + app.getProperty("quarkus.shutdown.timeout")).toSeconds();
+        long shutdown =
+                Duration.parse("PT" + app.getProperty("quarkus.shutdown.delay")).toSeconds()
+                        + Duration.parse("PT" + app.getProperty("quarkus.shutdown.timeout"))
+                                .toSeconds();
         assertThat(deployment(render()).getTerminationGracePeriodSeconds()).isGreaterThan(shutdown);
     }
 
@@ -114,7 +131,8 @@ class KubernetesManifestsTest {
     void everyEnvironmentVariableIsOneTheApplicationDocumentsAndReads() throws IOException {
         Map<String, HasMetadata> resources = render();
         Set<String> documented = documentedVariables();
-        Set<String> given = new HashSet<>(((ConfigMap) resources.get("ConfigMap")).getData().keySet());
+        Set<String> given =
+                new HashSet<>(((ConfigMap) resources.get("ConfigMap")).getData().keySet());
         Container container = deployment(resources).getContainers().getFirst();
         for (EnvVar env : container.getEnv()) {
             given.add(env.getName());
@@ -123,13 +141,19 @@ class KubernetesManifestsTest {
             }
         }
         assertThat(documented).containsAll(given);
-        assertThat(given).contains("QUARKUS_DATASOURCE_JDBC_URL", "QUARKUS_DATASOURCE_PASSWORD", "STEP_API_KEY",
-                "MP_JWT_VERIFY_PUBLICKEY_LOCATION", "MP_JWT_VERIFY_ISSUER");
+        assertThat(given)
+                .contains(
+                        "QUARKUS_DATASOURCE_JDBC_URL",
+                        "QUARKUS_DATASOURCE_PASSWORD",
+                        "STEP_API_KEY",
+                        "MP_JWT_VERIFY_PUBLICKEY_LOCATION",
+                        "MP_JWT_VERIFY_ISSUER");
         assertThat(container.getEnvFrom().getFirst().getConfigMapRef().getName())
                 .isEqualTo(resources.get("ConfigMap").getMetadata().getName());
         try (var files = Files.walk(K8S)) {
             assertThat(files.filter(Files::isRegularFile).filter(p -> read(p).contains("kind: Secret")))
-                    .as("no Secret values committed").isEmpty();
+                    .as("no Secret values committed")
+                    .isEmpty();
         }
     }
 
@@ -159,11 +183,14 @@ class KubernetesManifestsTest {
         JsonNode overlay = YAML.readTree(K8S.resolve("jvm/kustomization.yaml").toFile());
         assertThat(overlay.path("resources").get(0).asText()).isEqualTo("..");
         JsonNode deployment = YAML.readTree(K8S.resolve("deployment.yaml").toFile());
-        JsonNode patch = YAML.readTree(overlay.path("patches").get(0).path("patch").asText());
+        JsonNode patch =
+                YAML.readTree(overlay.path("patches").get(0).path("patch").asText());
         for (JsonNode op : patch) {
             assertThat(op.path("op").asText()).isEqualTo("replace");
             String path = op.path("path").asText();
-            assertThat(deployment.at(path).isMissingNode()).as(path + " in the base Deployment").isFalse();
+            assertThat(deployment.at(path).isMissingNode())
+                    .as(path + " in the base Deployment")
+                    .isFalse();
             String parent = path.substring(0, path.lastIndexOf('/'));
             String field = path.substring(path.lastIndexOf('/') + 1);
             ((com.fasterxml.jackson.databind.node.ObjectNode) deployment.at(parent)).set(field, op.path("value"));
@@ -171,19 +198,31 @@ class KubernetesManifestsTest {
         Deployment patched = Serialization.unmarshal(YAML.writeValueAsString(deployment), Deployment.class);
         PodSpec pod = patched.getSpec().getTemplate().getSpec();
         String dockerfile = Files.readString(Path.of("docker/Dockerfile.jvm"));
-        assertThat(dockerfile).contains("USER " + pod.getSecurityContext().getRunAsUser()).contains("ENV JAVA_MAX_MEM_RATIO=40");
-        assertThat(pod.getContainers().getFirst().getResources().getLimits().get("memory").toString()).isEqualTo("768Mi");
+        assertThat(dockerfile)
+                .contains("USER " + pod.getSecurityContext().getRunAsUser())
+                .contains("ENV JAVA_MAX_MEM_RATIO=40");
+        assertThat(pod.getContainers()
+                        .getFirst()
+                        .getResources()
+                        .getLimits()
+                        .get("memory")
+                        .toString())
+                .isEqualTo("768Mi");
         assertThat(overlay.path("images").get(0).path("newTag").asText()).endsWith("-jvm");
     }
 
     private static PodSpec deployment(Map<String, HasMetadata> resources) {
-        return ((Deployment) resources.get("Deployment")).getSpec().getTemplate().getSpec();
+        return ((Deployment) resources.get("Deployment"))
+                .getSpec()
+                .getTemplate()
+                .getSpec();
     }
 
     /** The environment variables of the README's configuration table. */
     private static Set<String> documentedVariables() throws IOException {
         Set<String> names = new HashSet<>();
-        Matcher row = Pattern.compile("(?m)^\\| `[^`]+` \\| `([A-Z0-9_]+)` \\|").matcher(Files.readString(Path.of("README.md")));
+        Matcher row = Pattern.compile("(?m)^\\| `[^`]+` \\| `([A-Z0-9_]+)` \\|")
+                .matcher(Files.readString(Path.of("README.md")));
         while (row.find()) {
             names.add(row.group(1));
         }
@@ -227,7 +266,8 @@ class KubernetesManifestsTest {
             return;
         }
         for (Method getter : value.getClass().getMethods()) {
-            if (getter.getParameterCount() != 0 || !getter.getName().startsWith("get")
+            if (getter.getParameterCount() != 0
+                    || !getter.getName().startsWith("get")
                     || getter.getDeclaringClass() == Object.class) {
                 continue;
             }

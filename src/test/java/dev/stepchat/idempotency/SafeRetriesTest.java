@@ -45,10 +45,15 @@ class SafeRetriesTest extends StepFunStubbedTest {
 
     static final String PROBLEM = "application/problem+json";
 
-
     private static String conversation() {
-        return given().contentType(ContentType.JSON).body("{}").when().post("/conversations")
-                .then().statusCode(201).extract().path("id");
+        return given().contentType(ContentType.JSON)
+                .body("{}")
+                .when()
+                .post("/conversations")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
     }
 
     private static Response turn(String id, String key, String content) {
@@ -60,17 +65,23 @@ class SafeRetriesTest extends StepFunStubbedTest {
     }
 
     private void awaitUpstreamCalls(int calls) {
-        Awaitility.await().atMost(Duration.ofSeconds(10))
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
                 .until(() -> stepFun.findAll(postRequestedFor(urlEqualTo(PATH))).size() >= calls);
     }
 
     private static List<String> contents(String id) {
-        return given().when().get("/conversations/" + id + "/messages").then().extract().path("data.content");
+        return given().when()
+                .get("/conversations/" + id + "/messages")
+                .then()
+                .extract()
+                .path("data.content");
     }
 
     @Test
     void theSameKeySentAgainWhileTheFirstRunsMakesOneTurn() throws Exception {
-        stepFun.stubFor(post(PATH).willReturn(okJson(completion("once", 9, 1, 0)).withFixedDelay(1500)));
+        stepFun.stubFor(
+                post(PATH).willReturn(okJson(completion("once", 9, 1, 0)).withFixedDelay(1500)));
         String id = conversation();
         String key = UUID.randomUUID().toString();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -86,7 +97,7 @@ class SafeRetriesTest extends StepFunStubbedTest {
             stepFun.verify(1, postRequestedFor(urlEqualTo(PATH)));
             assertThat(contents(id)).containsExactly("hello", "once");
 
-        // once finished, the key replays the first response
+            // once finished, the key replays the first response
             Response replay = turn(id, key, "hello");
             replay.then().statusCode(201).header("Idempotent-Replayed", "true");
             assertThat(replay.asString()).isEqualTo(body);
@@ -101,7 +112,10 @@ class SafeRetriesTest extends StepFunStubbedTest {
         String id = conversation();
         String key = UUID.randomUUID().toString();
         turn(id, key, "one").then().statusCode(201);
-        turn(id, key, "two").then().statusCode(422).contentType(PROBLEM)
+        turn(id, key, "two")
+                .then()
+                .statusCode(422)
+                .contentType(PROBLEM)
                 .body("type", endsWith("/idempotency-key-reused"));
         turn(conversation(), key, "one").then().statusCode(422);
         assertThat(contents(id)).containsExactly("one", "ok");
@@ -109,11 +123,15 @@ class SafeRetriesTest extends StepFunStubbedTest {
 
     @Test
     void aFailedTurnIsReplayedToo() {
-        stepFun.stubFor(post(PATH).willReturn(aResponse().withStatus(400).withBody("{\"error\":{\"message\":\"no\"}}")));
+        stepFun.stubFor(
+                post(PATH).willReturn(aResponse().withStatus(400).withBody("{\"error\":{\"message\":\"no\"}}")));
         String id = conversation();
         String key = UUID.randomUUID().toString();
         turn(id, key, "hi").then().statusCode(502).contentType(PROBLEM);
-        turn(id, key, "hi").then().statusCode(502).contentType(PROBLEM)
+        turn(id, key, "hi")
+                .then()
+                .statusCode(502)
+                .contentType(PROBLEM)
                 .header("Idempotent-Replayed", "true")
                 .body("type", endsWith("/upstream-bad-request"))
                 .body("instance", equalTo("/conversations/" + id + "/messages"));
@@ -124,30 +142,51 @@ class SafeRetriesTest extends StepFunStubbedTest {
     @Test
     void createWithAKeyIsReplayedWithItsLocation() {
         String key = UUID.randomUUID().toString();
-        Response first = given().contentType(ContentType.JSON).header("Idempotency-Key", key)
-                .body("{\"title\":\"once\"}").when().post("/conversations");
+        Response first = given().contentType(ContentType.JSON)
+                .header("Idempotency-Key", key)
+                .body("{\"title\":\"once\"}")
+                .when()
+                .post("/conversations");
         first.then().statusCode(201);
-        Response again = given().contentType(ContentType.JSON).header("Idempotency-Key", key)
-                .body("{\"title\":\"once\"}").when().post("/conversations");
-        again.then().statusCode(201).header("Location", first.header("Location"))
+        Response again = given().contentType(ContentType.JSON)
+                .header("Idempotency-Key", key)
+                .body("{\"title\":\"once\"}")
+                .when()
+                .post("/conversations");
+        again.then()
+                .statusCode(201)
+                .header("Location", first.header("Location"))
                 .body("id", equalTo(first.path("id")));
-        given().contentType(ContentType.JSON).header("Idempotency-Key", "k".repeat(256))
-                .body("{}").when().post("/conversations")
-                .then().statusCode(400).body("errors[0].field", equalTo("Idempotency-Key"));
+        given().contentType(ContentType.JSON)
+                .header("Idempotency-Key", "k".repeat(256))
+                .body("{}")
+                .when()
+                .post("/conversations")
+                .then()
+                .statusCode(400)
+                .body("errors[0].field", equalTo("Idempotency-Key"));
     }
 
     @Test
     void aSecondTurnWhileTheFirstRunsIs409() throws Exception {
-        stepFun.stubFor(post(PATH).willReturn(okJson(completion("slow", 4, 2, 0)).withFixedDelay(1500)));
+        stepFun.stubFor(
+                post(PATH).willReturn(okJson(completion("slow", 4, 2, 0)).withFixedDelay(1500)));
         String id = conversation();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<Response> first = pool.submit(() -> turn(id, null, "q0"));
             awaitUpstreamCalls(1);
-            turn(id, null, "q1").then().statusCode(409).contentType(PROBLEM).body("type", endsWith("/turn-in-progress"));
+            turn(id, null, "q1")
+                    .then()
+                    .statusCode(409)
+                    .contentType(PROBLEM)
+                    .body("type", endsWith("/turn-in-progress"));
             first.get().then().statusCode(201);
         }
-        given().when().get("/conversations/" + id).then()
-                .body("usage.total_tokens", equalTo(6)).body("usage.turns", equalTo(1))
+        given().when()
+                .get("/conversations/" + id)
+                .then()
+                .body("usage.total_tokens", equalTo(6))
+                .body("usage.turns", equalTo(1))
                 .body("message_count", equalTo(2));
         // the conversation is free again afterwards
         stepFun.stubFor(post(PATH).willReturn(okJson(completion("next", 4, 2, 0))));
@@ -171,12 +210,18 @@ class SafeRetriesTest extends StepFunStubbedTest {
     @Test
     void aTurnLeftInProgressByADeadInstanceIsMarkedFailed() {
         String id = conversation();
-        QuarkusTransaction.requiringNew().run(() -> entityManager.createNativeQuery(
-                        "insert into message (id, conversation_id, role, content, status, created_at)"
-                                + " values (gen_random_uuid(), :id, 'USER', 'lost?', 'IN_PROGRESS', now() - interval '1 hour')")
-                .setParameter("id", UUID.fromString(id)).executeUpdate());
+        QuarkusTransaction.requiringNew()
+                .run(() -> entityManager
+                        .createNativeQuery(
+                                "insert into message (id, conversation_id, role, content, status, created_at)"
+                                        + " values (gen_random_uuid(), :id, 'USER', 'lost?', 'IN_PROGRESS', now() - interval '1 hour')")
+                        .setParameter("id", UUID.fromString(id))
+                        .executeUpdate());
         abandonedTurns.close();
-        given().when().get("/conversations/" + id + "/messages?branch=all").then().statusCode(200)
+        given().when()
+                .get("/conversations/" + id + "/messages?branch=all")
+                .then()
+                .statusCode(200)
                 .body("data[0].content", equalTo("lost?"))
                 .body("data[0].status", equalTo("failed"))
                 .body("data[0].error.type", endsWith("/turn-abandoned"));
@@ -187,46 +232,80 @@ class SafeRetriesTest extends StepFunStubbedTest {
         String id = conversation();
         UUID user = UUID.randomUUID();
         QuarkusTransaction.requiringNew().run(() -> {
-            entityManager.createNativeQuery("""
+            entityManager
+                    .createNativeQuery("""
                             insert into message (id, conversation_id, role, content, status, created_at)
                             values (:user, :id, 'USER', 'tell me', 'IN_PROGRESS', now());
                             insert into message (id, conversation_id, parent_id, role, content, status, created_at)
                             values (gen_random_uuid(), :id, :user, 'ASSISTANT', 'half an ans', 'IN_PROGRESS', now());
                             update conversation set turn_lease_holder = :user, turn_lease_until = now() + interval '1 minute'
                             where id = :id""")
-                    .setParameter("user", user).setParameter("id", UUID.fromString(id)).executeUpdate();
+                    .setParameter("user", user)
+                    .setParameter("id", UUID.fromString(id))
+                    .executeUpdate();
         });
         abandonedTurns.close();
-        given().when().get("/conversations/" + id + "/messages?branch=all").then()
+        given().when()
+                .get("/conversations/" + id + "/messages?branch=all")
+                .then()
                 .body("data.status", org.hamcrest.Matchers.contains("in_progress", "in_progress"));
-        QuarkusTransaction.requiringNew().run(() -> entityManager.createNativeQuery(
-                        "update conversation set turn_lease_until = now() - interval '1 second' where id = :id")
-                .setParameter("id", UUID.fromString(id)).executeUpdate());
+        QuarkusTransaction.requiringNew()
+                .run(() -> entityManager
+                        .createNativeQuery(
+                                "update conversation set turn_lease_until = now() - interval '1 second' where id = :id")
+                        .setParameter("id", UUID.fromString(id))
+                        .executeUpdate());
         abandonedTurns.close();
-        given().when().get("/conversations/" + id + "/messages?branch=all").then()
+        given().when()
+                .get("/conversations/" + id + "/messages?branch=all")
+                .then()
                 .body("data.find { it.role == 'user' }.status", equalTo("completed"))
                 .body("data.find { it.role == 'assistant' }.status", equalTo("incomplete"))
                 .body("data.find { it.role == 'assistant' }.content", equalTo("half an ans"));
     }
 
     private void setLease(String id, String until) {
-        QuarkusTransaction.requiringNew().run(() -> entityManager.createNativeQuery(
-                        "update conversation set turn_lease_until = " + until + ", turn_lease_holder = gen_random_uuid()"
-                                + " where id = :id")
-                .setParameter("id", UUID.fromString(id)).executeUpdate());
+        QuarkusTransaction.requiringNew()
+                .run(() -> entityManager
+                        .createNativeQuery("update conversation set turn_lease_until = " + until
+                                + ", turn_lease_holder = gen_random_uuid()" + " where id = :id")
+                        .setParameter("id", UUID.fromString(id))
+                        .executeUpdate());
     }
 
     @Test
     void patchWithAStaleIfMatchIs412() {
         String id = conversation();
-        String etag = given().when().get("/conversations/" + id).then().statusCode(200).extract().header("ETag");
+        String etag = given().when()
+                .get("/conversations/" + id)
+                .then()
+                .statusCode(200)
+                .extract()
+                .header("ETag");
         assertThat(etag).isNotBlank();
-        String newer = given().contentType(ContentType.JSON).header("If-Match", etag).body("{\"title\":\"a\"}")
-                .when().patch("/conversations/" + id).then().statusCode(200).extract().header("ETag");
+        String newer = given().contentType(ContentType.JSON)
+                .header("If-Match", etag)
+                .body("{\"title\":\"a\"}")
+                .when()
+                .patch("/conversations/" + id)
+                .then()
+                .statusCode(200)
+                .extract()
+                .header("ETag");
         assertThat(newer).isNotEqualTo(etag);
-        given().contentType(ContentType.JSON).header("If-Match", etag).body("{\"title\":\"b\"}")
-                .when().patch("/conversations/" + id).then().statusCode(412).contentType(PROBLEM)
+        given().contentType(ContentType.JSON)
+                .header("If-Match", etag)
+                .body("{\"title\":\"b\"}")
+                .when()
+                .patch("/conversations/" + id)
+                .then()
+                .statusCode(412)
+                .contentType(PROBLEM)
                 .body("type", endsWith("/precondition-failed"));
-        given().when().get("/conversations/" + id).then().body("title", equalTo("a")).header("ETag", newer);
+        given().when()
+                .get("/conversations/" + id)
+                .then()
+                .body("title", equalTo("a"))
+                .header("ETag", newer);
     }
 }

@@ -61,8 +61,10 @@ class AuthenticatedStreamingIT {
 
     private static String token(String subject) {
         try {
-            return Jwt.issuer(AuthOnResource.ISSUER).subject(subject + "-" + System.nanoTime())
-                    .audience(AuthOnResource.AUDIENCE).expiresIn(Duration.ofMinutes(5))
+            return Jwt.issuer(AuthOnResource.ISSUER)
+                    .subject(subject + "-" + System.nanoTime())
+                    .audience(AuthOnResource.AUDIENCE)
+                    .expiresIn(Duration.ofMinutes(5))
                     .sign(KeyUtils.readPrivateKey("test-jwt-private.pem"));
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -74,14 +76,25 @@ class AuthenticatedStreamingIT {
     }
 
     private String conversation() {
-        return as(alice).contentType(ContentType.JSON).body("{}").when().post("/conversations")
-                .then().statusCode(201).extract().path("id");
+        return as(alice)
+                .contentType(ContentType.JSON)
+                .body("{}")
+                .when()
+                .post("/conversations")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
     }
 
     @Test
     void tokensDecideWhoSeesWhat() {
         String id = conversation();
-        given().when().get("/conversations").then().statusCode(401).contentType("application/problem+json")
+        given().when()
+                .get("/conversations")
+                .then()
+                .statusCode(401)
+                .contentType("application/problem+json")
                 .header("WWW-Authenticate", "Bearer");
         as("not-a-jwt").when().get("/conversations").then().statusCode(401).body("type", endsWith("/unauthorized"));
         as(token("bob")).when().get("/conversations/" + id).then().statusCode(404);
@@ -113,7 +126,11 @@ class AuthenticatedStreamingIT {
         assertThat(events).hasSize(4);
         assertThat(events.get(2)).contains("\"content\":\"lo\"");
         assertThat(events.get(3)).contains("\"object\":\"turn\"");
-        as(alice).when().get("/conversations/" + id + "/messages").then().statusCode(200)
+        as(alice)
+                .when()
+                .get("/conversations/" + id + "/messages")
+                .then()
+                .statusCode(200)
                 .body("data.content", org.hamcrest.Matchers.contains("hi", "Hello"));
     }
 
@@ -124,7 +141,11 @@ class AuthenticatedStreamingIT {
         HttpResponse<InputStream> response = open(id);
         String body = new String(response.body().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(body).contains("event: delta", "event: error");
-        as(alice).when().get("/conversations/" + id + "/messages").then().statusCode(200)
+        as(alice)
+                .when()
+                .get("/conversations/" + id + "/messages")
+                .then()
+                .statusCode(200)
                 .body("data.content", org.hamcrest.Matchers.contains("hi", "partial"))
                 .body("data[1].status", equalTo("incomplete"));
         as(alice).when().get("/conversations/" + id).then().body("usage.total_tokens", equalTo(10));
@@ -144,21 +165,35 @@ class AuthenticatedStreamingIT {
                     .contains("\"status\":\"in_progress\"");
             running.add(response);
         }
-        as(alice).contentType(ContentType.JSON).body("{\"content\":\"a fifth\"}")
-                .when().post("/conversations/" + conversation() + "/messages")
-                .then().statusCode(429).contentType("application/problem+json")
-                .header("Retry-After", org.hamcrest.Matchers.notNullValue()).body("type", endsWith("/owner-rate-limited"));
+        as(alice)
+                .contentType(ContentType.JSON)
+                .body("{\"content\":\"a fifth\"}")
+                .when()
+                .post("/conversations/" + conversation() + "/messages")
+                .then()
+                .statusCode(429)
+                .contentType("application/problem+json")
+                .header("Retry-After", org.hamcrest.Matchers.notNullValue())
+                .body("type", endsWith("/owner-rate-limited"));
         assertThat(RECORDER.bodies).as("the fifth never reached StepFun").hasSize(4);
         String bob = token("bob");
         then(events(chunk("yours", "stop", 5, 1), done()));
-        String his = as(bob).contentType(ContentType.JSON).body("{}").when().post("/conversations")
-                .then().statusCode(201).extract().path("id");
+        String his = as(bob).contentType(ContentType.JSON)
+                .body("{}")
+                .when()
+                .post("/conversations")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
         HttpResponse<InputStream> bobs = open(bob, his);
         assertThat(bobs.statusCode()).isEqualTo(200);
-        assertThat(new String(bobs.body().readAllBytes(), StandardCharsets.UTF_8)).contains("event: done");
+        assertThat(new String(bobs.body().readAllBytes(), StandardCharsets.UTF_8))
+                .contains("event: done");
         finish.countDown();
         for (HttpResponse<InputStream> response : running) {
-            assertThat(new String(response.body().readAllBytes(), StandardCharsets.UTF_8)).contains("event: done");
+            assertThat(new String(response.body().readAllBytes(), StandardCharsets.UTF_8))
+                    .contains("event: done");
         }
     }
 
@@ -168,11 +203,15 @@ class AuthenticatedStreamingIT {
 
     private HttpResponse<InputStream> open(String token, String id) throws IOException, InterruptedException {
         URI uri = URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/conversations/" + id + "/messages");
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri)
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .header("Accept", "text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"content\":\"hi\"}")).build(),
-                HttpResponse.BodyHandlers.ofInputStream());
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(uri)
+                                .header("Authorization", "Bearer " + token)
+                                .header("Content-Type", "application/json")
+                                .header("Accept", "text/event-stream")
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"content\":\"hi\"}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
     }
 
     private static String nextData(BufferedReader lines) throws IOException {

@@ -36,7 +36,8 @@ import dev.stepchat.support.StepFunStub;
 @WithTestResource(AuthOffResource.class)
 class ImportMemoryIT {
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @Test
     void largeImportsKeepTheHeapBounded() throws Exception {
@@ -44,11 +45,13 @@ class ImportMemoryIT {
             // 45 MB of [{},{},...]: 15 million objects
             HttpResponse<String> empties = post(small.base(), streamed(15_000_000, i -> i == 0 ? "[{}" : ",{}", "]"));
             assertThat(empties.statusCode()).isEqualTo(400);
-            assertThat(JsonPath.from(empties.body()).getString("errors[0].field")).startsWith("[0]");
+            assertThat(JsonPath.from(empties.body()).getString("errors[0].field"))
+                    .startsWith("[0]");
 
             // a 30 MB ChatGPT export: 300 conversations of 50 messages of 2,000 characters
             String text = "Lorem ipsum ".repeat(166) + "dolor";
-            HttpResponse<String> export = post(small.base(), streamed(300, i -> (i == 0 ? "[" : ",") + chatGpt(i, text), "]"));
+            HttpResponse<String> export =
+                    post(small.base(), streamed(300, i -> (i == 0 ? "[" : ",") + chatGpt(i, text), "]"));
             assertThat(export.statusCode()).as(export.body()).isEqualTo(201);
             assertThat(JsonPath.from(export.body()).getList("data")).hasSize(300);
             assertThat(small.exited()).as("the replica is still up").isFalse();
@@ -59,11 +62,18 @@ class ImportMemoryIT {
     private static String chatGpt(int n, String text) {
         StringBuilder mapping = new StringBuilder();
         for (int i = 0; i < 50; i++) {
-            mapping.append(i == 0 ? "" : ",").append("\"m").append(i).append("\":{\"id\":\"m").append(i)
-                    .append("\",\"parent\":").append(i == 0 ? "null" : "\"m" + (i - 1) + "\"")
-                    .append(",\"children\":[],\"message\":{\"author\":{\"role\":\"").append(i % 2 == 0 ? "user" : "assistant")
+            mapping.append(i == 0 ? "" : ",")
+                    .append("\"m")
+                    .append(i)
+                    .append("\":{\"id\":\"m")
+                    .append(i)
+                    .append("\",\"parent\":")
+                    .append(i == 0 ? "null" : "\"m" + (i - 1) + "\"")
+                    .append(",\"children\":[],\"message\":{\"author\":{\"role\":\"")
+                    .append(i % 2 == 0 ? "user" : "assistant")
                     .append("\"},\"create_time\":1764064800.5,\"content\":{\"content_type\":\"text\",\"parts\":[\"")
-                    .append(text).append("\"]}}}");
+                    .append(text)
+                    .append("\"]}}}");
         }
         return "{\"title\":\"Imported " + n + "\",\"create_time\":1764064800,\"current_node\":\"m49\",\"mapping\":{"
                 + mapping + "}}";
@@ -107,8 +117,11 @@ class ImportMemoryIT {
     }
 
     private HttpResponse<String> post(URI base, InputStream body) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(base.resolve("/conversations/import"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> body)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(base.resolve("/conversations/import"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -70,8 +70,7 @@ class KilledReplicaIT {
         }
 
         @Override
-        public void stop() {
-        }
+        public void stop() {}
     }
 
     private final HttpClient http = HttpClient.newHttpClient();
@@ -87,7 +86,9 @@ class KilledReplicaIT {
         String x = conversation();
         String y = conversation();
         then(events(chunk("Earlier answer", "stop", 8, 2), done()));
-        assertThat(Sse.read(Sse.lines(stream(base(), y, "Y first", null).body()), null).getLast().name())
+        assertThat(Sse.read(Sse.lines(stream(base(), y, "Y first", null).body()), null)
+                        .getLast()
+                        .name())
                 .isEqualTo("done");
 
         String xAnswer;
@@ -97,29 +98,42 @@ class KilledReplicaIT {
         try (SecondInstance c = replica(Map.of())) {
             try (SecondInstance b = replica(Map.of("stepchat.turn-lease", "10S"))) {
                 then(events(chunk("X kept ", "", 10, 1), trickleUntilClosed()));
-                BufferedReader onB = Sse.lines(stream(b.base().toString(), x, "X question", "key-x").body());
+                BufferedReader onB = Sse.lines(
+                        stream(b.base().toString(), x, "X question", "key-x").body());
                 xAnswer = next(onB).data().getString("message.id");
                 assertThat(next(onB).name()).isEqualTo("delta");
                 then(events(chunk("Y kept ", "", 10, 1), trickleUntilClosed()));
-                BufferedReader yOnB = Sse.lines(stream(b.base().toString(), y, "Y question", "key-y").body());
+                BufferedReader yOnB = Sse.lines(
+                        stream(b.base().toString(), y, "Y question", "key-y").body());
                 yAnswer = next(yOnB).data().getString("message.id");
                 assertThat(next(yOnB).name()).isEqualTo("delta");
                 // their text reaches the database while they stream
-                Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
-                        stored(xAnswer).content().startsWith("X kept x") && stored(yAnswer).content().startsWith("Y kept x"));
+                Awaitility.await()
+                        .atMost(Duration.ofSeconds(10))
+                        .until(() -> stored(xAnswer).content().startsWith("X kept x")
+                                && stored(yAnswer).content().startsWith("Y kept x"));
                 b.kill();
             }
             xFlushed = stored(xAnswer).content();
             yFlushed = stored(yAnswer).content();
 
             // while the dead replica's lease holds, its request is in flight
-            given().contentType(ContentType.JSON).header("Idempotency-Key", "key-y").body(Map.of("content", "Y question"))
-                    .when().post("/conversations/" + y + "/messages")
-                    .then().statusCode(409).body("type", org.hamcrest.Matchers.endsWith("/idempotency-key-in-flight"));
+            given().contentType(ContentType.JSON)
+                    .header("Idempotency-Key", "key-y")
+                    .body(Map.of("content", "Y question"))
+                    .when()
+                    .post("/conversations/" + y + "/messages")
+                    .then()
+                    .statusCode(409)
+                    .body("type", org.hamcrest.Matchers.endsWith("/idempotency-key-in-flight"));
 
-            Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(100))
                     .until(() -> leaseExpired(x) && leaseExpired(y));
-            assertThat(stored(xAnswer).status()).as("the job is off: nothing closed it yet").isEqualTo("IN_PROGRESS");
+            assertThat(stored(xAnswer).status())
+                    .as("the job is off: nothing closed it yet")
+                    .isEqualTo("IN_PROGRESS");
 
             // two replicas race for X's next turn: one takes it and closes the killed turn, the other is refused
             // (the winner's answer waits until the loser has been answered, so that they overlap)
@@ -127,23 +141,33 @@ class KilledReplicaIT {
             then(events(await(refused), chunk("X next answer", "stop", 30, 3), done()));
             CompletableFuture<HttpResponse<String>> onA = send(base(), x, "X next question");
             CompletableFuture<HttpResponse<String>> onC = send(c.base().toString(), x, "X next question");
-            HttpResponse<?> lost = (HttpResponse<?>) CompletableFuture.anyOf(onA, onC).join();
+            HttpResponse<?> lost =
+                    (HttpResponse<?>) CompletableFuture.anyOf(onA, onC).join();
             assertThat(lost.statusCode()).isEqualTo(409);
             assertThat(lost.body().toString()).contains("/turn-in-progress");
             refused.countDown();
             HttpResponse<String> won = onA.join() == lost ? onC.join() : onA.join();
             assertThat(won.statusCode()).isEqualTo(200);
-            List<Event> xNext = Sse.read(Sse.lines(new java.io.ByteArrayInputStream(won.body().getBytes())), null);
-            assertThat(xNext.getFirst().data().getString("user_message.parent_id")).isEqualTo(xAnswer);
+            List<Event> xNext = Sse.read(
+                    Sse.lines(new java.io.ByteArrayInputStream(won.body().getBytes())), null);
+            assertThat(xNext.getFirst().data().getString("user_message.parent_id"))
+                    .isEqualTo(xAnswer);
             assertThat(xNext.getLast().name()).isEqualTo("done");
-            assertThat(upstreamMessages("X next question")).containsExactly(
-                    "user: X question", "assistant: " + xFlushed, "user: X next question");
+            assertThat(upstreamMessages("X next question"))
+                    .containsExactly("user: X question", "assistant: " + xFlushed, "user: X next question");
 
             then(events(chunk("Y next answer", "stop", 40, 3), done()));
-            List<Event> yNext = Sse.read(Sse.lines(stream(base(), y, "Y next question", null).body()), null);
-            assertThat(yNext.getFirst().data().getString("user_message.parent_id")).isEqualTo(yAnswer);
-            assertThat(upstreamMessages("Y next question")).containsExactly("user: Y first", "assistant: Earlier answer",
-                    "user: Y question", "assistant: " + yFlushed, "user: Y next question");
+            List<Event> yNext = Sse.read(
+                    Sse.lines(stream(base(), y, "Y next question", null).body()), null);
+            assertThat(yNext.getFirst().data().getString("user_message.parent_id"))
+                    .isEqualTo(yAnswer);
+            assertThat(upstreamMessages("Y next question"))
+                    .containsExactly(
+                            "user: Y first",
+                            "assistant: Earlier answer",
+                            "user: Y question",
+                            "assistant: " + yFlushed,
+                            "user: Y next question");
         }
 
         // the current branches list every earlier message; the killed answers are incomplete with their text
@@ -153,8 +177,9 @@ class KilledReplicaIT {
         assertThat(xList.getList("data.status", String.class))
                 .containsExactly("completed", "incomplete", "completed", "completed");
         JsonPath yList = messages(y);
-        assertThat(yList.getList("data.content", String.class)).containsExactly("Y first", "Earlier answer",
-                "Y question", yFlushed, "Y next question", "Y next answer");
+        assertThat(yList.getList("data.content", String.class))
+                .containsExactly(
+                        "Y first", "Earlier answer", "Y question", yFlushed, "Y next question", "Y next answer");
         assertThat(yList.getString("data[3].status")).isEqualTo("incomplete");
         assertThat(stored(xAnswer).problem()).endsWith("/turn-abandoned");
 
@@ -166,9 +191,14 @@ class KilledReplicaIT {
         assertThat(text(replayed)).isEqualTo(xFlushed);
         assertThat(replayed.getLast().name()).isEqualTo("error");
         assertThat(replayed.getLast().data().getString("type")).endsWith("/turn-abandoned");
-        given().contentType(ContentType.JSON).header("Idempotency-Key", "key-y").body(Map.of("content", "Y question"))
-                .when().post("/conversations/" + y + "/messages")
-                .then().statusCode(201).header("Idempotent-Replayed", "true")
+        given().contentType(ContentType.JSON)
+                .header("Idempotency-Key", "key-y")
+                .body(Map.of("content", "Y question"))
+                .when()
+                .post("/conversations/" + y + "/messages")
+                .then()
+                .statusCode(201)
+                .header("Idempotent-Replayed", "true")
                 .body("message.id", org.hamcrest.Matchers.equalTo(yAnswer))
                 .body("message.status", org.hamcrest.Matchers.equalTo("incomplete"))
                 .body("message.content", org.hamcrest.Matchers.equalTo(yFlushed));
@@ -188,17 +218,29 @@ class KilledReplicaIT {
     }
 
     private static String conversation() {
-        return given().contentType(ContentType.JSON).body("{}").when().post("/conversations")
-                .then().statusCode(201).extract().path("id");
+        return given().contentType(ContentType.JSON)
+                .body("{}")
+                .when()
+                .post("/conversations")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
     }
 
     private static JsonPath messages(String id) {
-        return given().when().get("/conversations/" + id + "/messages").then().statusCode(200).extract().jsonPath();
+        return given().when()
+                .get("/conversations/" + id + "/messages")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
     }
 
     private static HttpRequest turn(String base, String id, String content, String key) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/conversations/" + id + "/messages"))
-                .header("Content-Type", "application/json").header("Accept", "text/event-stream")
+                .header("Content-Type", "application/json")
+                .header("Accept", "text/event-stream")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"content\":\"" + content + "\"}"));
         if (key != null) {
             request.header("Idempotency-Key", key);
@@ -208,7 +250,8 @@ class KilledReplicaIT {
 
     private HttpResponse<InputStream> stream(String base, String id, String content, String key)
             throws IOException, InterruptedException {
-        HttpResponse<InputStream> response = http.send(turn(base, id, content, key), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response =
+                http.send(turn(base, id, content, key), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(response.statusCode()).isEqualTo(200);
         return response;
     }
@@ -234,14 +277,13 @@ class KilledReplicaIT {
         throw new AssertionError("No upstream request ends with " + last + ": " + RECORDER.bodies);
     }
 
-    private record Row(String status, String content, String problem) {
-    }
+    private record Row(String status, String content, String problem) {}
 
     /** An answer as stored, read past the service (a list through it would close an abandoned turn). */
     private static Row stored(String answer) throws SQLException {
         try (Connection db = database();
-             PreparedStatement query = db.prepareStatement(
-                     "select status, content, stream_outcome -> 'problem' ->> 'type' from message where id = ?::uuid")) {
+                PreparedStatement query = db.prepareStatement(
+                        "select status, content, stream_outcome -> 'problem' ->> 'type' from message where id = ?::uuid")) {
             query.setString(1, answer);
             try (ResultSet row = query.executeQuery()) {
                 assertThat(row.next()).isTrue();
@@ -253,8 +295,8 @@ class KilledReplicaIT {
     /** Whether the conversation's turn lease is there and has expired (database clock). */
     private static boolean leaseExpired(String conversation) throws SQLException {
         try (Connection db = database();
-             PreparedStatement query = db.prepareStatement(
-                     "select turn_lease_until < now() from conversation where id = ?::uuid")) {
+                PreparedStatement query =
+                        db.prepareStatement("select turn_lease_until < now() from conversation where id = ?::uuid")) {
             query.setString(1, conversation);
             try (ResultSet row = query.executeQuery()) {
                 return row.next() && row.getBoolean(1);

@@ -63,9 +63,20 @@ class ResumableStreamsIT {
 
     @Test
     void aStreamLeftOnOneReplicaIsResumedOnTheOtherWithEachCharacterOnce() throws Exception {
-        CountDownLatch[] go = {new CountDownLatch(1), new CountDownLatch(1), new CountDownLatch(1), new CountDownLatch(1)};
-        then(events(chunk("Hel", "", 9, 1), await(go[0]), chunk("lo ", "", 9, 2), await(go[1]), chunk("wor", "", 9, 3),
-                await(go[2]), chunk("ld", "", 9, 4), await(go[3]), chunk(", bye", "stop", 9, 6), done()));
+        CountDownLatch[] go = {
+            new CountDownLatch(1), new CountDownLatch(1), new CountDownLatch(1), new CountDownLatch(1)
+        };
+        then(events(
+                chunk("Hel", "", 9, 1),
+                await(go[0]),
+                chunk("lo ", "", 9, 2),
+                await(go[1]),
+                chunk("wor", "", 9, 3),
+                await(go[2]),
+                chunk("ld", "", 9, 4),
+                await(go[3]),
+                chunk(", bye", "stop", 9, 6),
+                done()));
         try (SecondInstance b = secondReplica(Map.of())) {
             String id = conversation(base());
             HttpResponse<InputStream> response = post(base(), id, "{\"content\":\"hi\"}");
@@ -86,12 +97,15 @@ class ResumableStreamsIT {
             List<Event> rest = read(resume(b.base().toString(), id, answer, last.id()), go[3]::countDown);
             assertThat(rest.getLast().name()).isEqualTo("done");
             JsonPath stored = messages(base(), id);
-            assertThat(received + text(rest)).isEqualTo("Hello world, bye").isEqualTo(stored.getString("data[1].content"));
+            assertThat(received + text(rest))
+                    .isEqualTo("Hello world, bye")
+                    .isEqualTo(stored.getString("data[1].content"));
             assertThat(stored.getString("data[1].status")).isEqualTo("completed");
 
             // the same Turn from either replica, and from either after the end
             Event doneOnA = read(resume(base(), id, answer, null), null).getLast();
-            assertThat((Object) rest.getLast().data().get("")).isEqualTo(doneOnA.data().get(""));
+            assertThat((Object) rest.getLast().data().get(""))
+                    .isEqualTo(doneOnA.data().get(""));
             assertThat(doneOnA.data().getString("message.content")).isEqualTo("Hello world, bye");
             assertThat(doneOnA.data().getInt("conversation_usage.total_tokens")).isEqualTo(15);
 
@@ -116,9 +130,13 @@ class ResumableStreamsIT {
             CompletableFuture<List<Event>> restOnA = CompletableFuture.supplyAsync(() -> readRest(a));
             String answer = start.data().getString("message.id");
 
-            JsonPath stopped = given().baseUri(b.base().toString()).when()
+            JsonPath stopped = given().baseUri(b.base().toString())
+                    .when()
                     .post("/conversations/" + id + "/messages/" + answer + "/stop")
-                    .then().statusCode(200).extract().jsonPath();
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath();
             assertThat(stopped.getString("status")).isEqualTo("incomplete");
             assertThat(stopped.getString("finish_reason")).isEqualTo("stopped");
             assertThat(stopped.getString("content")).startsWith("first ");
@@ -130,8 +148,12 @@ class ResumableStreamsIT {
             assertThat(rest.getLast().data().getString("message.content")).isEqualTo(stopped.getString("content"));
             int total = stopped.getInt("usage.total_tokens");
             assertThat(total).isGreaterThanOrEqualTo(11);
-            given().when().get("/conversations/" + id).then().statusCode(200)
-                    .body("usage.total_tokens", equalTo(total)).body("usage.turns", equalTo(1));
+            given().when()
+                    .get("/conversations/" + id)
+                    .then()
+                    .statusCode(200)
+                    .body("usage.total_tokens", equalTo(total))
+                    .body("usage.turns", equalTo(1));
         }
     }
 
@@ -145,12 +167,16 @@ class ResumableStreamsIT {
             answer = next(onB).data().getString("message.id");
             assertThat(next(onB).name()).isEqualTo("delta");
             // its text reaches the database while it streams
-            Awaitility.await().atMost(Duration.ofSeconds(10))
-                    .until(() -> messages(base(), id).getString("data[1].content").startsWith("kept x"));
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() ->
+                            messages(base(), id).getString("data[1].content").startsWith("kept x"));
             b.kill();
         }
         String flushed = messages(base(), id).getString("data[1].content");
-        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
                 .until(() -> "incomplete".equals(messages(base(), id).getString("data[1].status")));
         JsonPath closed = messages(base(), id);
         assertThat(closed.getString("data[1].content")).startsWith(flushed);
@@ -162,9 +188,16 @@ class ResumableStreamsIT {
         then(events(chunk("again", "stop", 12, 1), done()));
         List<Event> next = read(post(base(), id, "{\"content\":\"still there?\"}"), null);
         assertThat(next.getLast().name()).isEqualTo("done");
-        given().when().get("/conversations/" + id + "/messages").then().statusCode(200)
-                .body("data.content[3]", equalTo("again")).body("data.status[3]", equalTo("completed"));
-        given().when().get("/conversations/" + id).then().body("message_count", equalTo(4))
+        given().when()
+                .get("/conversations/" + id + "/messages")
+                .then()
+                .statusCode(200)
+                .body("data.content[3]", equalTo("again"))
+                .body("data.status[3]", equalTo("completed"));
+        given().when()
+                .get("/conversations/" + id)
+                .then()
+                .body("message_count", equalTo(4))
                 .body("current_message_id", endsWith(next.getLast().data().getString("message.id")));
     }
 
@@ -179,27 +212,46 @@ class ResumableStreamsIT {
     }
 
     private static String conversation(String base) {
-        return given().baseUri(base).contentType(ContentType.JSON).body("{}").when().post("/conversations")
-                .then().statusCode(201).extract().path("id");
+        return given().baseUri(base)
+                .contentType(ContentType.JSON)
+                .body("{}")
+                .when()
+                .post("/conversations")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
     }
 
     private static JsonPath messages(String base, String id) {
-        return given().baseUri(base).when().get("/conversations/" + id + "/messages").then().statusCode(200)
-                .extract().jsonPath();
+        return given().baseUri(base)
+                .when()
+                .get("/conversations/" + id + "/messages")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
     }
 
-    private HttpResponse<InputStream> post(String base, String id, String body) throws IOException, InterruptedException {
-        HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create(base + "/conversations/" + id + "/messages"))
-                .header("Content-Type", "application/json").header("Accept", "text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofInputStream());
+    private HttpResponse<InputStream> post(String base, String id, String body)
+            throws IOException, InterruptedException {
+        HttpResponse<InputStream> response = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/conversations/" + id + "/messages"))
+                        .header("Content-Type", "application/json")
+                        .header("Accept", "text/event-stream")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofInputStream());
         assertThat(response.statusCode()).isEqualTo(200);
         return response;
     }
 
     private HttpResponse<InputStream> resume(String base, String id, String answer, String lastEventId)
             throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/conversations/" + id + "/messages/" + answer + "/events"))
-                .header("Accept", "text/event-stream").GET();
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        URI.create(base + "/conversations/" + id + "/messages/" + answer + "/events"))
+                .header("Accept", "text/event-stream")
+                .GET();
         if (lastEventId != null) {
             request.header("Last-Event-ID", lastEventId);
         }

@@ -66,11 +66,18 @@ final class SecondInstance implements AutoCloseable {
             command.addAll(properties);
         } else {
             command.addAll(1, properties);
-            command.add(Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().toString());
+            command.add(Path.of("target", "quarkus-app", "quarkus-run.jar")
+                    .toAbsolutePath()
+                    .toString());
         }
         Path log = Scratch.file("second-instance", ".log");
-        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(this::ready);
+        process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(this::ready);
     }
 
     URI base() {
@@ -82,7 +89,8 @@ final class SecondInstance implements AutoCloseable {
             throw new IllegalStateException("The second instance exited with " + process.exitValue());
         }
         try {
-            HttpURLConnection connection = (HttpURLConnection) base().resolve("/q/health/ready").toURL().openConnection();
+            HttpURLConnection connection = (HttpURLConnection)
+                    base().resolve("/q/health/ready").toURL().openConnection();
             return connection.getResponseCode() == 200;
         } catch (IOException notYet) {
             return false;

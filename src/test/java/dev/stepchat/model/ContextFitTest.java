@@ -14,13 +14,7 @@ import dev.stepchat.model.ContextFit.Entry;
 class ContextFitTest {
 
     @ParameterizedTest
-    @CsvSource({
-            "'', 4",
-            "abc, 5",
-            "'Hello there, how are you?', 13",
-            "量子计算, 8",
-            "こんにちは, 9",
-            "'量子 computing', 10"})
+    @CsvSource({"'', 4", "abc, 5", "'Hello there, how are you?', 13", "量子计算, 8", "こんにちは, 9", "'量子 computing', 10"})
     void theEstimateCountsDenseScriptsPerCharacter(String text, int tokens) {
         assertThat(ContextFit.estimate(text)).isEqualTo(tokens);
     }
@@ -35,15 +29,19 @@ class ContextFitTest {
 
     @Test
     void theOldestExchangesAreLeftOutFirst() {
-        List<Entry<String>> history = List.of(user("one ".repeat(10)), answer("two ".repeat(10), null, null),
-                user("three ".repeat(10)), answer("four ".repeat(10), null, null));
+        List<Entry<String>> history = List.of(
+                user("one ".repeat(10)),
+                answer("two ".repeat(10), null, null),
+                user("three ".repeat(10)),
+                answer("four ".repeat(10), null, null));
         ContextFit.Result<String> all = ContextFit.fit("sys", history, "new", 1000);
         assertThat(all.kept()).hasSize(4);
         assertThat(all.omitted()).isZero();
         int budget = all.estimatedPromptTokens() - 10;
         ContextFit.Result<String> fitted = ContextFit.fit("sys", history, "new", budget);
         assertThat(fitted.omitted()).isEqualTo(2);
-        assertThat(fitted.kept()).containsExactly(history.get(2).message(), history.get(3).message());
+        assertThat(fitted.kept())
+                .containsExactly(history.get(2).message(), history.get(3).message());
         assertThat(fitted.fits()).isTrue();
         assertThat(fitted.estimatedPromptTokens()).isLessThanOrEqualTo(budget);
         ContextFit.Result<String> nothing = ContextFit.fit("sys", history, "new".repeat(100), 20);

@@ -33,27 +33,59 @@ class ObservabilityTest {
     @Test
     void metricsCountTurnsTokensAndThePoolButNeverTheKeyOrContent() {
         stepFun.stubFor(post(PATH).willReturn(okJson(completion("secret answer", 21, 4, 2))));
-        String id = given().contentType(ContentType.JSON).body("{}").when().post("/conversations")
-                .then().statusCode(201).extract().path("id");
-        given().contentType(ContentType.JSON).body("{\"content\":\"my secret question\"}")
-                .when().post("/conversations/" + id + "/messages").then().statusCode(201);
+        String id = given().contentType(ContentType.JSON)
+                .body("{}")
+                .when()
+                .post("/conversations")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+        given().contentType(ContentType.JSON)
+                .body("{\"content\":\"my secret question\"}")
+                .when()
+                .post("/conversations/" + id + "/messages")
+                .then()
+                .statusCode(201);
 
-        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().when()
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         assertThat(metrics)
                 .containsPattern("stepchat_turns_total\\{.*mode=\"json\".*outcome=\"completed\".*\\} [1-9]")
                 .containsPattern("stepchat_tokens_total\\{kind=\"prompt\",model=\"step-3.5-flash\".*\\} [1-9]")
-                .contains("stepchat_upstream_seconds_count", "agroal_active_count", "ft_invocations_total",
+                .contains(
+                        "stepchat_upstream_seconds_count",
+                        "agroal_active_count",
+                        "ft_invocations_total",
                         "http_server_requests_seconds_count{method=\"POST\",outcome=\"SUCCESS\",status=\"201\",uri=\"/conversations/{id}/messages\"}")
                 .doesNotContain("test-key", "secret answer", "my secret question", id);
     }
 
     @Test
     void everyResponseCarriesARequestIdAndProblemsQuoteIt() {
-        given().header("X-Request-Id", "trace-me-42").when().get("/conversations/nope")
-                .then().statusCode(404).header("X-Request-Id", "trace-me-42").body("request_id", equalTo("trace-me-42"));
-        String made = given().when().get("/conversations").then().statusCode(200).extract().header("X-Request-Id");
+        given().header("X-Request-Id", "trace-me-42")
+                .when()
+                .get("/conversations/nope")
+                .then()
+                .statusCode(404)
+                .header("X-Request-Id", "trace-me-42")
+                .body("request_id", equalTo("trace-me-42"));
+        String made = given().when()
+                .get("/conversations")
+                .then()
+                .statusCode(200)
+                .extract()
+                .header("X-Request-Id");
         assertThat(made).matches("[0-9a-f-]{36}");
-        given().header("X-Request-Id", "bad id with spaces").when().get("/nowhere")
-                .then().statusCode(404).body("request_id", matchesPattern("[0-9a-f-]{36}"));
+        given().header("X-Request-Id", "bad id with spaces")
+                .when()
+                .get("/nowhere")
+                .then()
+                .statusCode(404)
+                .body("request_id", matchesPattern("[0-9a-f-]{36}"));
     }
 }

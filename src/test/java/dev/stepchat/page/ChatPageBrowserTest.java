@@ -64,8 +64,13 @@ class ChatPageBrowserTest {
 
     /** The page on a new, empty conversation. */
     private String openNewConversation() {
-        String id = given().contentType("application/json").body("{}").post("/conversations")
-                .then().statusCode(201).extract().path("id");
+        String id = given().contentType("application/json")
+                .body("{}")
+                .post("/conversations")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
         browser.open(base.resolve("/#/c/" + id));
         browser.waitUntil(d -> d.findElement(By.cssSelector("#messages .hint")).isDisplayed());
         return id;
@@ -94,18 +99,23 @@ class ChatPageBrowserTest {
     @Test
     void textGrowsWhileItStreamsThenTheTurnShowsItsUsage() {
         CountDownLatch rest = new CountDownLatch(1);
-        then(events(chunk("Kyoto in **three** days", "", 12, 4), await(rest),
-                chunk(": temples first.", "stop", 12, 9), done()));
+        then(events(
+                chunk("Kyoto in **three** days", "", 12, 4),
+                await(rest),
+                chunk(": temples first.", "stop", 12, 9),
+                done()));
         openNewConversation();
 
         type("Plan Kyoto");
 
         browser.waitUntil(d -> answerText().contains("Kyoto in three days"));
         assertThat(answerRunning()).as("still streaming").isTrue();
-        assertThat(answer().findElement(By.cssSelector(".body strong")).getText()).isEqualTo("three");
+        assertThat(answer().findElement(By.cssSelector(".body strong")).getText())
+                .isEqualTo("three");
         assertThat(browser.driver().findElement(By.id("stop")).isDisplayed()).isTrue();
         assertThat(browser.driver().findElement(By.id("composer-input")).getAttribute("value"))
-                .as("the composer is emptied once the service took the turn").isEmpty();
+                .as("the composer is emptied once the service took the turn")
+                .isEmpty();
         browser.screenshot("textGrowsWhileItStreams-mid-stream");
 
         rest.countDown();
@@ -115,7 +125,8 @@ class ChatPageBrowserTest {
         assertThat(browser.driver().findElement(By.id("stop")).isDisplayed()).isFalse();
         // the conversation took its title from the first message, and the list shows it
         browser.waitUntil(d -> d.findElement(By.cssSelector("#conversation-list button[aria-current=true]"))
-                .getText().startsWith("Plan Kyoto"));
+                .getText()
+                .startsWith("Plan Kyoto"));
     }
 
     @Test
@@ -131,8 +142,11 @@ class ChatPageBrowserTest {
         assertThat(answer().findElement(By.className("badge")).getText()).isEqualTo("stopped");
         // the model request was cancelled: the stub's next write fails
         Awaitility.await().untilTrue(RECORDER.closedByService);
-        String stored = given().get("/conversations/" + id + "/messages").then().statusCode(200)
-                .extract().path("data[1].content");
+        String stored = given().get("/conversations/" + id + "/messages")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("data[1].content");
         assertThat(answerText()).isEqualTo(stored);
         assertThat(browser.driver().findElement(By.id("send")).isEnabled()).isTrue();
     }
@@ -150,7 +164,8 @@ class ChatPageBrowserTest {
         browser.waitUntil(d -> !answerRunning() && answerText().equals("Second answer"));
         assertThat(position()).isEqualTo("2 / 2");
 
-        answer().findElement(By.cssSelector("button[aria-label='Previous answer']")).click();
+        answer().findElement(By.cssSelector("button[aria-label='Previous answer']"))
+                .click();
         browser.waitUntil(d -> "1 / 2".equals(position()) && answerText().equals("First answer"));
 
         answer().findElement(By.cssSelector("button[aria-label='Next answer']")).click();
@@ -173,7 +188,9 @@ class ChatPageBrowserTest {
         type("Tell me about cats");
         browser.waitUntil(d -> !answerRunning() && answerText().equals("About cats"));
 
-        browser.driver().findElement(By.cssSelector("#messages li.message.user .edit")).click();
+        browser.driver()
+                .findElement(By.cssSelector("#messages li.message.user .edit"))
+                .click();
         WebElement edited = browser.driver().findElement(By.cssSelector("#messages li.message.user textarea"));
         edited.clear();
         edited.sendKeys("Tell me about dogs", Keys.ENTER);
@@ -187,8 +204,11 @@ class ChatPageBrowserTest {
     @Test
     void aReloadMidStreamResumesTheAnswerAndFinishesItOnce() {
         CountDownLatch rest = new CountDownLatch(1);
-        then(events(chunk("Before the reload. ", "", 10, 4), await(rest),
-                chunk("After the reload.", "stop", 10, 8), done()));
+        then(events(
+                chunk("Before the reload. ", "", 10, 4),
+                await(rest),
+                chunk("After the reload.", "stop", 10, 8),
+                done()));
         String id = openNewConversation();
 
         type("Keep talking");
@@ -200,8 +220,11 @@ class ChatPageBrowserTest {
         rest.countDown();
         browser.waitUntil(d -> !answerRunning() && answerText().equals("Before the reload. After the reload."));
 
-        String stored = given().get("/conversations/" + id + "/messages").then().statusCode(200)
-                .extract().path("data[1].content");
+        String stored = given().get("/conversations/" + id + "/messages")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("data[1].content");
         assertThat(stored).isEqualTo("Before the reload. After the reload.");
         assertThat(browser.driver().findElement(By.id("messages")).getText()).containsOnlyOnce("Before the reload.");
         assertThat(RECORDER.bodies).as("one model call").hasSize(1);
@@ -209,10 +232,15 @@ class ChatPageBrowserTest {
 
     @Test
     void htmlInAnAnswerRendersInert() {
-        then(events(chunk("<img src=x onerror=window.pwned=1> [click me](javascript:window.pwned=2) "
-                + "<script>window.pwned=3</script><a href=javascript:window.pwned=4>raw</a> **bold** "
-                + "<p id=composer-input>clobber</p><a name=composer id=stop>named</a><img name=getElementById src=x>"
-                + "<form action=/conversations><button formaction=/x>go</button></form>", "stop", 5, 9),
+        then(events(
+                chunk(
+                        "<img src=x onerror=window.pwned=1> [click me](javascript:window.pwned=2) "
+                                + "<script>window.pwned=3</script><a href=javascript:window.pwned=4>raw</a> **bold** "
+                                + "<p id=composer-input>clobber</p><a name=composer id=stop>named</a><img name=getElementById src=x>"
+                                + "<form action=/conversations><button formaction=/x>go</button></form>",
+                        "stop",
+                        5,
+                        9),
                 done()));
         openNewConversation();
 
@@ -222,31 +250,41 @@ class ChatPageBrowserTest {
         WebElement body = answer().findElement(By.className("body"));
         assertThat(body.findElement(By.tagName("strong")).getText()).isEqualTo("bold");
         List<WebElement> images = body.findElements(By.tagName("img"));
-        assertThat(images).allSatisfy(img -> assertThat(img.getAttribute("onerror")).isNull());
+        assertThat(images)
+                .allSatisfy(img -> assertThat(img.getAttribute("onerror")).isNull());
         assertThat(body.findElements(By.tagName("script"))).isEmpty();
         List<WebElement> links = body.findElements(By.tagName("a"));
-        assertThat(links).extracting(a -> a.getAttribute("href"))
+        assertThat(links)
+                .extracting(a -> a.getAttribute("href"))
                 .allSatisfy(href -> assertThat(href == null ? "" : href).doesNotStartWithIgnoringCase("javascript"));
         for (WebElement link : links) {
             link.click();
         }
-        assertThat(browser.driver().executeScript("return window.pwned === undefined")).isEqualTo(true);
+        assertThat(browser.driver().executeScript("return window.pwned === undefined"))
+                .isEqualTo(true);
         // nothing in an answer shadows the page's own elements or document properties, or can submit
-        assertThat(body.findElements(By.cssSelector("[id], [name], form, button"))).isEmpty();
-        assertThat(browser.driver().executeScript("return document.querySelectorAll('#composer-input').length === 1"
-                + " && document.getElementById('composer-input').tagName === 'TEXTAREA'"
-                + " && typeof document.getElementById === 'function'")).isEqualTo(true);
+        assertThat(body.findElements(By.cssSelector("[id], [name], form, button")))
+                .isEmpty();
+        assertThat(browser.driver()
+                        .executeScript("return document.querySelectorAll('#composer-input').length === 1"
+                                + " && document.getElementById('composer-input').tagName === 'TEXTAREA'"
+                                + " && typeof document.getElementById === 'function'"))
+                .isEqualTo(true);
         assertThat(browser.severeConsoleErrors())
-                .as("no script error and no CSP violation").noneMatch(e -> e.contains("Content Security Policy")
-                        || e.contains("Uncaught"));
+                .as("no script error and no CSP violation")
+                .noneMatch(e -> e.contains("Content Security Policy") || e.contains("Uncaught"));
     }
 
     @Test
     void aRateLimitShowsACountdownThenLetsTheUserSendAgain() {
         for (int i = 0; i < 3; i++) {
-            then(status(429, Map.of("Retry-After", "0"), "{\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit\"}}"));
+            then(status(
+                    429,
+                    Map.of("Retry-After", "0"),
+                    "{\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit\"}}"));
         }
-        then(status(429, Map.of("Retry-After", "3"), "{\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit\"}}"));
+        then(status(
+                429, Map.of("Retry-After", "3"), "{\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit\"}}"));
         openNewConversation();
 
         type("Are you there?");
@@ -256,7 +294,8 @@ class ChatPageBrowserTest {
                 .startsWith("The model provider is still rate limiting after retries");
         assertThat(browser.driver().findElement(By.id("send")).isEnabled()).isFalse();
         assertThat(browser.driver().findElement(By.id("composer-input")).getAttribute("value"))
-                .as("the text is kept for another try").isEqualTo("Are you there?");
+                .as("the text is kept for another try")
+                .isEqualTo("Are you there?");
         browser.screenshot("aRateLimitShowsACountdown-counting");
 
         browser.waitUntil(d -> d.findElement(By.id("send")).isEnabled());
@@ -269,12 +308,15 @@ class ChatPageBrowserTest {
         then(events(chunk("Busy", "", 5, 1), await(release), chunk("", "stop", 5, 1), done()));
         String id = openNewConversation();
         // another tab of the same user starts a turn; this page does not know yet
-        Thread other = Thread.ofVirtual().start(() -> given().contentType("application/json")
-                .body("{\"content\":\"from the other tab\",\"stream\":true}").post("/conversations/" + id + "/messages"));
+        Thread other = Thread.ofVirtual()
+                .start(() -> given().contentType("application/json")
+                        .body("{\"content\":\"from the other tab\",\"stream\":true}")
+                        .post("/conversations/" + id + "/messages"));
         try {
             Awaitility.await().until(() -> RECORDER.bodies.size() == 1);
             type("From this tab");
-            browser.waitUntil(d -> d.findElement(By.id("notice")).getText()
+            browser.waitUntil(d -> d.findElement(By.id("notice"))
+                    .getText()
                     .equals("A reply is still being written. Wait for it to finish, then send again."));
             // and the page then follows that reply
             browser.waitUntil(d -> answerRunning() && answerText().equals("Busy"));
@@ -297,11 +339,15 @@ class ChatPageBrowserTest {
         type("Hello from a phone");
         browser.waitUntil(d -> !answerRunning() && answerText().equals("A short answer"));
 
-        assertThat(browser.driver().executeScript(
-                "return document.documentElement.scrollWidth <= window.innerWidth")).as("no sideways scrolling").isEqualTo(true);
-        assertThat(browser.driver().findElement(By.id("sidebar")).isDisplayed()).as("the list folds away").isFalse();
+        assertThat(browser.driver().executeScript("return document.documentElement.scrollWidth <= window.innerWidth"))
+                .as("no sideways scrolling")
+                .isEqualTo(true);
+        assertThat(browser.driver().findElement(By.id("sidebar")).isDisplayed())
+                .as("the list folds away")
+                .isFalse();
         browser.driver().findElement(By.id("toggle-list")).click();
         browser.waitUntil(d -> d.findElement(By.id("sidebar")).isDisplayed());
-        assertThat(browser.driver().findElement(By.id("toggle-list")).getAttribute("aria-expanded")).isEqualTo("true");
+        assertThat(browser.driver().findElement(By.id("toggle-list")).getAttribute("aria-expanded"))
+                .isEqualTo("true");
     }
 }

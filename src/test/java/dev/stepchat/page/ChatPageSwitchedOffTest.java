@@ -31,7 +31,11 @@ class ChatPageSwitchedOffTest {
     @Test
     void thePageIsA404AndTheApiStillAnswers() {
         for (String path : new String[] {"/", "/index.html", "/chat/app.js"}) {
-            given().when().get(path).then().statusCode(404).contentType("application/problem+json")
+            given().when()
+                    .get(path)
+                    .then()
+                    .statusCode(404)
+                    .contentType("application/problem+json")
                     .body("type", endsWith("/not-found"));
         }
         given().when().get("/conversations").then().statusCode(200);

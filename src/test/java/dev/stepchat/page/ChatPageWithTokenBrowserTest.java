@@ -38,7 +38,11 @@ class ChatPageWithTokenBrowserTest {
 
     @Test
     void thePageIsPublicButNotTheApi() {
-        given().when().get("/").then().statusCode(200).contentType(containsString("text/html"))
+        given().when()
+                .get("/")
+                .then()
+                .statusCode(200)
+                .contentType(containsString("text/html"))
                 .header("Content-Security-Policy", startsWith("default-src 'self'; script-src 'self'"))
                 .header("X-Content-Type-Options", "nosniff");
         given().when().get("/chat/app.js").then().statusCode(200);
@@ -48,24 +52,35 @@ class ChatPageWithTokenBrowserTest {
     @Test
     void aPastedTokenStaysInTheTabAndOpensTheUsersConversations() {
         String token = Tokens.token("page-user-" + System.nanoTime());
-        Tokens.as(token).contentType(ContentType.JSON).body("{\"title\":\"Mine, via the API\"}")
-                .post("/conversations").then().statusCode(201);
+        Tokens.as(token)
+                .contentType(ContentType.JSON)
+                .body("{\"title\":\"Mine, via the API\"}")
+                .post("/conversations")
+                .then()
+                .statusCode(201);
 
         browser.open(base);
         browser.waitUntil(d -> d.findElement(By.id("token-panel")).isDisplayed());
-        assertThat(browser.driver().findElement(By.id("conversation-list")).getText()).doesNotContain("Mine, via the API");
+        assertThat(browser.driver().findElement(By.id("conversation-list")).getText())
+                .doesNotContain("Mine, via the API");
 
         browser.driver().findElement(By.id("token-input")).sendKeys(token);
         browser.driver().findElement(By.cssSelector("#token-panel button")).click();
 
-        browser.waitUntil(d -> d.findElement(By.id("conversation-list")).getText().contains("Mine, via the API"));
-        assertThat(browser.driver().findElement(By.id("token-panel")).isDisplayed()).isFalse();
-        assertThat(browser.driver().executeScript("return sessionStorage.getItem('stepchat.token')")).isEqualTo(token);
+        browser.waitUntil(
+                d -> d.findElement(By.id("conversation-list")).getText().contains("Mine, via the API"));
+        assertThat(browser.driver().findElement(By.id("token-panel")).isDisplayed())
+                .isFalse();
+        assertThat(browser.driver().executeScript("return sessionStorage.getItem('stepchat.token')"))
+                .isEqualTo(token);
         assertThat(browser.driver().executeScript("return localStorage.length")).isEqualTo(0L);
         assertThat(browser.driver().getCurrentUrl()).doesNotContain(token);
 
-        browser.driver().findElement(By.cssSelector("#conversation-list button")).click();
-        browser.waitUntil(d -> d.findElement(By.id("title-input")).getDomProperty("value").equals("Mine, via the API"));
+        browser.driver()
+                .findElement(By.cssSelector("#conversation-list button"))
+                .click();
+        browser.waitUntil(
+                d -> d.findElement(By.id("title-input")).getDomProperty("value").equals("Mine, via the API"));
         assertThat(browser.driver().getCurrentUrl()).doesNotContain(token);
     }
 }

@@ -34,6 +34,7 @@ class BadInputTest extends StepFunStubbedTest {
 
     /** In paths, replaced by the conversation the cases must leave unchanged. */
     private static final String CONV = "{conv}";
+
     private static final String TURN = CONV + "/messages";
     private static final String HUGE = "x".repeat(2_000_000);
 
@@ -58,8 +59,13 @@ class BadInputTest extends StepFunStubbedTest {
                 badJson("POST", "/conversations", "{\"title\": \"" + "t".repeat(300) + "\"}", 400, null),
                 badJson("POST", "/conversations", "{\"model\": \"\"}", 400, null),
                 badJson("POST", "/conversations", "{\"title\": \"" + HUGE + "\"}", 413, null),
-                Arguments.of("POST", "/conversations", new byte[]{'{', '"', 't', 'i', 't', 'l', 'e', '"', ':', '"',
-                        (byte) 0xC3, (byte) 0x28, '"', '}'}, 400, null),
+                Arguments.of(
+                        "POST",
+                        "/conversations",
+                        new byte[] {'{', '"', 't', 'i', 't', 'l', 'e', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'
+                        },
+                        400,
+                        null),
                 badJson("PATCH", CONV, "[]", 400, null),
                 badJson("PATCH", CONV, "{\"title\": true}", 400, null),
                 badJson("PATCH", CONV, "{\"title\": \"x\"} trailing", 400, null),
@@ -104,8 +110,14 @@ class BadInputTest extends StepFunStubbedTest {
     @MethodSource("cases")
     void isA4xxProblemAndChangesNothing(String method, String path, byte[] body, int status, String field) {
         if (keep == null) {
-            keep = given().contentType("application/json").body("{\"title\":\"keep\"}").when().post("/conversations")
-                    .then().statusCode(201).extract().path("id");
+            keep = given().contentType("application/json")
+                    .body("{\"title\":\"keep\"}")
+                    .when()
+                    .post("/conversations")
+                    .then()
+                    .statusCode(201)
+                    .extract()
+                    .path("id");
         }
         String conv = "/conversations/" + keep;
         var request = given().contentType("application/json");
@@ -120,7 +132,11 @@ class BadInputTest extends StepFunStubbedTest {
         if (field != null) {
             assertThat(response.asString()).contains(field);
         }
-        given().when().get(conv).then().statusCode(200).body("title", equalTo("keep"))
+        given().when()
+                .get(conv)
+                .then()
+                .statusCode(200)
+                .body("title", equalTo("keep"))
                 .body("message_count", equalTo(0));
         stepFun.verify(0, postRequestedFor(urlEqualTo(PATH)));
     }

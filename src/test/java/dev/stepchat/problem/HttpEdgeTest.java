@@ -43,34 +43,57 @@ class HttpEdgeTest extends StepFunStubbedTest {
 
     @Test
     void aPreflightFromAnOriginNotAllowedIsAProblem() {
-        given().header("Origin", "https://evil.example").header("Access-Control-Request-Method", "POST")
-                .when().options("/conversations")
-                .then().statusCode(403).contentType(PROBLEM).body("type", endsWith("/origin-not-allowed"))
+        given().header("Origin", "https://evil.example")
+                .header("Access-Control-Request-Method", "POST")
+                .when()
+                .options("/conversations")
+                .then()
+                .statusCode(403)
+                .contentType(PROBLEM)
+                .body("type", endsWith("/origin-not-allowed"))
                 .header("Access-Control-Allow-Origin", nullValue());
-        given().header("Origin", "https://evil.example").when().get("/conversations")
-                .then().statusCode(403).contentType(PROBLEM);
+        given().header("Origin", "https://evil.example")
+                .when()
+                .get("/conversations")
+                .then()
+                .statusCode(403)
+                .contentType(PROBLEM);
         // the configured origin still gets its CORS answer
-        given().header("Origin", "https://app.example").header("Access-Control-Request-Method", "POST")
-                .when().options("/conversations")
-                .then().statusCode(200).header("Access-Control-Allow-Origin", "https://app.example");
+        given().header("Origin", "https://app.example")
+                .header("Access-Control-Request-Method", "POST")
+                .when()
+                .options("/conversations")
+                .then()
+                .statusCode(200)
+                .header("Access-Control-Allow-Origin", "https://app.example");
     }
 
     @Test
     void headersLargerThanTheLimitAreA431Problem() {
-        given().header("Authorization", "Bearer " + "a".repeat(40_000)).when().get("/conversations")
-                .then().statusCode(431).contentType(PROBLEM).body("type", endsWith("/headers-too-large"));
+        given().header("Authorization", "Bearer " + "a".repeat(40_000))
+                .when()
+                .get("/conversations")
+                .then()
+                .statusCode(431)
+                .contentType(PROBLEM)
+                .body("type", endsWith("/headers-too-large"));
         // far larger: refused by the HTTP decoder once it has 64 KB, before any more is buffered
-        given().header("Authorization", "Bearer " + "a".repeat(400_000)).when().get("/conversations")
-                .then().statusCode(431);
+        given().header("Authorization", "Bearer " + "a".repeat(400_000))
+                .when()
+                .get("/conversations")
+                .then()
+                .statusCode(431);
         given().when().get("/conversations").then().statusCode(200);
     }
 
     @Test
     void anOrderWithAnythingAfterItIsRefused() throws IOException, InterruptedException {
         // sent as curl sends it, with a raw ';' in the query
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(base.resolve("/conversations?order=asc;drop")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(base.resolve("/conversations?order=asc;drop"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.body()).contains("order");
     }
@@ -88,7 +111,7 @@ class HttpEdgeTest extends StepFunStubbedTest {
             var out = socket.getOutputStream();
             var in = new java.io.DataInputStream(socket.getInputStream());
             out.write(("POST /conversations HTTP/1.1\r\nHost: " + base.getAuthority()
-                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                            + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             String head = readHead(in);
@@ -116,37 +139,77 @@ class HttpEdgeTest extends StepFunStubbedTest {
 
     @Test
     void swaggerUiIsRevalidatedAfterAnUpgrade() {
-        String cache = given().when().get("/q/swagger-ui/").then().statusCode(200).extract().header("Cache-Control");
+        String cache = given().when()
+                .get("/q/swagger-ui/")
+                .then()
+                .statusCode(200)
+                .extract()
+                .header("Cache-Control");
         assertThat(cache).isEqualTo("no-cache");
     }
 
     @Test
     void anUntitledConversationIsTitledByItsFirstAnsweredTurnNotByAFailedOne() {
-        String id = given().contentType(ContentType.JSON).body("{}").when().post("/conversations")
-                .then().statusCode(201).extract().path("id");
-        stepFun.stubFor(post(PATH).willReturn(aResponse().withStatus(400).withBody("{\"error\":{\"message\":\"no\"}}")));
-        given().contentType(ContentType.JSON).body("{\"content\":\"this one failed\"}")
-                .when().post("/conversations/" + id + "/messages").then().statusCode(502);
+        String id = given().contentType(ContentType.JSON)
+                .body("{}")
+                .when()
+                .post("/conversations")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+        stepFun.stubFor(
+                post(PATH).willReturn(aResponse().withStatus(400).withBody("{\"error\":{\"message\":\"no\"}}")));
+        given().contentType(ContentType.JSON)
+                .body("{\"content\":\"this one failed\"}")
+                .when()
+                .post("/conversations/" + id + "/messages")
+                .then()
+                .statusCode(502);
         given().when().get("/conversations/" + id).then().body("title", nullValue());
 
         stepFun.stubFor(post(PATH).willReturn(okJson(completion("ok", 3, 1, 0))));
-        given().contentType(ContentType.JSON).body("{\"content\":\"  Plan a trip\\n to   Kyoto \"}")
-                .when().post("/conversations/" + id + "/messages").then().statusCode(201);
+        given().contentType(ContentType.JSON)
+                .body("{\"content\":\"  Plan a trip\\n to   Kyoto \"}")
+                .when()
+                .post("/conversations/" + id + "/messages")
+                .then()
+                .statusCode(201);
         given().when().get("/conversations/" + id).then().body("title", equalTo("Plan a trip to Kyoto"));
     }
 
     @Test
     void metricsNameOnlyConfiguredModels() {
         stepFun.stubFor(post(PATH).willReturn(okJson(completion("ok", 3, 1, 0))));
-        String id = given().contentType(ContentType.JSON).body("{}").when().post("/conversations")
-                .then().statusCode(201).extract().path("id");
+        String id = given().contentType(ContentType.JSON)
+                .body("{}")
+                .when()
+                .post("/conversations")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
         String made = "client-made-model-" + System.nanoTime();
-        given().contentType(ContentType.JSON).body("{\"content\":\"hi\",\"model\":\"" + made + "\"}")
-                .when().post("/conversations/" + id + "/messages").then().statusCode(201);
-        stepFun.stubFor(post(PATH).willReturn(aResponse().withStatus(400).withBody("{\"error\":{\"message\":\"no\"}}")));
-        given().contentType(ContentType.JSON).body("{\"content\":\"hi\",\"model\":\"" + made + "\"}")
-                .when().post("/conversations/" + id + "/messages").then().statusCode(502);
-        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        given().contentType(ContentType.JSON)
+                .body("{\"content\":\"hi\",\"model\":\"" + made + "\"}")
+                .when()
+                .post("/conversations/" + id + "/messages")
+                .then()
+                .statusCode(201);
+        stepFun.stubFor(
+                post(PATH).willReturn(aResponse().withStatus(400).withBody("{\"error\":{\"message\":\"no\"}}")));
+        given().contentType(ContentType.JSON)
+                .body("{\"content\":\"hi\",\"model\":\"" + made + "\"}")
+                .when()
+                .post("/conversations/" + id + "/messages")
+                .then()
+                .statusCode(502);
+        String metrics = given().when()
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         assertThat(metrics).doesNotContain(made).containsPattern("stepchat_turns_total\\{.*model=\"other\".*\\}");
     }
 }

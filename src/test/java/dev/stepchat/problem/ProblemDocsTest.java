@@ -20,6 +20,7 @@ class ProblemDocsTest {
 
     /** A row of the table: its statuses, then the cell of types. */
     private static final Pattern ROW = Pattern.compile("(?m)^\\| ([0-9, ]+) \\| ([^|]+) \\|");
+
     private static final Pattern SLUG = Pattern.compile("`([a-z-]+)`");
 
     @Test
@@ -29,17 +30,25 @@ class ProblemDocsTest {
         List<String> listed = new ArrayList<>();
         Matcher row = ROW.matcher(table);
         while (row.find()) {
-            List<Integer> statuses = List.of(row.group(1).split(",")).stream().map(String::strip).map(Integer::valueOf).toList();
+            List<Integer> statuses = List.of(row.group(1).split(",")).stream()
+                    .map(String::strip)
+                    .map(Integer::valueOf)
+                    .toList();
             Matcher slug = SLUG.matcher(row.group(2));
             while (slug.find()) {
                 String name = slug.group(1);
                 listed.add(name);
-                ProblemType type = java.util.Arrays.stream(ProblemType.values()).filter(t -> t.slug().equals(name))
-                        .findFirst().orElseThrow(() -> new AssertionError("docs/api.md lists an unknown problem " + name));
+                ProblemType type = java.util.Arrays.stream(ProblemType.values())
+                        .filter(t -> t.slug().equals(name))
+                        .findFirst()
+                        .orElseThrow(() -> new AssertionError("docs/api.md lists an unknown problem " + name));
                 assertThat(statuses).as("the status of " + name).contains(type.status());
             }
         }
-        assertThat(listed).as("every problem type in docs/api.md's table")
-                .containsAll(java.util.Arrays.stream(ProblemType.values()).map(ProblemType::slug).toList());
+        assertThat(listed)
+                .as("every problem type in docs/api.md's table")
+                .containsAll(java.util.Arrays.stream(ProblemType.values())
+                        .map(ProblemType::slug)
+                        .toList());
     }
 }

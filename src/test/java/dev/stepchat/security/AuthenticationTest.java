@@ -39,22 +39,47 @@ class AuthenticationTest {
     void conversationsBelongToTheTokensSubject() {
         String alice = token("alice-" + System.nanoTime());
         String bob = token("bob-" + System.nanoTime());
-        String id = as(alice).contentType(ContentType.JSON).body("{\"title\":\"private\"}").when().post("/conversations")
-                .then().statusCode(201).extract().path("id");
+        String id = as(alice)
+                .contentType(ContentType.JSON)
+                .body("{\"title\":\"private\"}")
+                .when()
+                .post("/conversations")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
 
         as(alice).when().get("/conversations/" + id).then().statusCode(200).body("title", equalTo("private"));
-        assertThat(as(alice).when().get("/conversations").then().statusCode(200).extract().<List<String>>path("data.id"))
+        assertThat(as(alice)
+                        .when()
+                        .get("/conversations")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .<List<String>>path("data.id"))
                 .containsExactly(id);
 
         as(bob).when().get("/conversations/" + id).then().statusCode(404).body("type", endsWith("/not-found"));
-        as(bob).contentType(ContentType.JSON).body("{\"title\":\"mine\"}").when().patch("/conversations/" + id)
-                .then().statusCode(404);
+        as(bob).contentType(ContentType.JSON)
+                .body("{\"title\":\"mine\"}")
+                .when()
+                .patch("/conversations/" + id)
+                .then()
+                .statusCode(404);
         as(bob).when().delete("/conversations/" + id).then().statusCode(404);
         as(bob).when().get("/conversations/" + id + "/messages").then().statusCode(404);
-        as(bob).contentType(ContentType.JSON).body("{\"content\":\"hi\"}").when().post("/conversations/" + id + "/messages")
-                .then().statusCode(404);
+        as(bob).contentType(ContentType.JSON)
+                .body("{\"content\":\"hi\"}")
+                .when()
+                .post("/conversations/" + id + "/messages")
+                .then()
+                .statusCode(404);
         as(bob).when().get("/conversations/" + id + "/usage").then().statusCode(404);
-        as(bob).when().get("/conversations").then().statusCode(200).body("data", equalTo(List.of()))
+        as(bob).when()
+                .get("/conversations")
+                .then()
+                .statusCode(200)
+                .body("data", equalTo(List.of()))
                 .body("first_id", nullValue());
 
         as(alice).when().get("/conversations/" + id).then().statusCode(200).body("title", equalTo("private"));
@@ -65,11 +90,28 @@ class AuthenticationTest {
         PrivateKey otherKey = KeyUtils.readPrivateKey("test-jwt-other-private.pem");
         Map<String, String> tokens = Map.of(
                 "missing", "",
-                "expired", Jwt.issuer("https://issuer.test").subject("a").audience("stepchat")
-                        .issuedAt(Instant.now().minusSeconds(7200)).expiresAt(Instant.now().minusSeconds(3600)).sign(),
-                "wrong signature", Jwt.issuer("https://issuer.test").subject("a").audience("stepchat").sign(otherKey),
-                "wrong issuer", Jwt.issuer("https://elsewhere.test").subject("a").audience("stepchat").sign(),
-                "wrong audience", Jwt.issuer("https://issuer.test").subject("a").audience("another-api").sign(),
+                "expired",
+                        Jwt.issuer("https://issuer.test")
+                                .subject("a")
+                                .audience("stepchat")
+                                .issuedAt(Instant.now().minusSeconds(7200))
+                                .expiresAt(Instant.now().minusSeconds(3600))
+                                .sign(),
+                "wrong signature",
+                        Jwt.issuer("https://issuer.test")
+                                .subject("a")
+                                .audience("stepchat")
+                                .sign(otherKey),
+                "wrong issuer",
+                        Jwt.issuer("https://elsewhere.test")
+                                .subject("a")
+                                .audience("stepchat")
+                                .sign(),
+                "wrong audience",
+                        Jwt.issuer("https://issuer.test")
+                                .subject("a")
+                                .audience("another-api")
+                                .sign(),
                 "not a JWT", "garbage",
                 // a subject no owner column can hold
                 "subject of 300 characters", token("s".repeat(300)));
@@ -81,8 +123,14 @@ class AuthenticationTest {
             assertThat(response.header("WWW-Authenticate")).as(entry.getKey()).startsWith("Bearer");
             assertThat((String) response.path("type")).as(entry.getKey()).endsWith("/unauthorized");
         }
-        as(token("s".repeat(300))).contentType(ContentType.JSON).body("{}").when().post("/conversations")
-                .then().statusCode(401).contentType("application/problem+json");
+        as(token("s".repeat(300)))
+                .contentType(ContentType.JSON)
+                .body("{}")
+                .when()
+                .post("/conversations")
+                .then()
+                .statusCode(401)
+                .contentType("application/problem+json");
     }
 
     @Test
@@ -90,11 +138,26 @@ class AuthenticationTest {
         String alice = token("alice-" + System.nanoTime());
         String bob = token("bob-" + System.nanoTime());
         String key = "same-key-" + System.nanoTime();
-        String forAlice = as(alice).header("Idempotency-Key", key).contentType(ContentType.JSON).body("{\"title\":\"t\"}")
-                .when().post("/conversations").then().statusCode(201).extract().path("id");
-        String forBob = as(bob).header("Idempotency-Key", key).contentType(ContentType.JSON).body("{\"title\":\"t\"}")
-                .when().post("/conversations").then().statusCode(201).header("Idempotent-Replayed", nullValue())
-                .extract().path("id");
+        String forAlice = as(alice)
+                .header("Idempotency-Key", key)
+                .contentType(ContentType.JSON)
+                .body("{\"title\":\"t\"}")
+                .when()
+                .post("/conversations")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+        String forBob = as(bob).header("Idempotency-Key", key)
+                .contentType(ContentType.JSON)
+                .body("{\"title\":\"t\"}")
+                .when()
+                .post("/conversations")
+                .then()
+                .statusCode(201)
+                .header("Idempotent-Replayed", nullValue())
+                .extract()
+                .path("id");
         assertThat(forBob).isNotEqualTo(forAlice);
         as(bob).when().get("/conversations/" + forBob).then().statusCode(200);
     }
@@ -108,31 +171,62 @@ class AuthenticationTest {
 
     @Test
     void corsAllowsOnlyTheConfiguredOrigins() {
-        given().header("Origin", "https://app.example").header("Access-Control-Request-Method", "POST")
+        given().header("Origin", "https://app.example")
+                .header("Access-Control-Request-Method", "POST")
                 .header("Access-Control-Request-Headers", "Authorization,Content-Type")
-                .when().options("/conversations")
-                .then().header("Access-Control-Allow-Origin", "https://app.example");
-        given().header("Origin", "https://evil.example").header("Access-Control-Request-Method", "POST")
-                .when().options("/conversations")
-                .then().header("Access-Control-Allow-Origin", nullValue());
+                .when()
+                .options("/conversations")
+                .then()
+                .header("Access-Control-Allow-Origin", "https://app.example");
+        given().header("Origin", "https://evil.example")
+                .header("Access-Control-Request-Method", "POST")
+                .when()
+                .options("/conversations")
+                .then()
+                .header("Access-Control-Allow-Origin", nullValue());
     }
 
     @Test
     void onlyTheAdminGroupSetsSpendingLimitsAndUsageIsPerCaller() {
         String owner = "limited-" + System.nanoTime();
         String body = "{\"limits\":[{\"window\":\"month\",\"unit\":\"cost\",\"limit\":\"25.00\"}]}";
-        as(token("someone")).contentType(ContentType.JSON).body(body).when().put("/admin/owners/" + owner + "/limits")
-                .then().statusCode(403).contentType("application/problem+json").body("type", endsWith("/forbidden"));
-        as(token("someone")).when().get("/admin/owners/" + owner + "/limits").then().statusCode(403);
+        as(token("someone"))
+                .contentType(ContentType.JSON)
+                .body(body)
+                .when()
+                .put("/admin/owners/" + owner + "/limits")
+                .then()
+                .statusCode(403)
+                .contentType("application/problem+json")
+                .body("type", endsWith("/forbidden"));
+        as(token("someone"))
+                .when()
+                .get("/admin/owners/" + owner + "/limits")
+                .then()
+                .statusCode(403);
         given().when().get("/admin/owners/" + owner + "/limits").then().statusCode(401);
-        String admin = Jwt.issuer("https://issuer.test").subject("ops").audience("stepchat").groups("stepchat-admin")
-                .expiresIn(Duration.ofMinutes(5)).sign();
-        as(admin).contentType(ContentType.JSON).body(body).when().put("/admin/owners/" + owner + "/limits")
-                .then().statusCode(200)
+        String admin = Jwt.issuer("https://issuer.test")
+                .subject("ops")
+                .audience("stepchat")
+                .groups("stepchat-admin")
+                .expiresIn(Duration.ofMinutes(5))
+                .sign();
+        as(admin)
+                .contentType(ContentType.JSON)
+                .body(body)
+                .when()
+                .put("/admin/owners/" + owner + "/limits")
+                .then()
+                .statusCode(200)
                 .body("limits.find { it.window == 'month' && it.unit == 'cost' }.limit", equalTo("25.00000000"));
         // the owner sees its limit in its own report, and nobody else's usage
-        as(token(owner)).when().get("/usage").then().statusCode(200)
-                .body("limits[0].limit", equalTo("25.00000000")).body("limits[0].used", equalTo("0.00000000"))
+        as(token(owner))
+                .when()
+                .get("/usage")
+                .then()
+                .statusCode(200)
+                .body("limits[0].limit", equalTo("25.00000000"))
+                .body("limits[0].used", equalTo("0.00000000"))
                 .body("totals.turns", equalTo(0));
         given().when().get("/usage").then().statusCode(401);
     }

@@ -16,6 +16,5 @@ public class AuthOffResource implements QuarkusTestResourceLifecycleManager {
     }
 
     @Override
-    public void stop() {
-    }
+    public void stop() {}
 }

@@ -18,17 +18,22 @@ public class AuthOnResource implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         try {
-            Path publicKey = Path.of(AuthOnResource.class.getResource("/test-jwt-public.pem").toURI());
-            return Map.of("stepchat.auth.enabled", "true",
-                    "mp.jwt.verify.publickey.location", publicKey.toString(),
-                    "mp.jwt.verify.issuer", ISSUER,
-                    "mp.jwt.verify.audiences", AUDIENCE);
+            Path publicKey = Path.of(
+                    AuthOnResource.class.getResource("/test-jwt-public.pem").toURI());
+            return Map.of(
+                    "stepchat.auth.enabled",
+                    "true",
+                    "mp.jwt.verify.publickey.location",
+                    publicKey.toString(),
+                    "mp.jwt.verify.issuer",
+                    ISSUER,
+                    "mp.jwt.verify.audiences",
+                    AUDIENCE);
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
     }
 
     @Override
-    public void stop() {
-    }
+    public void stop() {}
 }

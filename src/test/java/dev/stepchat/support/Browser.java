@@ -86,14 +86,26 @@ public final class Browser {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(chromium.toFile());
         // headless, and nothing that would reach for the network on its own (the machine may have none)
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--disable-extensions", "--user-data-dir=" + profile, "--window-size=1280,900");
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-extensions",
+                "--user-data-dir=" + profile,
+                "--window-size=1280,900");
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.ALL);
         options.setCapability("goog:loggingPrefs", logs);
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(chromedriver.toFile()).usingAnyFreePort().build();
+                .usingDriverExecutable(chromedriver.toFile())
+                .usingAnyFreePort()
+                .build();
         return new Browser(new ChromeDriver(service, options), profile);
     }
 
@@ -110,7 +122,8 @@ public final class Browser {
     public void open(URI uri) {
         driver.get("about:blank");
         driver.get(uri.toString());
-        waitUntil(d -> "true".equals(d.findElement(org.openqa.selenium.By.tagName("body")).getDomAttribute("data-ready")));
+        waitUntil(d -> "true"
+                .equals(d.findElement(org.openqa.selenium.By.tagName("body")).getDomAttribute("data-ready")));
     }
 
     /** Waits (at most 20 s) for what the user would see; elements replaced meanwhile are looked up again. */
@@ -135,7 +148,9 @@ public final class Browser {
     /** The browser console's errors since the last call (script errors, CSP violations, failed loads). */
     public List<String> severeConsoleErrors() {
         return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
-                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).map(LogEntry::getMessage).toList();
+                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+                .map(LogEntry::getMessage)
+                .toList();
     }
 
     public void quit() {
@@ -154,14 +169,15 @@ public final class Browser {
      * failed to boot with "classloader is null".) With {@code -Dbrowser-tests=required} the class
      * runs and fails in {@code beforeAll}.
      */
-    public static final class PerClass implements ExecutionCondition, BeforeAllCallback, AfterEachCallback,
-            AfterAllCallback {
+    public static final class PerClass
+            implements ExecutionCondition, BeforeAllCallback, AfterEachCallback, AfterAllCallback {
 
         private Browser browser;
 
         @Override
         public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-            return missing().filter(why -> !required())
+            return missing()
+                    .filter(why -> !required())
                     .map(why -> ConditionEvaluationResult.disabled(why + ": browser tests skipped"))
                     .orElse(ConditionEvaluationResult.enabled("a browser is installed, or required"));
         }

@@ -10,8 +10,7 @@ import java.util.concurrent.Future;
 /** Calls made at the same time, each on its own virtual thread, with their results in order. */
 public final class Concurrently {
 
-    private Concurrently() {
-    }
+    private Concurrently() {}
 
     public interface Call<T> {
         T run(int index) throws Exception;

@@ -8,5 +8,4 @@ import java.lang.annotation.Target;
 /** Injects the WireMock server that plays StepFun in the tests. */
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.FIELD)
-public @interface InjectWireMock {
-}
+public @interface InjectWireMock {}

@@ -28,14 +28,18 @@ public final class OpenApiDocument {
     private static final JsonSchemaFactory SCHEMAS = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
     private static JsonNode document;
 
-    private OpenApiDocument() {
-    }
+    private OpenApiDocument() {}
 
     public static synchronized JsonNode get() {
         if (document == null) {
             try {
-                document = JSON.readTree(given().accept("application/json").when().get("/q/openapi?format=json")
-                        .then().statusCode(200).extract().asString());
+                document = JSON.readTree(given().accept("application/json")
+                        .when()
+                        .get("/q/openapi?format=json")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .asString());
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
@@ -47,17 +51,23 @@ public final class OpenApiDocument {
     public static Response assertDocumented(String method, String pathTemplate, Response response) {
         String what = method + " " + pathTemplate + " -> " + response.statusCode();
         JsonNode operation = get().path("paths").path(pathTemplate).path(method.toLowerCase(Locale.ROOT));
-        assertThat(operation.isMissingNode()).as(what + ": operation documented").isFalse();
+        assertThat(operation.isMissingNode())
+                .as(what + ": operation documented")
+                .isFalse();
         JsonNode documented = operation.path("responses").path(String.valueOf(response.statusCode()));
         assertThat(documented.isMissingNode()).as(what + ": status documented").isFalse();
         String body = response.asString();
         if (body == null || body.isEmpty()) {
-            assertThat(documented.path("content").isMissingNode()).as(what + ": documented without a body").isTrue();
+            assertThat(documented.path("content").isMissingNode())
+                    .as(what + ": documented without a body")
+                    .isTrue();
             return response;
         }
         String mediaType = response.contentType().split(";")[0].strip();
         JsonNode schema = documented.path("content").path(mediaType).path("schema");
-        assertThat(schema.isMissingNode()).as(what + ": media type " + mediaType + " documented").isFalse();
+        assertThat(schema.isMissingNode())
+                .as(what + ": media type " + mediaType + " documented")
+                .isFalse();
         if (!mediaType.endsWith("json")) {
             return response;
         }
@@ -68,7 +78,9 @@ public final class OpenApiDocument {
         JsonSchema validator = SCHEMAS.getSchema(root);
         try {
             Set<ValidationMessage> errors = validator.validate(JSON.readTree(body));
-            assertThat(errors).as(what + ": body matches the documented schema\n" + body).isEmpty();
+            assertThat(errors)
+                    .as(what + ": body matches the documented schema\n" + body)
+                    .isEmpty();
         } catch (IOException e) {
             throw new AssertionError(what + ": body is not JSON: " + body, e);
         }
@@ -77,14 +89,18 @@ public final class OpenApiDocument {
 
     /** Asserts that {@code json} (an event's data, say) matches the document's component schema {@code name}. */
     public static void assertMatchesSchema(String name, String json) {
-        assertThat(get().path("components").path("schemas").path(name).isMissingNode()).as("schema " + name).isFalse();
+        assertThat(get().path("components").path("schemas").path(name).isMissingNode())
+                .as("schema " + name)
+                .isFalse();
         ObjectNode root = JSON.createObjectNode();
         root.put("$schema", "https://json-schema.org/draft/2020-12/schema");
         root.put("$ref", "#/components/schemas/" + name);
         root.set("components", get().path("components"));
         try {
             Set<ValidationMessage> errors = SCHEMAS.getSchema(root).validate(JSON.readTree(json));
-            assertThat(errors).as(name + " matches the documented schema\n" + json).isEmpty();
+            assertThat(errors)
+                    .as(name + " matches the documented schema\n" + json)
+                    .isEmpty();
         } catch (IOException e) {
             throw new AssertionError(name + ": not JSON: " + json, e);
         }

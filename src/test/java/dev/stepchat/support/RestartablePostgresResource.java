@@ -33,16 +33,24 @@ public class RestartablePostgresResource implements QuarkusTestResourceLifecycle
             throw new UncheckedIOException(e);
         }
         startServer();
-        return Map.of("quarkus.datasource.jdbc.url", "jdbc:postgresql://localhost:" + port + "/postgres",
-                "quarkus.datasource.username", "postgres",
-                "quarkus.datasource.password", "postgres");
+        return Map.of(
+                "quarkus.datasource.jdbc.url",
+                "jdbc:postgresql://localhost:" + port + "/postgres",
+                "quarkus.datasource.username",
+                "postgres",
+                "quarkus.datasource.password",
+                "postgres");
     }
 
     /** Starts the server again on its port and data (the first start makes them). */
     public static synchronized void startServer() {
         try {
-            server = EmbeddedPostgres.builder().setPort(port).setDataDirectory(dataDir.toFile())
-                    .setCleanDataDirectory(false).setServerConfig("fsync", "off").start();
+            server = EmbeddedPostgres.builder()
+                    .setPort(port)
+                    .setDataDirectory(dataDir.toFile())
+                    .setCleanDataDirectory(false)
+                    .setServerConfig("fsync", "off")
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -69,7 +77,8 @@ public class RestartablePostgresResource implements QuarkusTestResourceLifecycle
 
     private static void signalServer(String signal) {
         try {
-            long postmaster = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).strip());
+            long postmaster = Long.parseLong(
+                    Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).strip());
             List<String> command = new ArrayList<>(List.of("kill", signal, Long.toString(postmaster)));
             ProcessHandle.of(postmaster).orElseThrow().descendants().forEach(p -> command.add(Long.toString(p.pid())));
             int exit = new ProcessBuilder(command).inheritIO().start().waitFor();

@@ -16,8 +16,7 @@ public final class Scratch {
 
     private static final Path ROOT = Path.of("target", "scratch").toAbsolutePath();
 
-    private Scratch() {
-    }
+    private Scratch() {}
 
     /** A new, empty folder. */
     public static Path folder(String prefix) {
@@ -43,7 +42,8 @@ public final class Scratch {
             return;
         }
         try (Stream<Path> paths = Files.walk(folder)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            paths.sorted(Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
         } catch (IOException | UncheckedIOException e) {
             System.err.println("Left " + folder + ": " + e);
         }

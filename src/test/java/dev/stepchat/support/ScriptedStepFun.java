@@ -81,8 +81,7 @@ public class ScriptedStepFun implements QuarkusTestResourceLifecycleManager {
         });
         server.start();
         url = "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
-        return Map.of("quarkus.rest-client.stepfun.url", url,
-                "stepfun.api-key", "test-key");
+        return Map.of("quarkus.rest-client.stepfun.url", url, "stepfun.api-key", "test-key");
     }
 
     @Override
@@ -133,8 +132,7 @@ public class ScriptedStepFun implements QuarkusTestResourceLifecycleManager {
         String json = """
                 {"id":"chatcmpl-s1","object":"chat.completion.chunk","created":1764064800,"model":"step-3.5-flash",\
                 "choices":[{"index":0,"delta":{"role":"","content":"%s"},"finish_reason":"%s"}],\
-                "usage":{"prompt_tokens":%d,"completion_tokens":%d,"total_tokens":%d,"cached_tokens":0}}"""
-                .formatted(content, finishReason, prompt, completion, prompt + completion);
+                "usage":{"prompt_tokens":%d,"completion_tokens":%d,"total_tokens":%d,"cached_tokens":0}}""".formatted(content, finishReason, prompt, completion, prompt + completion);
         return out -> {
             out.write(("data: " + json + "\n\n").getBytes(StandardCharsets.UTF_8));
             out.flush();

@@ -13,11 +13,9 @@ import io.restassured.path.json.JsonPath;
 /** Reads the server-sent events of a turn the way a client does: id, event name and JSON data. */
 public final class Sse {
 
-    private Sse() {
-    }
+    private Sse() {}
 
-    public record Event(String id, String name, JsonPath data) {
-    }
+    public record Event(String id, String name, JsonPath data) {}
 
     public static BufferedReader lines(InputStream body) {
         return new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
@@ -59,8 +57,10 @@ public final class Sse {
     /** The text of the deltas of {@code events}, concatenated. */
     public static String text(List<Event> events) {
         StringBuilder text = new StringBuilder();
-        events.stream().filter(e -> "delta".equals(e.name()))
-                .forEach(e -> text.append(e.data().getString("content") == null ? "" : e.data().getString("content")));
+        events.stream()
+                .filter(e -> "delta".equals(e.name()))
+                .forEach(e -> text.append(
+                        e.data().getString("content") == null ? "" : e.data().getString("content")));
         return text.toString();
     }
 }

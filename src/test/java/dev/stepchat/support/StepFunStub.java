@@ -21,14 +21,13 @@ public class StepFunStub implements QuarkusTestResourceLifecycleManager {
                 .asynchronousResponseThreads(50)
                 .extensions(new TokenCountingStepFun()));
         server.start();
-        return Map.of("quarkus.rest-client.stepfun.url", server.baseUrl() + "/v1",
-                "stepfun.api-key", "test-key");
+        return Map.of("quarkus.rest-client.stepfun.url", server.baseUrl() + "/v1", "stepfun.api-key", "test-key");
     }
 
     @Override
     public void inject(TestInjector injector) {
-        injector.injectIntoFields(server,
-                new TestInjector.AnnotatedAndMatchesType(InjectWireMock.class, WireMockServer.class));
+        injector.injectIntoFields(
+                server, new TestInjector.AnnotatedAndMatchesType(InjectWireMock.class, WireMockServer.class));
     }
 
     @Override

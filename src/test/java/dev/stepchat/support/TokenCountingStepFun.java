@@ -31,8 +31,10 @@ public class TokenCountingStepFun implements ResponseDefinitionTransformerV2 {
             for (int i = 0; i < text.length(); ) {
                 int cp = text.codePointAt(i);
                 Character.UnicodeScript script = Character.UnicodeScript.of(cp);
-                if (script == Character.UnicodeScript.HAN || script == Character.UnicodeScript.HIRAGANA
-                        || script == Character.UnicodeScript.KATAKANA || script == Character.UnicodeScript.HANGUL) {
+                if (script == Character.UnicodeScript.HAN
+                        || script == Character.UnicodeScript.HIRAGANA
+                        || script == Character.UnicodeScript.KATAKANA
+                        || script == Character.UnicodeScript.HANGUL) {
                     dense++;
                 } else {
                     other++;
@@ -52,8 +54,11 @@ public class TokenCountingStepFun implements ResponseDefinitionTransformerV2 {
             COUNTS.add(prompt);
             var parameters = event.getResponseDefinition().getTransformerParameters();
             String content = parameters == null ? "An answer." : parameters.getString("reply", "An answer.");
-            return new ResponseDefinitionBuilder().withStatus(200).withHeader("Content-Type", "application/json")
-                    .withBody(StepFunBodies.completion(content, prompt, 20, 0)).build();
+            return new ResponseDefinitionBuilder()
+                    .withStatus(200)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody(StepFunBodies.completion(content, prompt, 20, 0))
+                    .build();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -12,8 +12,7 @@ import io.smallrye.jwt.build.Jwt;
 /** Bearer tokens of test callers, signed with the tests' key, and the profile that turns authentication on. */
 public final class Tokens {
 
-    private Tokens() {
-    }
+    private Tokens() {}
 
     /** The {@code @TestProfile} of the classes that call as signed-in users (one restart for all of them). */
     public static class AuthOn implements QuarkusTestProfile {
@@ -25,8 +24,11 @@ public final class Tokens {
 
     /** A token of {@code subject}, valid for five minutes. */
     public static String token(String subject) {
-        return Jwt.issuer("https://issuer.test").subject(subject).audience("stepchat")
-                .expiresIn(Duration.ofMinutes(5)).sign();
+        return Jwt.issuer("https://issuer.test")
+                .subject(subject)
+                .audience("stepchat")
+                .expiresIn(Duration.ofMinutes(5))
+                .sign();
     }
 
     /** A request sent with {@code token}. */

@@ -48,8 +48,13 @@ class OwnerLimitsTest extends StepFunStubbedTest {
     public static class PerMinute implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("stepchat.auth.enabled", "true", "stepchat.owners.turns-per-minute", "5",
-                    "stepchat.owners.stream-readers", "3");
+            return Map.of(
+                    "stepchat.auth.enabled",
+                    "true",
+                    "stepchat.owners.turns-per-minute",
+                    "5",
+                    "stepchat.owners.stream-readers",
+                    "3");
         }
     }
 
@@ -59,27 +64,47 @@ class OwnerLimitsTest extends StepFunStubbedTest {
     java.net.URI base;
 
     private final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
-            .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+            .version(java.net.http.HttpClient.Version.HTTP_1_1)
+            .build();
 
     private static String conversation(String token) {
-        return Tokens.as(token).contentType(ContentType.JSON).body("{}").when().post("/conversations")
-                .then().statusCode(201).extract().path("id");
+        return Tokens.as(token)
+                .contentType(ContentType.JSON)
+                .body("{}")
+                .when()
+                .post("/conversations")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
     }
 
     private static Response turn(String token, String id, String content) {
-        return Tokens.as(token).contentType(ContentType.JSON).body(Map.of("content", content))
-                .when().post("/conversations/" + id + "/messages");
+        return Tokens.as(token)
+                .contentType(ContentType.JSON)
+                .body(Map.of("content", content))
+                .when()
+                .post("/conversations/" + id + "/messages");
     }
 
     private int storedMessages(String token, String id) {
-        return Tokens.as(token).when().get("/conversations/" + id).then().statusCode(200)
-                .extract().path("message_count");
+        return Tokens.as(token)
+                .when()
+                .get("/conversations/" + id)
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("message_count");
     }
 
     private long running(String owner) {
-        return QuarkusTransaction.requiringNew().call(() -> ((Number) entityManager.createNativeQuery(
-                "select count(*) from conversation where owner = :owner and turn_lease_until > now()")
-                .setParameter("owner", owner).getSingleResult()).longValue());
+        return QuarkusTransaction.requiringNew()
+                .call(() -> ((Number) entityManager
+                                .createNativeQuery(
+                                        "select count(*) from conversation where owner = :owner and turn_lease_until > now()")
+                                .setParameter("owner", owner)
+                                .getSingleResult())
+                        .longValue());
     }
 
     @Test
@@ -88,10 +113,17 @@ class OwnerLimitsTest extends StepFunStubbedTest {
         String alice = Tokens.token(aliceSubject);
         String bob = Tokens.token("bob-" + System.nanoTime());
         // alice's answers take long; bob's come at once
-        stepFun.stubFor(post(PATH).withRequestBody(containing("slow")).willReturn(aResponse().withFixedDelay(8_000)
-                .withHeader("Content-Type", "application/json").withBody(StepFunBodies.completion("late", 5, 1, 0))));
-        stepFun.stubFor(post(PATH).withRequestBody(containing("quick")).willReturn(aResponse()
-                .withHeader("Content-Type", "application/json").withBody(StepFunBodies.completion("now", 5, 1, 0))));
+        stepFun.stubFor(post(PATH)
+                .withRequestBody(containing("slow"))
+                .willReturn(aResponse()
+                        .withFixedDelay(8_000)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody(StepFunBodies.completion("late", 5, 1, 0))));
+        stepFun.stubFor(post(PATH)
+                .withRequestBody(containing("quick"))
+                .willReturn(aResponse()
+                        .withHeader("Content-Type", "application/json")
+                        .withBody(StepFunBodies.completion("now", 5, 1, 0))));
         List<String> conversations = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             conversations.add(conversation(alice));
@@ -99,19 +131,27 @@ class OwnerLimitsTest extends StepFunStubbedTest {
         // sent at once, each on its own connection
         List<CompletableFuture<java.net.http.HttpResponse<String>>> first = new ArrayList<>();
         for (String id : conversations.subList(0, 4)) {
-            first.add(http.sendAsync(java.net.http.HttpRequest.newBuilder(base.resolve("/conversations/" + id + "/messages"))
-                    .header("Authorization", "Bearer " + alice).header("Content-Type", "application/json")
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"content\":\"slow\"}")).build(),
+            first.add(http.sendAsync(
+                    java.net.http.HttpRequest.newBuilder(base.resolve("/conversations/" + id + "/messages"))
+                            .header("Authorization", "Bearer " + alice)
+                            .header("Content-Type", "application/json")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"content\":\"slow\"}"))
+                            .build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()));
         }
         // the four are running: they hold their conversations' turn leases
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> running(aliceSubject) == 4);
 
         for (String id : conversations.subList(4, 10)) {
-            turn(alice, id, "slow " + id).then().statusCode(429).contentType("application/problem+json")
+            turn(alice, id, "slow " + id)
+                    .then()
+                    .statusCode(429)
+                    .contentType("application/problem+json")
                     .header("Retry-After", org.hamcrest.Matchers.notNullValue())
                     .body("type", endsWith("/owner-rate-limited"));
-            assertThat(storedMessages(alice, id)).as("a refused turn stores nothing").isZero();
+            assertThat(storedMessages(alice, id))
+                    .as("a refused turn stores nothing")
+                    .isZero();
         }
         turn(bob, conversation(bob), "quick").then().statusCode(201);
         assertThat(stepFun.findAll(postRequestedFor(urlEqualTo(PATH)))).hasSize(5);
@@ -121,8 +161,10 @@ class OwnerLimitsTest extends StepFunStubbedTest {
     @Test
     void turnsPerMinuteAreCountedOverTheLastSixtySeconds() {
         String carol = Tokens.token("carol-" + System.nanoTime());
-        stepFun.stubFor(post(PATH).willReturn(aResponse().withHeader("Content-Type", "application/json")
-                .withBody(StepFunBodies.completion("now", 5, 1, 0))));
+        stepFun.stubFor(post(PATH)
+                .willReturn(aResponse()
+                        .withHeader("Content-Type", "application/json")
+                        .withBody(StepFunBodies.completion("now", 5, 1, 0))));
         String id = conversation(carol);
         for (int i = 0; i < 5; i++) {
             turn(carol, id, "quick " + i).then().statusCode(201);
@@ -135,11 +177,15 @@ class OwnerLimitsTest extends StepFunStubbedTest {
         turn(dave, conversation(dave), "quick").then().statusCode(201);
     }
 
-    private java.net.http.HttpResponse<java.io.InputStream> open(String token, String path, String body) throws Exception {
+    private java.net.http.HttpResponse<java.io.InputStream> open(String token, String path, String body)
+            throws Exception {
         java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(base.resolve(path))
-                .header("Authorization", "Bearer " + token).header("Accept", "text/event-stream");
-        request = body == null ? request.GET() : request.header("Content-Type", "application/json")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
+                .header("Authorization", "Bearer " + token)
+                .header("Accept", "text/event-stream");
+        request = body == null
+                ? request.GET()
+                : request.header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
         return http.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofInputStream());
     }
 
@@ -150,8 +196,11 @@ class OwnerLimitsTest extends StepFunStubbedTest {
         // an answer written over 8 seconds
         String[] pieces = new String[16];
         java.util.Arrays.fill(pieces, "word ");
-        stepFun.stubFor(post(PATH).willReturn(aResponse().withHeader("Content-Type", "text/event-stream")
-                .withBody(StepFunBodies.stream(pieces)).withChunkedDribbleDelay(16, 8_000)));
+        stepFun.stubFor(post(PATH)
+                .willReturn(aResponse()
+                        .withHeader("Content-Type", "text/event-stream")
+                        .withBody(StepFunBodies.stream(pieces))
+                        .withChunkedDribbleDelay(16, 8_000)));
         String id = conversation(erin);
         var own = open(erin, "/conversations/" + id + "/messages", "{\"content\":\"write long\"}");
         assertThat(own.statusCode()).isEqualTo(200);

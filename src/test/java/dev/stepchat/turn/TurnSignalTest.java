@@ -22,8 +22,15 @@ class TurnSignalTest {
 
     @ParameterizedTest
     @NullAndEmptySource
-    @ValueSource(strings = {"stop", "stop:", "stop:not-an-id", "halt:0190b2b8-0000-7000-8000-000000000000",
-            "stopped:0190b2b8-0000-7000-8000-000000000000", "end0190b2b8-0000-7000-8000-000000000000"})
+    @ValueSource(
+            strings = {
+                "stop",
+                "stop:",
+                "stop:not-an-id",
+                "halt:0190b2b8-0000-7000-8000-000000000000",
+                "stopped:0190b2b8-0000-7000-8000-000000000000",
+                "end0190b2b8-0000-7000-8000-000000000000"
+            })
     void anythingElseIsIgnored(String payload) {
         assertThat(TurnSignal.parse(payload)).isEmpty();
     }

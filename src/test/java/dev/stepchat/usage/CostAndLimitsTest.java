@@ -50,17 +50,27 @@ class CostAndLimitsTest extends StepFunStubbedTest {
     @AfterEach
     void realTimeAndNoLimits() {
         TestClock.set(null);
-        QuarkusTransaction.requiringNew().run(() -> entityManager.createNativeQuery(
-                "delete from owner_limit where owner = 'local'").executeUpdate());
+        QuarkusTransaction.requiringNew()
+                .run(() -> entityManager
+                        .createNativeQuery("delete from owner_limit where owner = 'local'")
+                        .executeUpdate());
     }
 
     private static String conversation(String body) {
-        return given().contentType(ContentType.JSON).body(body).when().post("/conversations")
-                .then().statusCode(201).extract().path("id");
+        return given().contentType(ContentType.JSON)
+                .body(body)
+                .when()
+                .post("/conversations")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
     }
 
     private static io.restassured.response.Response turn(String id) {
-        return given().contentType(ContentType.JSON).body("{\"content\":\"price me\"}").when()
+        return given().contentType(ContentType.JSON)
+                .body("{\"content\":\"price me\"}")
+                .when()
                 .post("/conversations/" + id + "/messages");
     }
 
@@ -69,8 +79,10 @@ class CostAndLimitsTest extends StepFunStubbedTest {
      * reserves its prompt estimate (a few tokens, with no history) and that.
      */
     private static io.restassured.response.Response turnOnNewConversation(int maxTokens) {
-        return given().contentType(ContentType.JSON).body("{\"content\":\"price me\",\"max_tokens\":" + maxTokens + "}")
-                .when().post("/conversations/" + conversation("{}") + "/messages");
+        return given().contentType(ContentType.JSON)
+                .body("{\"content\":\"price me\",\"max_tokens\":" + maxTokens + "}")
+                .when()
+                .post("/conversations/" + conversation("{}") + "/messages");
     }
 
     @Test
@@ -85,15 +97,25 @@ class CostAndLimitsTest extends StepFunStubbedTest {
         assertThat(turn.getBoolean("conversation_usage.cost_complete")).isTrue();
         stepFun.stubFor(post(PATH).willReturn(okJson(completion("again", 7, 3, 0))));
         // 7 x 0.10 + 3 x 0.30 = 1.6 per million: 0.0000016, rounded half-even to 8 places
-        assertThat(turn(id).then().statusCode(201).extract().<String>path("usage.cost")).isEqualTo("0.00000160");
-        given().when().get("/conversations/" + id).then().body("usage.cost", equalTo("0.00019560"))
+        assertThat(turn(id).then().statusCode(201).extract().<String>path("usage.cost"))
+                .isEqualTo("0.00000160");
+        given().when()
+                .get("/conversations/" + id)
+                .then()
+                .body("usage.cost", equalTo("0.00019560"))
                 .body("usage.cost_complete", equalTo(true));
-        given().when().get("/conversations/" + id + "/usage").then().statusCode(200)
+        given().when()
+                .get("/conversations/" + id + "/usage")
+                .then()
+                .statusCode(200)
                 .body("cost", equalTo("0.00019560"))
                 .body("by_model[0].model", equalTo("step-3.5-flash"))
                 .body("by_model[0].cost", equalTo("0.00019560"))
                 .body("by_model[0].cost_complete", equalTo(true));
-        given().when().get("/models").then().statusCode(200)
+        given().when()
+                .get("/models")
+                .then()
+                .statusCode(200)
                 .body("data.find { it.id == 'step-3.5-flash' }.pricing.input", equalTo("0.10"))
                 .body("data.find { it.id == 'step-3.5-flash' }.pricing.cached_input", equalTo("0.02"))
                 .body("data.find { it.id == 'step-3.5-flash' }.pricing.output", equalTo("0.30"))
@@ -103,13 +125,17 @@ class CostAndLimitsTest extends StepFunStubbedTest {
 
     @Test
     void aModelWithoutAPriceHasNoCostAndTheTotalsSaySo() {
-        stepFun.stubFor(post(PATH).willReturn(okJson(completion("unpriced", 10, 5, 0).replace("\"step-3.5-flash\"", "\"tiny\""))));
+        stepFun.stubFor(post(PATH)
+                .willReturn(okJson(completion("unpriced", 10, 5, 0).replace("\"step-3.5-flash\"", "\"tiny\""))));
         String id = conversation("{\"model\":\"tiny\"}");
         JsonPath turn = turn(id).then().statusCode(201).extract().jsonPath();
         assertThat(turn.getString("usage.cost")).isNull();
         assertThat(turn.getString("conversation_usage.cost")).isEqualTo("0.00000000");
         assertThat(turn.getBoolean("conversation_usage.cost_complete")).isFalse();
-        given().when().get("/conversations/" + id + "/usage").then().body("cost_complete", equalTo(false))
+        given().when()
+                .get("/conversations/" + id + "/usage")
+                .then()
+                .body("cost_complete", equalTo(false))
                 .body("by_model[0].cost_complete", equalTo(false));
     }
 
@@ -124,10 +150,14 @@ class CostAndLimitsTest extends StepFunStubbedTest {
         String id = conversation("{}");
         String messageId = turn(id).then().statusCode(201).extract().path("message.id");
         // the turn's cost is stored with it: what the price was then, whatever it is now
-        QuarkusTransaction.requiringNew().run(() -> entityManager.createNativeQuery(
-                        "update message set cost = 0.5 where id = :id").setParameter("id", UUID.fromString(messageId))
-                .executeUpdate());
-        given().when().get("/conversations/" + id + "/messages").then()
+        QuarkusTransaction.requiringNew()
+                .run(() -> entityManager
+                        .createNativeQuery("update message set cost = 0.5 where id = :id")
+                        .setParameter("id", UUID.fromString(messageId))
+                        .executeUpdate());
+        given().when()
+                .get("/conversations/" + id + "/messages")
+                .then()
                 .body("data[1].usage.cost", equalTo("0.50000000"));
         given().when().get("/conversations/" + id).then().body("usage.cost", equalTo("0.00010000"));
     }
@@ -145,18 +175,35 @@ class CostAndLimitsTest extends StepFunStubbedTest {
         given().when().delete("/conversations/" + second).then().statusCode(204);
 
         String range = "/usage?from=2031-03-01&to=2031-03-03";
-        JsonPath byDay = given().when().get(range + "&group_by=day").then().statusCode(200).extract().jsonPath();
+        JsonPath byDay = given().when()
+                .get(range + "&group_by=day")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
         assertThat(byDay.getList("groups.key")).containsExactly("2031-03-01", "2031-03-02");
         assertThat(byDay.getList("groups.total_tokens", Integer.class)).containsExactly(110, 110);
         assertThat(byDay.getString("totals.cost")).isEqualTo("0.00002600");
         assertThat(byDay.getInt("totals.turns")).isEqualTo(2);
         assertThat(byDay.getString("currency")).isEqualTo("USD");
-        assertThat(given().when().get(range + "&group_by=conversation").then().statusCode(200).extract()
-                .<List<String>>path("groups.key")).containsExactlyInAnyOrder(first, second);
-        given().when().get(range + "&group_by=model").then().statusCode(200)
-                .body("groups.key", equalTo(List.of("step-3.5-flash"))).body("groups[0].turns", equalTo(2));
+        assertThat(given().when()
+                        .get(range + "&group_by=conversation")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .<List<String>>path("groups.key"))
+                .containsExactlyInAnyOrder(first, second);
+        given().when()
+                .get(range + "&group_by=model")
+                .then()
+                .statusCode(200)
+                .body("groups.key", equalTo(List.of("step-3.5-flash")))
+                .body("groups[0].turns", equalTo(2));
         // a half-open range: the second day alone
-        given().when().get("/usage?from=2031-03-02T00:00:00Z&to=2031-03-03T00:00:00Z").then().statusCode(200)
+        given().when()
+                .get("/usage?from=2031-03-02T00:00:00Z&to=2031-03-03T00:00:00Z")
+                .then()
+                .statusCode(200)
                 .body("totals.turns", equalTo(1));
         OpenApiDocument.assertDocumented("GET", "/usage", given().when().get(range));
         OpenApiDocument.assertDocumented("GET", "/usage", given().when().get("/usage?group_by=week"));
@@ -167,9 +214,15 @@ class CostAndLimitsTest extends StepFunStubbedTest {
     void aDailyTokenLimitRefusesTurnsUntilTheNextDay() {
         Instant noon = Instant.parse("2031-05-10T12:00:00Z");
         TestClock.set(noon);
-        OpenApiDocument.assertDocumented("PUT", "/admin/owners/{owner}/limits", given().contentType(ContentType.JSON)
-                .body("{\"limits\":[{\"window\":\"day\",\"unit\":\"tokens\",\"limit\":100}]}")
-                .when().put("/admin/owners/local/limits")).then().statusCode(200);
+        OpenApiDocument.assertDocumented(
+                        "PUT",
+                        "/admin/owners/{owner}/limits",
+                        given().contentType(ContentType.JSON)
+                                .body("{\"limits\":[{\"window\":\"day\",\"unit\":\"tokens\",\"limit\":100}]}")
+                                .when()
+                                .put("/admin/owners/local/limits"))
+                .then()
+                .statusCode(200);
         // each answer says it used 60 tokens, more than the 10 asked for: what was used counts
         stepFun.stubFor(post(PATH).willReturn(okJson(completion("sixty", 50, 10, 0))));
         turnOnNewConversation(10).then().statusCode(201);
@@ -177,41 +230,71 @@ class CostAndLimitsTest extends StepFunStubbedTest {
         stepFun.resetRequests();
         String id = conversation("{}");
         io.restassured.response.Response refused = given().contentType(ContentType.JSON)
-                .body("{\"content\":\"price me\",\"max_tokens\":10}").when().post("/conversations/" + id + "/messages");
-        refused.then().statusCode(429).contentType("application/problem+json")
+                .body("{\"content\":\"price me\",\"max_tokens\":10}")
+                .when()
+                .post("/conversations/" + id + "/messages");
+        refused.then()
+                .statusCode(429)
+                .contentType("application/problem+json")
                 .body("type", endsWith("/spending-limit-reached"))
                 .header("Retry-After", equalTo(String.valueOf(12 * 3600)));
         stepFun.verify(0, postRequestedFor(urlEqualTo(PATH)));
         // the refused message is not kept; the report shows the limit used up
         given().when().get("/conversations/" + id).then().body("message_count", equalTo(0));
-        given().when().get("/usage").then().statusCode(200)
-                .body("limits[0].window", equalTo("day")).body("limits[0].unit", equalTo("tokens"))
-                .body("limits[0].limit", equalTo(100)).body("limits[0].used", equalTo(120))
-                .body("limits[0].remaining", equalTo(0)).body("limits[0].resets_at", equalTo("2031-05-11T00:00:00Z"));
+        given().when()
+                .get("/usage")
+                .then()
+                .statusCode(200)
+                .body("limits[0].window", equalTo("day"))
+                .body("limits[0].unit", equalTo("tokens"))
+                .body("limits[0].limit", equalTo(100))
+                .body("limits[0].used", equalTo(120))
+                .body("limits[0].remaining", equalTo(0))
+                .body("limits[0].resets_at", equalTo("2031-05-11T00:00:00Z"));
 
         TestClock.set(noon.plusSeconds(12 * 3600));
         turnOnNewConversation(10).then().statusCode(201);
         // an administrator raises it
         TestClock.set(noon);
-        given().contentType(ContentType.JSON).body("{\"limits\":[{\"window\":\"day\",\"unit\":\"tokens\",\"limit\":1000}]}")
-                .when().put("/admin/owners/local/limits").then().statusCode(200)
+        given().contentType(ContentType.JSON)
+                .body("{\"limits\":[{\"window\":\"day\",\"unit\":\"tokens\",\"limit\":1000}]}")
+                .when()
+                .put("/admin/owners/local/limits")
+                .then()
+                .statusCode(200)
                 .body("limits.find { it.window == 'day' && it.unit == 'tokens' }.limit", equalTo(1000))
                 .body("limits.find { it.window == 'month' && it.unit == 'cost' }.limit", nullValue());
         turnOnNewConversation(10).then().statusCode(201);
-        given().when().get("/admin/owners/local/limits").then().statusCode(200).body("limits", org.hamcrest.Matchers.hasSize(4));
-        given().contentType(ContentType.JSON).body("{\"limits\":[{\"window\":\"day\",\"unit\":\"tokens\",\"limit\":\"lots\"}]}")
-                .when().put("/admin/owners/local/limits").then().statusCode(400);
+        given().when()
+                .get("/admin/owners/local/limits")
+                .then()
+                .statusCode(200)
+                .body("limits", org.hamcrest.Matchers.hasSize(4));
+        given().contentType(ContentType.JSON)
+                .body("{\"limits\":[{\"window\":\"day\",\"unit\":\"tokens\",\"limit\":\"lots\"}]}")
+                .when()
+                .put("/admin/owners/local/limits")
+                .then()
+                .statusCode(400);
     }
 
     @Test
     void aTurnWhoseWorstCaseDoesNotFitIsRefusedBeforeTheLimitIsReached() {
         TestClock.set(Instant.parse("2031-06-02T08:00:00Z"));
-        given().contentType(ContentType.JSON).body("{\"limits\":[{\"window\":\"day\",\"unit\":\"tokens\",\"limit\":1000}]}")
-                .when().put("/admin/owners/local/limits").then().statusCode(200);
+        given().contentType(ContentType.JSON)
+                .body("{\"limits\":[{\"window\":\"day\",\"unit\":\"tokens\",\"limit\":1000}]}")
+                .when()
+                .put("/admin/owners/local/limits")
+                .then()
+                .statusCode(200);
         stepFun.stubFor(post(PATH).willReturn(okJson(completion("fits", 5, 5, 0))));
         // without max_tokens a turn reserves the reply reserve (8,192 tokens): more than the limit
-        turn(conversation("{}")).then().statusCode(429).body("type", endsWith("/spending-limit-reached"))
-                .body("detail", containsString("max_tokens")).header("Retry-After", equalTo("5"));
+        turn(conversation("{}"))
+                .then()
+                .statusCode(429)
+                .body("type", endsWith("/spending-limit-reached"))
+                .body("detail", containsString("max_tokens"))
+                .header("Retry-After", equalTo("5"));
         stepFun.verify(0, postRequestedFor(urlEqualTo(PATH)));
         turnOnNewConversation(100).then().statusCode(201);
     }
@@ -219,8 +302,12 @@ class CostAndLimitsTest extends StepFunStubbedTest {
     @Test
     void parallelTurnsNeverPassALimit() throws Exception {
         TestClock.set(Instant.parse("2031-07-20T08:00:00Z"));
-        given().contentType(ContentType.JSON).body("{\"limits\":[{\"window\":\"day\",\"unit\":\"tokens\",\"limit\":150}]}")
-                .when().put("/admin/owners/local/limits").then().statusCode(200);
+        given().contentType(ContentType.JSON)
+                .body("{\"limits\":[{\"window\":\"day\",\"unit\":\"tokens\",\"limit\":150}]}")
+                .when()
+                .put("/admin/owners/local/limits")
+                .then()
+                .statusCode(200);
         stepFun.stubFor(post(PATH).willReturn(okJson(completion("ten", 5, 5, 0)).withFixedDelay(300)));
         for (int i = 0; i < 14; i++) {
             turnOnNewConversation(5).then().statusCode(201);
@@ -232,9 +319,13 @@ class CostAndLimitsTest extends StepFunStubbedTest {
         }
         int answered = 0;
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<Integer>> statuses = ids.stream().map(id -> pool.submit(() -> given().contentType(ContentType.JSON)
-                    .body("{\"content\":\"price me\",\"max_tokens\":5}").when().post("/conversations/" + id + "/messages")
-                    .statusCode())).toList();
+            List<Future<Integer>> statuses = ids.stream()
+                    .map(id -> pool.submit(() -> given().contentType(ContentType.JSON)
+                            .body("{\"content\":\"price me\",\"max_tokens\":5}")
+                            .when()
+                            .post("/conversations/" + id + "/messages")
+                            .statusCode()))
+                    .toList();
             for (Future<Integer> status : statuses) {
                 int code = status.get();
                 assertThat(code).isIn(201, 429);
@@ -257,45 +348,78 @@ class CostAndLimitsTest extends StepFunStubbedTest {
         stepFun.resetRequests();
         turn(id).then().statusCode(422).body("type", endsWith("/conversation-limit-reached"));
         stepFun.verify(0, postRequestedFor(urlEqualTo(PATH)));
-        given().contentType(ContentType.JSON).body("{\"max_total_tokens\":null}").when().patch("/conversations/" + id)
-                .then().statusCode(200).body("max_total_tokens", nullValue());
+        given().contentType(ContentType.JSON)
+                .body("{\"max_total_tokens\":null}")
+                .when()
+                .patch("/conversations/" + id)
+                .then()
+                .statusCode(200)
+                .body("max_total_tokens", nullValue());
         turn(id).then().statusCode(201);
-        given().contentType(ContentType.JSON).body("{\"max_total_tokens\":0}").when().patch("/conversations/" + id)
-                .then().statusCode(400);
+        given().contentType(ContentType.JSON)
+                .body("{\"max_total_tokens\":0}")
+                .when()
+                .patch("/conversations/" + id)
+                .then()
+                .statusCode(400);
     }
 
     @Test
     void aMonthlyCostLimitCountsTheExactCost() {
         Instant lastDay = Instant.parse("2031-09-30T18:00:00Z");
         TestClock.set(lastDay);
-        given().contentType(ContentType.JSON).body("{\"limits\":[{\"window\":\"month\",\"unit\":\"cost\",\"limit\":\"0.000003\"}]}")
-                .when().put("/admin/owners/local/limits").then().statusCode(200)
+        given().contentType(ContentType.JSON)
+                .body("{\"limits\":[{\"window\":\"month\",\"unit\":\"cost\",\"limit\":\"0.000003\"}]}")
+                .when()
+                .put("/admin/owners/local/limits")
+                .then()
+                .statusCode(200)
                 .body("limits.find { it.window == 'month' && it.unit == 'cost' }.limit", equalTo("0.00000300"));
         // 12 x 0.10 + 3 x 0.30 per million: 0.0000021 a turn
         stepFun.stubFor(post(PATH).willReturn(okJson(completion("cents", 12, 3, 0))));
         turnOnNewConversation(3).then().statusCode(201);
         // 0.0000009 is left, less than a turn may cost: refused until running turns end (none here)
-        turnOnNewConversation(3).then().statusCode(429).body("type", endsWith("/spending-limit-reached"))
+        turnOnNewConversation(3)
+                .then()
+                .statusCode(429)
+                .body("type", endsWith("/spending-limit-reached"))
                 .header("Retry-After", equalTo("5"));
-        given().contentType(ContentType.JSON).body("{\"limits\":[{\"window\":\"month\",\"unit\":\"cost\",\"limit\":\"0.000002\"}]}")
-                .when().put("/admin/owners/local/limits").then().statusCode(200);
-        turnOnNewConversation(3).then().statusCode(429).body("type", endsWith("/spending-limit-reached"))
+        given().contentType(ContentType.JSON)
+                .body("{\"limits\":[{\"window\":\"month\",\"unit\":\"cost\",\"limit\":\"0.000002\"}]}")
+                .when()
+                .put("/admin/owners/local/limits")
+                .then()
+                .statusCode(200);
+        turnOnNewConversation(3)
+                .then()
+                .statusCode(429)
+                .body("type", endsWith("/spending-limit-reached"))
                 .header("Retry-After", equalTo(String.valueOf(6 * 3600)));
-        given().when().get("/usage").then().body("limits[0].used", equalTo("0.00000210"))
-                .body("limits[0].remaining", equalTo("0.00000000")).body("limits[0].resets_at", equalTo("2031-10-01T00:00:00Z"));
+        given().when()
+                .get("/usage")
+                .then()
+                .body("limits[0].used", equalTo("0.00000210"))
+                .body("limits[0].remaining", equalTo("0.00000000"))
+                .body("limits[0].resets_at", equalTo("2031-10-01T00:00:00Z"));
         TestClock.set(Instant.parse("2031-10-01T00:00:01Z"));
         turnOnNewConversation(3).then().statusCode(201);
     }
 
     @Test
     void anUnpricedModelUnderACostLimitIsRefused() {
-        given().contentType(ContentType.JSON).body("{\"limits\":[{\"window\":\"day\",\"unit\":\"cost\",\"limit\":\"5.00\"}]}")
-                .when().put("/admin/owners/local/limits").then().statusCode(200);
+        given().contentType(ContentType.JSON)
+                .body("{\"limits\":[{\"window\":\"day\",\"unit\":\"cost\",\"limit\":\"5.00\"}]}")
+                .when()
+                .put("/admin/owners/local/limits")
+                .then()
+                .statusCode(200);
         String id = conversation("{\"model\":\"tiny\"}");
-        turn(id).then().statusCode(400).contentType("application/problem+json").body("type", endsWith("/unpriced-model"))
+        turn(id).then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("type", endsWith("/unpriced-model"))
                 .body("detail", containsString("tiny"));
         stepFun.verify(0, postRequestedFor(urlEqualTo(PATH)));
         given().when().get("/conversations/" + id).then().body("message_count", equalTo(0));
     }
-
 }

@@ -9,18 +9,35 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * The body of PATCH /conversations/{id}, for the OpenAPI document: a JSON merge patch, read as a
  * tree by the service (so that a field set to null and a field left out differ).
  */
-@Schema(name = "ConversationPatch", description = "JSON merge patch: a field set to null is cleared, a field left out stays")
+@Schema(
+        name = "ConversationPatch",
+        description = "JSON merge patch: a field set to null is cleared, a field left out stays")
 public record ConversationPatch(
         @Schema(nullable = true) String title,
-        @Schema(description = "Null: back to the server's default model", nullable = true) String model,
+
+        @Schema(description = "Null: back to the server's default model", nullable = true)
+        String model,
+
         @Schema(nullable = true) String systemPrompt,
-        @Schema(description = "Keys merge; a key set to null is removed", nullable = true) Map<String, String> metadata,
-        @Schema(description = "Most prompt tokens a turn may send; null: the model's window less the reply room",
-                nullable = true) Integer contextLimit,
+
+        @Schema(description = "Keys merge; a key set to null is removed", nullable = true)
+        Map<String, String> metadata,
+
+        @Schema(
+                description = "Most prompt tokens a turn may send; null: the model's window less the reply room",
+                nullable = true)
+        Integer contextLimit,
+
         @Schema(description = "Most tokens the conversation may use in total; null: no cap", nullable = true)
         Long maxTotalTokens,
-        @Schema(description = "Keep it at the top of the list") Boolean pinned,
-        @Schema(description = "Hide it from lists unless asked for") Boolean archived,
-        @Schema(description = "Switch branch: the current message becomes the most recently created last message"
-                + " under this message (a sibling switcher sends the sibling's id)") UUID currentMessageId) {
-}
+
+        @Schema(description = "Keep it at the top of the list")
+        Boolean pinned,
+
+        @Schema(description = "Hide it from lists unless asked for")
+        Boolean archived,
+
+        @Schema(
+                description = "Switch branch: the current message becomes the most recently created last message"
+                        + " under this message (a sibling switcher sends the sibling's id)")
+        UUID currentMessageId) {}

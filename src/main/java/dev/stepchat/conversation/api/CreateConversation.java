@@ -11,14 +11,27 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @Schema(name = "CreateConversation")
 public record CreateConversation(
         @Schema(nullable = true) String title,
-        @Schema(description = "Defaults to the server's default model", nullable = true) String model,
+
+        @Schema(description = "Defaults to the server's default model", nullable = true)
+        String model,
+
         @Schema(nullable = true) String systemPrompt,
+
         @Schema(description = "At most 16 pairs; keys at most 64, values at most 512 characters", nullable = true)
         Map<String, String> metadata,
-        @Schema(description = "Most prompt tokens a turn may send; null: the model's context window less the room"
-                + " kept for the reply", minimum = "1", nullable = true)
-        @jakarta.validation.constraints.Positive Integer contextLimit,
-        @Schema(description = "Most tokens the conversation may use in total; a turn after that is a 422"
-                + " conversation-limit-reached; null: no cap", minimum = "1", nullable = true)
-        @jakarta.validation.constraints.Positive Long maxTotalTokens) {
-}
+
+        @Schema(
+                description = "Most prompt tokens a turn may send; null: the model's context window less the room"
+                        + " kept for the reply",
+                minimum = "1",
+                nullable = true)
+        @jakarta.validation.constraints.Positive
+        Integer contextLimit,
+
+        @Schema(
+                description = "Most tokens the conversation may use in total; a turn after that is a 422"
+                        + " conversation-limit-reached; null: no cap",
+                minimum = "1",
+                nullable = true)
+        @jakarta.validation.constraints.Positive
+        Long maxTotalTokens) {}

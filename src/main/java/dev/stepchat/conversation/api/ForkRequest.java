@@ -11,5 +11,4 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @Schema(name = "ForkRequest")
 public record ForkRequest(
         @Schema(description = "The message the copy ends with; default: the current message", nullable = true)
-        UUID messageId) {
-}
+        UUID messageId) {}

@@ -40,8 +40,8 @@ public class ConversationExport {
     private final CurrentOwner owner;
     private final ObjectMapper json;
 
-    ConversationExport(ConversationRepository conversations, MessageRepository messages, CurrentOwner owner,
-                       ObjectMapper json) {
+    ConversationExport(
+            ConversationRepository conversations, MessageRepository messages, CurrentOwner owner, ObjectMapper json) {
         this.conversations = conversations;
         this.messages = messages;
         this.owner = owner;
@@ -51,8 +51,11 @@ public class ConversationExport {
     /** The conversation (404 when it is not the caller's), checked before anything is written. */
     public ConversationView conversation(UUID id) {
         String caller = owner.id();
-        return QuarkusTransaction.requiringNew().call(() -> conversations.findOwned(id, caller)
-                .map(ConversationMapper::view).orElseThrow(() -> ProblemException.notFound("Conversation")));
+        return QuarkusTransaction.requiringNew()
+                .call(() -> conversations
+                        .findOwned(id, caller)
+                        .map(ConversationMapper::view)
+                        .orElseThrow(() -> ProblemException.notFound("Conversation")));
     }
 
     /** {"object": "conversation_export", "version": 1, "conversation": {...}, "messages": [...]} */
@@ -92,12 +95,16 @@ public class ConversationExport {
                 writer.write("> System: " + conversation.systemPrompt().replace("\n", "\n> ") + "\n\n");
             }
             // the branch is one recursive query; its messages are written one by one
-            List<Message> branch = QuarkusTransaction.requiringNew().call(() ->
-                    messages.path(conversation.id(), conversation.currentMessageId()));
+            List<Message> branch = QuarkusTransaction.requiringNew()
+                    .call(() -> messages.path(conversation.id(), conversation.currentMessageId()));
             for (Message m : branch) {
-                writer.write(m.role == Message.Role.USER ? "**User**" : "**Assistant**" + (m.model == null ? "" : " (" + m.model + ")"));
+                writer.write(
+                        m.role == Message.Role.USER
+                                ? "**User**"
+                                : "**Assistant**" + (m.model == null ? "" : " (" + m.model + ")"));
                 if (m.status != Message.Status.COMPLETED) {
-                    writer.write(" _" + m.status.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + "_");
+                    writer.write(" _"
+                            + m.status.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + "_");
                 }
                 writer.write("\n\n" + m.content + "\n\n");
             }
@@ -106,10 +113,18 @@ public class ConversationExport {
     }
 
     private List<MessageView> page(UUID conversation, UUID after) {
-        return QuarkusTransaction.requiringNew().call(() -> (after == null
-                ? messages.find("conversationId = ?1", io.quarkus.panache.common.Sort.by("id"), conversation)
-                : messages.find("conversationId = ?1 and id > ?2", io.quarkus.panache.common.Sort.by("id"), conversation, after))
-                .range(0, PAGE - 1).list().stream().map(ConversationMapper::view).toList());
+        return QuarkusTransaction.requiringNew()
+                .call(() -> (after == null
+                                ? messages.find(
+                                        "conversationId = ?1", io.quarkus.panache.common.Sort.by("id"), conversation)
+                                : messages.find(
+                                        "conversationId = ?1 and id > ?2",
+                                        io.quarkus.panache.common.Sort.by("id"),
+                                        conversation,
+                                        after))
+                        .range(0, PAGE - 1).list().stream()
+                                .map(ConversationMapper::view)
+                                .toList());
     }
 
     /** For the Content-Disposition header. */

@@ -65,19 +65,17 @@ import dev.stepchat.security.CurrentOwner;
 public class ConversationImport {
 
     /** One message to store: its id in the file, its parent's (null for a root), and what it says. */
-    record Entry(String key, String parent, Message.Role role, String content, Instant createdAt) {
-    }
+    record Entry(String key, String parent, Message.Role role, String content, Instant createdAt) {}
 
     /** One conversation to store, its messages parents first. */
-    record Parsed(String title, String systemPrompt, Instant createdAt, List<Entry> messages, String current) {
-    }
+    record Parsed(String title, String systemPrompt, Instant createdAt, List<Entry> messages, String current) {}
 
     /** The created conversations and how many content parts that were not text were left out. */
-    public record Result(List<ConversationView> conversations, int skippedParts) {
-    }
+    public record Result(List<ConversationView> conversations, int skippedParts) {}
 
     /** The earliest and latest time PostgreSQL and RFC 3339 can both hold: years 1 to 9999. */
     private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+
     private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
     private final ConversationRepository conversations;
@@ -87,10 +85,15 @@ public class ConversationImport {
     private final ObjectMapper json;
     /** One conversation of the file as a tree; what follows it in the file is the next one's. */
     private final ObjectReader oneValue;
+
     private final Semaphore running;
 
-    ConversationImport(ConversationRepository conversations, MessageRepository messages, CurrentOwner owner,
-                       ChatConfig config, ObjectMapper json) {
+    ConversationImport(
+            ConversationRepository conversations,
+            MessageRepository messages,
+            CurrentOwner owner,
+            ChatConfig config,
+            ObjectMapper json) {
         this.conversations = conversations;
         this.messages = messages;
         this.owner = owner;
@@ -103,8 +106,12 @@ public class ConversationImport {
     /** Reads the body to its end (spooled), then stores what it holds in one transaction. */
     public Result importAll(InputStream body) {
         if (!running.tryAcquire()) {
-            throw new ProblemException(ProblemType.OVERLOADED, "Another import is running on this instance"
-                    + " (stepchat.limits.imports-at-once); send it again shortly", null, Duration.ofSeconds(5));
+            throw new ProblemException(
+                    ProblemType.OVERLOADED,
+                    "Another import is running on this instance"
+                            + " (stepchat.limits.imports-at-once); send it again shortly",
+                    null,
+                    Duration.ofSeconds(5));
         }
         Path spool = null;
         try {
@@ -147,10 +154,12 @@ public class ConversationImport {
             } else if (first == JsonToken.START_ARRAY) {
                 while (parser.nextToken() != JsonToken.END_ARRAY) {
                     if (created.size() == config.limits().maxImportConversations()) {
-                        throw tooLarge("more than " + config.limits().maxImportConversations() + " conversations",
+                        throw tooLarge(
+                                "more than " + config.limits().maxImportConversations() + " conversations",
                                 "stepchat.limits.max-import-conversations");
                     }
-                    created.add(store(caller, chatGpt(oneValue.readValue(parser), "[" + created.size() + "]", skipped)));
+                    created.add(
+                            store(caller, chatGpt(oneValue.readValue(parser), "[" + created.size() + "]", skipped)));
                 }
                 if (created.isEmpty()) {
                     throw notAnExport();
@@ -162,8 +171,8 @@ public class ConversationImport {
                 throw new ProblemException(ProblemType.MALFORMED_REQUEST, "The import has more after its JSON value");
             }
         } catch (JsonProcessingException e) {
-            throw new ProblemException(ProblemType.MALFORMED_REQUEST, "The import is not valid JSON: "
-                    + e.getOriginalMessage());
+            throw new ProblemException(
+                    ProblemType.MALFORMED_REQUEST, "The import is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -171,8 +180,10 @@ public class ConversationImport {
     }
 
     private static ProblemException notAnExport() {
-        return ProblemException.invalid("body", "must be this service's conversation export, or a ChatGPT export's"
-                + " conversations.json (one conversation with a mapping, or a non-empty list of them)");
+        return ProblemException.invalid(
+                "body",
+                "must be this service's conversation export, or a ChatGPT export's"
+                        + " conversations.json (one conversation with a mapping, or a non-empty list of them)");
     }
 
     private static ProblemException tooLarge(String what, String key) {
@@ -183,8 +194,13 @@ public class ConversationImport {
         Parsed parsed = checked(unchecked, "conversation");
         Conversation conversation = new Conversation();
         conversation.owner = caller;
-        conversation.title = parsed.title() == null ? null
-                : parsed.title().substring(0, Math.min(parsed.title().length(), config.limits().maxTitleLength()));
+        conversation.title = parsed.title() == null
+                ? null
+                : parsed.title()
+                        .substring(
+                                0,
+                                Math.min(
+                                        parsed.title().length(), config.limits().maxTitleLength()));
         conversation.model = config.defaultModel();
         conversation.systemPrompt = parsed.systemPrompt();
         conversation.metadata = new LinkedHashMap<>();
@@ -216,19 +232,23 @@ public class ConversationImport {
     private Parsed checked(Parsed parsed, String at) {
         ChatConfig.Limits limits = config.limits();
         if (parsed.messages().size() > limits.maxImportMessages()) {
-            throw tooLarge("a conversation (" + at + ") with more than " + limits.maxImportMessages() + " messages",
+            throw tooLarge(
+                    "a conversation (" + at + ") with more than " + limits.maxImportMessages() + " messages",
                     "stepchat.limits.max-import-messages");
         }
         if (parsed.systemPrompt() != null && parsed.systemPrompt().length() > limits.maxSystemPromptLength()) {
-            throw tooLarge("a system prompt (" + at + ") of more than " + limits.maxSystemPromptLength() + " characters",
+            throw tooLarge(
+                    "a system prompt (" + at + ") of more than " + limits.maxSystemPromptLength() + " characters",
                     "stepchat.limits.max-system-prompt-length");
         }
         noNul(parsed.title(), at + ".title");
         noNul(parsed.systemPrompt(), at + ".system_prompt");
         for (Entry entry : parsed.messages()) {
             if (entry.content().length() > limits.maxContentLength()) {
-                throw tooLarge("a message (" + at + ", " + entry.key() + ") of more than " + limits.maxContentLength()
-                        + " characters", "stepchat.limits.max-content-length");
+                throw tooLarge(
+                        "a message (" + at + ", " + entry.key() + ") of more than " + limits.maxContentLength()
+                                + " characters",
+                        "stepchat.limits.max-content-length");
             }
             noNul(entry.content(), at + ".messages." + entry.key() + ".content");
         }
@@ -258,20 +278,29 @@ public class ConversationImport {
             String id = text(m, "id", field, true);
             String parent = text(m, "parent_id", field, false);
             if (parent != null && !seen.contains(parent)) {
-                throw ProblemException.invalid(field + ".parent_id", "must be the id of an earlier message of the export");
+                throw ProblemException.invalid(
+                        field + ".parent_id", "must be the id of an earlier message of the export");
             }
             if (!seen.add(id)) {
                 throw ProblemException.invalid(field + ".id", "appears twice");
             }
-            entries.add(new Entry(id, parent, role(text(m, "role", field, true), field + ".role"),
-                    text(m, "content", field, true), time(text(m, "created_at", field, false), field + ".created_at")));
+            entries.add(new Entry(
+                    id,
+                    parent,
+                    role(text(m, "role", field, true), field + ".role"),
+                    text(m, "content", field, true),
+                    time(text(m, "created_at", field, false), field + ".created_at")));
         }
         String current = text(conversation, "current_message_id", at, false);
         if (current != null && !seen.contains(current)) {
             current = entries.isEmpty() ? null : entries.getLast().key();
         }
-        return new Parsed(text(conversation, "title", at, false), text(conversation, "system_prompt", at, false),
-                time(text(conversation, "created_at", at, false), at + ".created_at"), entries, current);
+        return new Parsed(
+                text(conversation, "title", at, false),
+                text(conversation, "system_prompt", at, false),
+                time(text(conversation, "created_at", at, false), at + ".created_at"),
+                entries,
+                current);
     }
 
     // ------------------------------------------------------------------ ChatGPT's conversations.json
@@ -283,8 +312,10 @@ public class ConversationImport {
             throw ProblemException.invalid(where + "mapping", "must be an object of message nodes");
         }
         if (mapping.size() > config.limits().maxImportMessages()) {
-            throw tooLarge("a conversation (" + (at.isEmpty() ? "the first" : at) + ") with more than "
-                    + config.limits().maxImportMessages() + " messages", "stepchat.limits.max-import-messages");
+            throw tooLarge(
+                    "a conversation (" + (at.isEmpty() ? "the first" : at) + ") with more than "
+                            + config.limits().maxImportMessages() + " messages",
+                    "stepchat.limits.max-import-messages");
         }
         // each node's parent, checked to exist and to lead to a root without a cycle
         Map<String, String> parents = new HashMap<>();
@@ -292,10 +323,12 @@ public class ConversationImport {
             Map.Entry<String, JsonNode> node = it.next();
             JsonNode parent = node.getValue().path("parent");
             if (!node.getValue().isObject() || !(parent.isNull() || parent.isMissingNode() || parent.isTextual())) {
-                throw ProblemException.invalid(where + "mapping." + node.getKey(), "must be a node with a parent id or null");
+                throw ProblemException.invalid(
+                        where + "mapping." + node.getKey(), "must be a node with a parent id or null");
             }
             if (parent.isTextual() && !mapping.has(parent.asText())) {
-                throw ProblemException.invalid(where + "mapping." + node.getKey() + ".parent", "is not a node of this mapping");
+                throw ProblemException.invalid(
+                        where + "mapping." + node.getKey() + ".parent", "is not a node of this mapping");
             }
             parents.put(node.getKey(), parent.isTextual() ? parent.asText() : null);
         }
@@ -326,9 +359,14 @@ public class ConversationImport {
             String role = message.path("author").path("role").asText("");
             String parent = parents.get(key);
             String keptParent = parent == null ? null : kept.get(parent);
-            String text = role.equals("user") || role.equals("assistant") ? text(message.path("content"), skipped) : null;
+            String text =
+                    role.equals("user") || role.equals("assistant") ? text(message.path("content"), skipped) : null;
             if (text != null && !text.isBlank()) {
-                entries.add(new Entry(key, keptParent, role.equals("user") ? Message.Role.USER : Message.Role.ASSISTANT, text,
+                entries.add(new Entry(
+                        key,
+                        keptParent,
+                        role.equals("user") ? Message.Role.USER : Message.Role.ASSISTANT,
+                        text,
                         epoch(message.path("create_time"), where + "mapping." + key + ".message.create_time")));
                 kept.put(key, key);
             } else {
@@ -337,10 +375,17 @@ public class ConversationImport {
         }
         // entries are in an order where a parent comes first, as the store needs
         String currentNode = conversation.path("current_node").asText(null);
-        String current = currentNode != null && kept.containsKey(currentNode) ? kept.get(currentNode)
+        String current = currentNode != null && kept.containsKey(currentNode)
+                ? kept.get(currentNode)
                 : entries.isEmpty() ? null : entries.getLast().key();
-        return new Parsed(conversation.path("title").isTextual() ? conversation.path("title").asText() : null, null,
-                epoch(conversation.path("create_time"), where + "create_time"), entries, current);
+        return new Parsed(
+                conversation.path("title").isTextual()
+                        ? conversation.path("title").asText()
+                        : null,
+                null,
+                epoch(conversation.path("create_time"), where + "create_time"),
+                entries,
+                current);
     }
 
     /** The text parts of a ChatGPT message content, joined; other parts are counted in {@code skipped}. */
@@ -369,7 +414,9 @@ public class ConversationImport {
                 || value.compareTo(BigDecimal.valueOf(LATEST.getEpochSecond())) > 0) {
             throw ProblemException.invalid(field, "must be a time between the years 1 and 9999 (seconds since 1970)");
         }
-        return Instant.ofEpochSecond(value.longValue(), value.remainder(BigDecimal.ONE).movePointRight(9).longValue());
+        return Instant.ofEpochSecond(
+                value.longValue(),
+                value.remainder(BigDecimal.ONE).movePointRight(9).longValue());
     }
 
     // ------------------------------------------------------------------ fields
@@ -380,7 +427,8 @@ public class ConversationImport {
             return value.asText();
         }
         if (required || !(value.isNull() || value.isMissingNode())) {
-            throw ProblemException.invalid(at + "." + name, required ? "is required and must be a string" : "must be a string");
+            throw ProblemException.invalid(
+                    at + "." + name, required ? "is required and must be a string" : "must be a string");
         }
         return null;
     }

@@ -18,11 +18,18 @@ public record ImportView(
         @Schema(nullable = true, required = true) UUID firstId,
         @Schema(nullable = true, required = true) UUID lastId,
         @Schema(required = true) boolean hasMore,
-        @Schema(description = "Content parts that were not text (images, files), left out", required = true) int skippedParts) {
+
+        @Schema(description = "Content parts that were not text (images, files), left out", required = true)
+        int skippedParts) {
 
     public static ImportView of(ConversationImport.Result result) {
         List<ConversationView> data = result.conversations();
-        return new ImportView("list", data, data.isEmpty() ? null : data.getFirst().id(),
-                data.isEmpty() ? null : data.getLast().id(), false, result.skippedParts());
+        return new ImportView(
+                "list",
+                data,
+                data.isEmpty() ? null : data.getFirst().id(),
+                data.isEmpty() ? null : data.getLast().id(),
+                false,
+                result.skippedParts());
     }
 }

@@ -7,8 +7,7 @@ import dev.stepchat.problem.ProblemException;
 /** Path ids: anything that is not a UUID names no conversation, so it is a 404. */
 public final class Ids {
 
-    private Ids() {
-    }
+    private Ids() {}
 
     public static UUID message(String id) {
         return parse(id, "Message");

@@ -49,9 +49,15 @@ public class ConversationService {
     private final ModelCatalog models;
     private final RunningTurns runningTurns;
 
-    ConversationService(ConversationRepository conversations, MessageRepository messages, UsageLedger ledger,
-                        CurrentOwner owner, Inputs inputs, ChatConfig config, ModelCatalog models,
-                        RunningTurns runningTurns) {
+    ConversationService(
+            ConversationRepository conversations,
+            MessageRepository messages,
+            UsageLedger ledger,
+            CurrentOwner owner,
+            Inputs inputs,
+            ChatConfig config,
+            ModelCatalog models,
+            RunningTurns runningTurns) {
         this.models = models;
         this.runningTurns = runningTurns;
         this.conversations = conversations;
@@ -67,7 +73,8 @@ public class ConversationService {
      * transaction: that may ask StepFun, and no transaction is held across a call to it.
      */
     public ConversationView create(CreateConversation request) {
-        CreateConversation body = request == null ? new CreateConversation(null, null, null, null, null, null) : request;
+        CreateConversation body =
+                request == null ? new CreateConversation(null, null, null, null, null, null) : request;
         inputs.checkConversation(body.title(), body.model(), body.systemPrompt(), body.metadata());
         models.check("model", body.model());
         return QuarkusTransaction.joiningExisting().call(() -> created(body));
@@ -108,15 +115,20 @@ public class ConversationService {
         }
         List<String> words = Search.words(q);
         var slice = conversations.page(owner.id(), page, words, pinned, archived == null ? "false" : archived);
-        List<ConversationView> views = slice.rows().stream().map(ConversationMapper::view).toList();
+        List<ConversationView> views =
+                slice.rows().stream().map(ConversationMapper::view).toList();
         if (!words.isEmpty()) {
-            Map<UUID, Message> hits = messages.newestMatches(
-                    slice.rows().stream().map(c -> c.id).toList(), words);
-            views = views.stream().map(v -> {
-                Message hit = hits.get(v.id());
-                return v.withMatch(hit == null ? null : new ConversationView.Match(hit.id,
-                        Search.snippet(hit.content, words)));
-            }).toList();
+            Map<UUID, Message> hits =
+                    messages.newestMatches(slice.rows().stream().map(c -> c.id).toList(), words);
+            views = views.stream()
+                    .map(v -> {
+                        Message hit = hits.get(v.id());
+                        return v.withMatch(
+                                hit == null
+                                        ? null
+                                        : new ConversationView.Match(hit.id, Search.snippet(hit.content, words)));
+                    })
+                    .toList();
         }
         return ListPage.of(views, ConversationView::id, slice.hasMore());
     }
@@ -154,7 +166,8 @@ public class ConversationService {
         String title = fields.has("title") ? text(fields, "title") : conversation.title;
         String model = fields.has("model") ? text(fields, "model") : conversation.model;
         String systemPrompt = fields.has("system_prompt") ? text(fields, "system_prompt") : conversation.systemPrompt;
-        Map<String, String> metadata = fields.has("metadata") ? mergeMetadata(conversation.metadata, fields.get("metadata"))
+        Map<String, String> metadata = fields.has("metadata")
+                ? mergeMetadata(conversation.metadata, fields.get("metadata"))
                 : conversation.metadata;
         inputs.checkConversation(title, model, systemPrompt, metadata);
         if (fields.has("context_limit")) {
@@ -164,7 +177,8 @@ public class ConversationService {
             }
             conversation.contextLimit = limit.isNull() ? null : limit.intValue();
         }
-        conversation.contextLimit = checkedContextLimit(conversation.contextLimit, model == null ? config.defaultModel() : model);
+        conversation.contextLimit =
+                checkedContextLimit(conversation.contextLimit, model == null ? config.defaultModel() : model);
         for (String flag : List.of("pinned", "archived")) {
             if (fields.has(flag)) {
                 if (!fields.get(flag).isBoolean()) {
@@ -224,8 +238,8 @@ public class ConversationService {
         } else {
             throw ProblemException.invalid("branch", "must be current or all");
         }
-        return ListPage.of(slice.rows().stream().map(ConversationMapper::view).toList(), MessageView::id,
-                slice.hasMore());
+        return ListPage.of(
+                slice.rows().stream().map(ConversationMapper::view).toList(), MessageView::id, slice.hasMore());
     }
 
     /**
@@ -285,7 +299,8 @@ public class ConversationService {
         boolean running = messages.count("id in ?1 and status = ?2", subtree, Message.Status.IN_PROGRESS) > 0
                 || runningTurns.leaseHeldBy(id, subtree);
         if (running) {
-            throw new ProblemException(ProblemType.TURN_IN_PROGRESS,
+            throw new ProblemException(
+                    ProblemType.TURN_IN_PROGRESS,
                     "A turn is running in this part of the conversation; delete it when it has finished");
         }
         // the foreign key takes the subtree with it
@@ -300,8 +315,16 @@ public class ConversationService {
     @Transactional
     public UsageReport usage(UUID id) {
         Conversation c = owned(id);
-        return new UsageReport(c.id, c.promptTokens, c.completionTokens, c.totalTokens, c.cachedTokens, c.turns,
-                Money.format(c.cost), c.costComplete, ledger.byModel(id));
+        return new UsageReport(
+                c.id,
+                c.promptTokens,
+                c.completionTokens,
+                c.totalTokens,
+                c.cachedTokens,
+                c.turns,
+                Money.format(c.cost),
+                c.costComplete,
+                ledger.byModel(id));
     }
 
     /** A context limit: positive, and at most the model's context window when it is known. */
@@ -314,8 +337,8 @@ public class ConversationService {
         }
         java.util.OptionalInt window = models.contextWindow(model);
         if (window.isPresent() && limit > window.getAsInt()) {
-            throw ProblemException.invalid("context_limit", "must be at most the model's context window, "
-                    + window.getAsInt());
+            throw ProblemException.invalid(
+                    "context_limit", "must be at most the model's context window, " + window.getAsInt());
         }
         return limit;
     }
@@ -337,7 +360,8 @@ public class ConversationService {
     }
 
     private static ProblemException stale() {
-        return new ProblemException(ProblemType.PRECONDITION_FAILED,
+        return new ProblemException(
+                ProblemType.PRECONDITION_FAILED,
                 "The conversation has changed since it was read; read it again and re-apply the change");
     }
 

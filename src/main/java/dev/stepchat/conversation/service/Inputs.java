@@ -20,6 +20,7 @@ public class Inputs {
 
     /** Fixed by the contract. */
     static final int MAX_METADATA_PAIRS = 16;
+
     static final int MAX_METADATA_KEY = 64;
     static final int MAX_METADATA_VALUE = 512;
     static final int MAX_MODEL = 128;
@@ -42,14 +43,15 @@ public class Inputs {
             }
             metadata.forEach((key, value) -> {
                 if (key.isEmpty() || key.length() > MAX_METADATA_KEY || hasNul(key)) {
-                    errors.add(new FieldError("metadata", "key '" + shorten(key) + "' must have 1 to "
-                            + MAX_METADATA_KEY + " characters"));
+                    errors.add(new FieldError(
+                            "metadata",
+                            "key '" + shorten(key) + "' must have 1 to " + MAX_METADATA_KEY + " characters"));
                 }
                 if (value == null) {
                     errors.add(new FieldError("metadata[" + shorten(key) + "]", "must be a string"));
                 } else if (value.length() > MAX_METADATA_VALUE || hasNul(value)) {
-                    errors.add(new FieldError("metadata[" + shorten(key) + "]", "at most " + MAX_METADATA_VALUE
-                            + " characters"));
+                    errors.add(new FieldError(
+                            "metadata[" + shorten(key) + "]", "at most " + MAX_METADATA_VALUE + " characters"));
                 }
             });
         }
@@ -59,9 +61,12 @@ public class Inputs {
     /** Checks the fields of a turn that bean validation cannot know the limits of. */
     public void checkTurn(String content, String model) {
         if (content != null && content.length() > limits.maxContentLength()) {
-            throw new ProblemException(ProblemType.PAYLOAD_TOO_LARGE, "content has " + content.length()
-                    + " characters; at most " + limits.maxContentLength() + " are accepted",
-                    List.of(new FieldError("content", "at most " + limits.maxContentLength() + " characters")), null);
+            throw new ProblemException(
+                    ProblemType.PAYLOAD_TOO_LARGE,
+                    "content has " + content.length() + " characters; at most " + limits.maxContentLength()
+                            + " are accepted",
+                    List.of(new FieldError("content", "at most " + limits.maxContentLength() + " characters")),
+                    null);
         }
         List<FieldError> errors = new ArrayList<>();
         if (content != null && hasNul(content)) {

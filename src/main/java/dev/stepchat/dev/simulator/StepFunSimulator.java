@@ -12,15 +12,17 @@ final class StepFunSimulator {
 
     static final String MODEL_SUFFIX = "-simulated";
 
-    private StepFunSimulator() {
-    }
+    private StepFunSimulator() {}
 
     static String reply(ChatCompletionRequest request) {
         List<ChatCompletionRequest.ChatMessage> messages = request.messages();
-        String last = messages == null || messages.isEmpty() ? "" : messages.getLast().content();
+        String last =
+                messages == null || messages.isEmpty() ? "" : messages.getLast().content();
         String quoted = last.length() > 200 ? last.substring(0, 200) + "…" : last;
         return "This is the built-in StepFun simulator (no STEP_API_KEY is set), answering message "
-                + (messages == null ? 0 : messages.stream().filter(m -> "user".equals(m.role())).count())
+                + (messages == null
+                        ? 0
+                        : messages.stream().filter(m -> "user".equals(m.role())).count())
                 + " of this conversation. You wrote: \"" + quoted + "\". Set STEP_API_KEY to talk to "
                 + request.model() + " for real.";
     }
@@ -30,8 +32,11 @@ final class StepFunSimulator {
     }
 
     static int promptTokens(ChatCompletionRequest request) {
-        return request.messages() == null ? 0
-                : request.messages().stream().mapToInt(m -> tokens(m.content()) + 4).sum();
+        return request.messages() == null
+                ? 0
+                : request.messages().stream()
+                        .mapToInt(m -> tokens(m.content()) + 4)
+                        .sum();
     }
 
     static int tokens(String text) {

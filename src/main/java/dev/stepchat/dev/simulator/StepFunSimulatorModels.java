@@ -35,7 +35,9 @@ public class StepFunSimulatorModels {
     public ModelList list() {
         TreeSet<String> ids = new TreeSet<>(models.catalog().keySet());
         ids.add(chat.defaultModel());
-        List<ModelList.Model> data = ids.stream().map(id -> new ModelList.Model(id, "model", 1764064800L, "stepfun")).toList();
+        List<ModelList.Model> data = ids.stream()
+                .map(id -> new ModelList.Model(id, "model", 1764064800L, "stepfun"))
+                .toList();
         return new ModelList("list", data);
     }
 }

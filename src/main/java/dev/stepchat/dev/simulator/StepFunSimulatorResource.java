@@ -45,7 +45,8 @@ public class StepFunSimulatorResource {
     }
 
     void announce(@Observes StartupEvent event) {
-        String url = ConfigProvider.getConfig().getOptionalValue("quarkus.rest-client.stepfun.url", String.class)
+        String url = ConfigProvider.getConfig()
+                .getOptionalValue("quarkus.rest-client.stepfun.url", String.class)
                 .orElse("");
         if (url.contains("/dev/stepfun-simulator/")) {
             Log.warn("No STEP_API_KEY: turns are answered by the built-in StepFun simulator (models named *"
@@ -61,7 +62,9 @@ public class StepFunSimulatorResource {
         String reply = StepFunSimulator.reply(request);
         int prompt = StepFunSimulator.promptTokens(request);
         int completion = StepFunSimulator.tokens(reply);
-        return new ChatCompletion("chatcmpl-sim-" + UUID.randomUUID(), StepFunSimulator.model(request),
+        return new ChatCompletion(
+                "chatcmpl-sim-" + UUID.randomUUID(),
+                StepFunSimulator.model(request),
                 List.of(new ChatCompletion.Choice(0, new ChatCompletion.Message("assistant", reply, null), "stop")),
                 new Usage(prompt, completion, prompt + completion, 0, null));
     }
@@ -82,17 +85,28 @@ public class StepFunSimulatorResource {
             pieces.add(String.join("", Arrays.copyOfRange(words, i, Math.min(words.length, i + 3))));
         }
         StringBuilder sent = new StringBuilder();
-        return Multi.createFrom().ticks().every(Duration.ofMillis(50)).select().first(pieces.size())
+        return Multi.createFrom()
+                .ticks()
+                .every(Duration.ofMillis(50))
+                .select()
+                .first(pieces.size())
                 .map(tick -> {
                     int index = tick.intValue();
                     sent.append(pieces.get(index));
                     int completion = StepFunSimulator.tokens(sent.toString());
                     boolean last = index == pieces.size() - 1;
-                    return chunk(new ChatCompletionChunk(id, model, List.of(new ChatCompletionChunk.Choice(0,
-                            new ChatCompletionChunk.Delta(index == 0 ? "assistant" : "", pieces.get(index), null),
-                            last ? "stop" : "")), new Usage(prompt, completion, prompt + completion, 0, null)));
+                    return chunk(new ChatCompletionChunk(
+                            id,
+                            model,
+                            List.of(new ChatCompletionChunk.Choice(
+                                    0,
+                                    new ChatCompletionChunk.Delta(
+                                            index == 0 ? "assistant" : "", pieces.get(index), null),
+                                    last ? "stop" : "")),
+                            new Usage(prompt, completion, prompt + completion, 0, null)));
                 })
-                .onCompletion().continueWith("[DONE]");
+                .onCompletion()
+                .continueWith("[DONE]");
     }
 
     private String chunk(ChatCompletionChunk chunk) {

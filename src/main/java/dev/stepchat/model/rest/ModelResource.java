@@ -29,7 +29,9 @@ public class ModelResource {
     }
 
     @GET
-    @Operation(operationId = "listModels", summary = "The models a conversation or a turn can name",
+    @Operation(
+            operationId = "listModels",
+            summary = "The models a conversation or a turn can name",
             description = "StepFun's model list merged with the service's configured facts (context window, display"
                     + " name). Served from a cache, and from the last good list or the configuration alone when StepFun"
                     + " cannot be reached. No authentication needed.")

@@ -12,10 +12,17 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @RegisterForReflection
 @Schema(name = "Regenerate")
 public record Regenerate(
-        @Schema(description = "Model of this answer; defaults to the conversation's", nullable = true) String model,
-        @DecimalMin("0") @DecimalMax("2") @Schema(minimum = "0", maximum = "2", nullable = true) Double temperature,
-        @DecimalMin("0") @DecimalMax("1") @Schema(minimum = "0", maximum = "1", nullable = true) Double topP,
+        @Schema(description = "Model of this answer; defaults to the conversation's", nullable = true)
+        String model,
+
+        @DecimalMin("0") @DecimalMax("2") @Schema(minimum = "0", maximum = "2", nullable = true)
+        Double temperature,
+
+        @DecimalMin("0") @DecimalMax("1") @Schema(minimum = "0", maximum = "1", nullable = true)
+        Double topP,
+
         @Min(1) @Schema(minimum = "1", nullable = true) Integer maxTokens,
+
         @Schema(description = "Answer as server-sent events, like Accept: text/event-stream", nullable = true)
         Boolean stream) {
 

@@ -20,16 +20,28 @@ import dev.stepchat.problem.ProblemException;
 @RegisterForReflection
 @Schema(name = "SendMessage")
 public record SendMessage(
-        @NotBlank @Schema(description = "The user's message", required = true) String content,
-        @Schema(description = "Model of this turn; defaults to the conversation's", nullable = true) String model,
-        @DecimalMin("0") @DecimalMax("2") @Schema(minimum = "0", maximum = "2", nullable = true) Double temperature,
-        @DecimalMin("0") @DecimalMax("1") @Schema(minimum = "0", maximum = "1", nullable = true) Double topP,
+        @NotBlank @Schema(description = "The user's message", required = true)
+        String content,
+
+        @Schema(description = "Model of this turn; defaults to the conversation's", nullable = true)
+        String model,
+
+        @DecimalMin("0") @DecimalMax("2") @Schema(minimum = "0", maximum = "2", nullable = true)
+        Double temperature,
+
+        @DecimalMin("0") @DecimalMax("1") @Schema(minimum = "0", maximum = "1", nullable = true)
+        Double topP,
+
         @Min(1) @Schema(minimum = "1", nullable = true) Integer maxTokens,
+
         @Schema(description = "Answer as server-sent events, like Accept: text/event-stream", nullable = true)
         Boolean stream,
-        @Schema(description = "The assistant message the new message follows, or null for a new root. Left out: the"
-                + " current branch's last answer. Editing a user message is a turn with its parent_id.",
-                implementation = UUID.class, nullable = true)
+
+        @Schema(
+                description = "The assistant message the new message follows, or null for a new root. Left out: the"
+                        + " current branch's last answer. Editing a user message is a turn with its parent_id.",
+                implementation = UUID.class,
+                nullable = true)
         JsonNode parentId) {
 
     /**
@@ -50,6 +62,7 @@ public record SendMessage(
                 // falls through
             }
         }
-        throw ProblemException.invalid("parent_id", "must be the id of an assistant message of this conversation, or null");
+        throw ProblemException.invalid(
+                "parent_id", "must be the id of an assistant message of this conversation, or null");
     }
 }

@@ -14,13 +14,25 @@ import dev.stepchat.usage.UsageTotals;
 public record TurnView(
         @Schema(enumeration = "turn", required = true) String object,
         @Schema(required = true) MessageView userMessage,
-        @Schema(description = "The assistant's reply", required = true) MessageView message,
-        @Schema(description = "Usage of this turn", required = true) TokenUsage usage,
-        @Schema(description = "Totals of the conversation after this turn", required = true) UsageTotals conversationUsage,
-        @Schema(description = "What the model was sent", required = true) Context context) {
 
-    public TurnView(MessageView userMessage, MessageView message, TokenUsage usage, UsageTotals conversationUsage,
-                    Context context) {
+        @Schema(description = "The assistant's reply", required = true)
+        MessageView message,
+
+        @Schema(description = "Usage of this turn", required = true)
+        TokenUsage usage,
+
+        @Schema(description = "Totals of the conversation after this turn", required = true)
+        UsageTotals conversationUsage,
+
+        @Schema(description = "What the model was sent", required = true)
+        Context context) {
+
+    public TurnView(
+            MessageView userMessage,
+            MessageView message,
+            TokenUsage usage,
+            UsageTotals conversationUsage,
+            Context context) {
         this("turn", userMessage, message, usage, conversationUsage, context);
     }
 
@@ -30,9 +42,10 @@ public record TurnView(
     public record Context(
             @Schema(description = "Messages in the upstream request, the system prompt included", required = true)
             int messagesSent,
+
             @Schema(description = "Messages of the path left out (oldest exchanges first)", required = true)
             int messagesOmitted,
+
             @Schema(description = "The service's estimate of the request's prompt tokens", required = true)
-            int estimatedPromptTokens) {
-    }
+            int estimatedPromptTokens) {}
 }

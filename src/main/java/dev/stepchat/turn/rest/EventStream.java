@@ -30,13 +30,11 @@ import dev.stepchat.turn.TurnFeed;
 final class EventStream implements StreamingOutput, Idempotency.Deferred {
 
     @RegisterForReflection
-    record StartData(MessageView userMessage, MessageView message) {
-    }
+    record StartData(MessageView userMessage, MessageView message) {}
 
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record DeltaData(String content, String reasoning) {
-    }
+    record DeltaData(String content, String reasoning) {}
 
     private final TurnFeed feed;
     private final ObjectMapper json;

@@ -14,15 +14,30 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 /** An owner's spending limits: the body of PUT and the answer of GET /admin/owners/{owner}/limits. */
 @RegisterForReflection
 @Schema(name = "Limits")
-public record LimitsView(@Schema(required = true) @NotNull @Size(max = 4) List<@Valid @NotNull Limit> limits) {
+public record LimitsView(
+        @Schema(required = true) @NotNull @Size(max = 4) List<@Valid @NotNull Limit> limits) {
 
     /** A limit per UTC day or calendar month, in tokens or in cost; null for none. */
     @RegisterForReflection
     @Schema(name = "Limit")
     public record Limit(
-            @Schema(enumeration = {"day", "month"}, required = true) @NotNull @Pattern(regexp = "day|month") String window,
-            @Schema(enumeration = {"tokens", "cost"}, required = true) @NotNull @Pattern(regexp = "tokens|cost") String unit,
-            @Schema(description = "Tokens: an integer; cost: a decimal string; null: no limit", nullable = true,
-                    required = true) com.fasterxml.jackson.databind.JsonNode limit) {
-    }
+            @Schema(
+                    enumeration = {"day", "month"},
+                    required = true)
+            @NotNull
+            @Pattern(regexp = "day|month")
+            String window,
+
+            @Schema(
+                    enumeration = {"tokens", "cost"},
+                    required = true)
+            @NotNull
+            @Pattern(regexp = "tokens|cost")
+            String unit,
+
+            @Schema(
+                    description = "Tokens: an integer; cost: a decimal string; null: no limit",
+                    nullable = true,
+                    required = true)
+            com.fasterxml.jackson.databind.JsonNode limit) {}
 }

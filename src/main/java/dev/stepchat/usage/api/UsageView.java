@@ -12,12 +12,21 @@ import dev.stepchat.usage.UsageTotals;
 @RegisterForReflection
 @Schema(name = "UsageReport")
 public record UsageView(
-        @Schema(enumeration = "usage_report", required = true) String object,
-        @Schema(description = "Start of the range, included", required = true) String from,
-        @Schema(description = "End of the range, excluded", required = true) String to,
-        @Schema(description = "The currency of every cost", required = true, examples = "USD") String currency,
+        @Schema(enumeration = "usage_report", required = true)
+        String object,
+
+        @Schema(description = "Start of the range, included", required = true)
+        String from,
+
+        @Schema(description = "End of the range, excluded", required = true)
+        String to,
+
+        @Schema(description = "The currency of every cost", required = true, examples = "USD")
+        String currency,
+
         @Schema(required = true) UsageTotals totals,
         @Schema(required = true) List<Group> groups,
+
         @Schema(description = "The caller's spending limits in force and what is left of them", required = true)
         List<LimitUse> limits) {
 
@@ -25,25 +34,42 @@ public record UsageView(
     @RegisterForReflection
     @Schema(name = "UsageGroup")
     public record Group(
-            @Schema(required = true, examples = "2026-11-25") String key,
+            @Schema(required = true, examples = "2026-11-25")
+            String key,
+
             @Schema(required = true) long promptTokens,
             @Schema(required = true) long completionTokens,
             @Schema(required = true) long totalTokens,
             @Schema(required = true) long cachedTokens,
             @Schema(required = true) long turns,
-            @Schema(required = true, examples = "0.00012200") String cost,
-            @Schema(required = true) boolean costComplete) {
-    }
+
+            @Schema(required = true, examples = "0.00012200")
+            String cost,
+
+            @Schema(required = true) boolean costComplete) {}
 
     /** A limit, what the current window has used, and when it resets. */
     @RegisterForReflection
     @Schema(name = "LimitUse")
     public record LimitUse(
-            @Schema(enumeration = {"day", "month"}, required = true) String window,
-            @Schema(enumeration = {"tokens", "cost"}, required = true) String unit,
-            @Schema(description = "Tokens (an integer) or cost (a decimal string)", required = true) Object limit,
+            @Schema(
+                    enumeration = {"day", "month"},
+                    required = true)
+            String window,
+
+            @Schema(
+                    enumeration = {"tokens", "cost"},
+                    required = true)
+            String unit,
+
+            @Schema(description = "Tokens (an integer) or cost (a decimal string)", required = true)
+            Object limit,
+
             @Schema(required = true) Object used,
-            @Schema(description = "Never below zero", required = true) Object remaining,
-            @Schema(required = true, examples = "2026-11-26T00:00:00Z") String resetsAt) {
-    }
+
+            @Schema(description = "Never below zero", required = true)
+            Object remaining,
+
+            @Schema(required = true, examples = "2026-11-26T00:00:00Z")
+            String resetsAt) {}
 }

@@ -11,6 +11,11 @@ for path in sys.argv[1:]:
     rows = [r for r in rows if r.get("scenario") == "I"]
     if not rows:
         continue
+    # rounds of separate runs (ROUNDS=1, several times: builds interleaved) are numbered in order
+    seen = {}
+    for r in rows:
+        seen[r["target"]] = seen.get(r["target"], 0) + 1
+        r["round"] = seen[r["target"]]
     label = path.rsplit("/", 1)[-1].removesuffix(".jsonl")
     columns.append((label, rows))
 

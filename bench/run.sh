@@ -6,6 +6,8 @@
 #                                # about 12 minutes; needs target/*-runner (./mvnw package -Dnative)
 #   bash bench/run.sh restart    # PostgreSQL restarted under 100 turns/s (G), about 2 minutes
 #   bash bench/run.sh streams    # 1,000 concurrent 60 s streams with resumes (H), 3 rounds, about 6 minutes
+#   bash bench/run.sh noisy      # the noisy neighbour (J): one owner floods, 50 others chat; 3 rounds,
+#                                # about 15 minutes
 #   bash bench/run.sh lean       # the turn's cost, pinned (I): CPU per turn of the service and of
 #                                # PostgreSQL, added latency, peak, RSS; 3 rounds, about 30 minutes
 # compare takes ROUNDS (3), KINDS ("jvm native") and NATIVE_OPTS (run-time options of the native
@@ -37,6 +39,7 @@ log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
 # pinning (lean only): the service and PostgreSQL on one core, the load and the simulator on the other
 PIN_SERVICE=""
 PIN_LOAD=""
+SERVICE_ENV=()
 now_ms() { date +%s%3N; }
 PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; }
@@ -77,20 +80,22 @@ start_service() {
   [ "$1" = native ] && command=($PIN_SERVICE "$NATIVE" ${NATIVE_OPTS:-})
   log "service ($1) on $APP"
   local start; start=$(now_ms)
-  STEP_API_KEY=bench STEPCHAT_AUTH_ENABLED=false \
+  # SERVICE_ENV: more environment (the noisy scenario turns authentication on with it); PROBE_TOKEN: its bearer token
+  env STEP_API_KEY=bench STEPCHAT_AUTH_ENABLED=false "${SERVICE_ENV[@]}" \
   QUARKUS_DATASOURCE_JDBC_URL=$DB_URL QUARKUS_DATASOURCE_USERNAME=bench QUARKUS_DATASOURCE_PASSWORD=bench \
   QUARKUS_DATASOURCE_JDBC_MAX_SIZE=20 QUARKUS_REST_CLIENT_STEPFUN_URL=$SIM/v1 \
   STEPFUN_BULKHEAD_MAX_CONCURRENT=4000 STEPFUN_BULKHEAD_QUEUE=4000 QUARKUS_LOG_CONSOLE_JSON_ENABLED=false \
   "${command[@]}" > "$WORK/service-$1.log" 2>&1 &
   APP_PID=$!
   PIDS+=($APP_PID)
-  local id=""
+  local id="" auth=(-H "X-Bench: probe")
+  [ -n "${PROBE_TOKEN:-}" ] && auth=(-H "Authorization: Bearer $PROBE_TOKEN")
   until [ -n "$id" ]; do
-    id=$(curl -sf -X POST "$APP/conversations" -H 'Content-Type: application/json' -d '{"model":"bench-instant"}' \
+    id=$(curl -sf -X POST "$APP/conversations" "${auth[@]}" -H 'Content-Type: application/json' -d '{"model":"bench-instant"}' \
       | sed -n 's/.*"id":"\([^"]*\)".*/\1/p') || true
     [ -n "$id" ] || sleep 0.005
   done
-  until [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$APP/conversations/$id/messages" \
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$APP/conversations/$id/messages" "${auth[@]}" \
     -H 'Content-Type: application/json' -d '{"content":"first"}')" = 201 ]; do sleep 0.005; done
   STARTUP_MS=$(( $(now_ms) - start ))
   RSS_IDLE=$(rss)
@@ -137,6 +142,13 @@ def total(pattern):
 print(json.dumps({'http_500': total(r'http_server_requests_seconds_count\\{[^\\n]*status=\"500\"[^\\n]*\\} (\\S+)'),
                   'http_503': total(r'http_server_requests_seconds_count\\{[^\\n]*status=\"503\"[^\\n]*\\} (\\S+)'),
                   'unrecorded_tokens': total(r'stepchat_usage_unrecorded_tokens_total(?:\\{[^}]*\\})? (\\S+)')}))"; }
+# the service's refusals so far, by reason (stepchat_refusals_total)
+refusals() { curl -s "$APP/q/metrics" | python3 -c "
+import json, re, sys
+found = {}
+for reason, value in re.findall(r'stepchat_refusals_total\\{[^}]*reason=\"([^\"]+)\"[^}]*\} (\\S+)', sys.stdin.read()):
+    found['refused_' + reason] = found.get('refused_' + reason, 0) + int(float(value))
+print(json.dumps(found))"; }
 # a sampler of pool use and RSS while a load runs
 sample_start() { ( max_pool=0; max_rss=0; while :; do
     p=$(curl -s "$APP/q/metrics" | awk '/^agroal_active_count/ {print int($2)}' | sed -n 1p); p=${p:-0}
@@ -212,6 +224,106 @@ PY
   python3 bench/streams/summary.py "$RESULTS" > "$OUT/streams.md"
   cat "$OUT/streams.md"
   log "written to $OUT/streams.md"
+  exit 0
+fi
+
+# ---------------------------------------------------------------- J: the noisy neighbour
+# Authentication on (an RSA key made here signs the tokens), the JVM jar unpinned as in A to E.
+# Per round: the floor (the load straight at the simulator), then 50 owners at RATE turns/s for
+# SECONDS alone, then the same with one more owner flooding at once: slow turns (4 s upstream,
+# FLOOD_TURNS/s), stream readers resuming one long answer (FLOOD_READERS/s) and imports of a
+# generated ChatGPT export of IMPORT_MB (FLOOD_IMPORTS/s). Reports the 50 owners' added latency
+# alone and under the flood, what the flooder got, the service's largest RSS, its 500s and
+# whether it restarted. ROUNDS (3), RATE (20), SECONDS (60).
+if [ "${1:-}" = noisy ]; then
+  ROUNDS=${ROUNDS:-3}; RATE=${RATE:-20}; SECONDS_=${SECONDS:-60}
+  FLOOD_TURNS=${FLOOD_TURNS:-20}; FLOOD_READERS=${FLOOD_READERS:-20}; FLOOD_IMPORTS=${FLOOD_IMPORTS:-0.2}
+  IMPORT_MB=${IMPORT_MB:-5}
+  openssl genrsa -out "$WORK/jwt-private.pem" 2048 2>/dev/null
+  openssl rsa -in "$WORK/jwt-private.pem" -pubout -out "$WORK/jwt-public.pem" 2>/dev/null
+  b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+  jwt() {  # jwt SUBJECT: an RS256 token the service accepts for two hours
+    local head body
+    head=$(printf '{"alg":"RS256","typ":"JWT"}' | b64url)
+    body=$(printf '{"iss":"https://bench.test","aud":"stepchat","sub":"%s","iat":%d,"exp":%d}' "$1" "$(date +%s)" \
+      "$(( $(date +%s) + 7200 ))" | b64url)
+    printf '%s.%s.%s' "$head" "$body" "$(printf '%s.%s' "$head" "$body" | openssl dgst -sha256 -sign "$WORK/jwt-private.pem" | b64url)"
+  }
+  SERVICE_ENV=(STEPCHAT_AUTH_ENABLED=true MP_JWT_VERIFY_PUBLICKEY_LOCATION="$ROOT/$WORK/jwt-public.pem"
+    MP_JWT_VERIFY_ISSUER=https://bench.test MP_JWT_VERIFY_AUDIENCES=stepchat)
+  PROBE_TOKEN=$(jwt probe)
+  FLOODER_TOKEN=$(jwt flooder)
+  declare -A TOKENS
+  for i in $(seq 0 49); do TOKENS[o$i]=$(jwt "o$i"); done
+  python3 - "$WORK/import.json" "$IMPORT_MB" <<'PY'
+import json, sys
+path, mb = sys.argv[1], float(sys.argv[2])
+conversations, size, n = [], 0, 0
+while size < mb * 1024 * 1024:
+    mapping, parent = {"root": {"id": "root", "message": None, "parent": None, "children": []}}, "root"
+    for m in range(40):
+        key = "n%d" % m
+        mapping[key] = {"id": key, "parent": parent, "children": [], "message": {"author": {"role": "user" if m % 2 == 0 else "assistant"},
+                        "create_time": 1700000000 + m, "content": {"content_type": "text", "parts": ["word " * 120]}}}
+        mapping[parent]["children"].append(key)
+        parent = key
+    c = {"title": "flood %d" % n, "create_time": 1700000000, "update_time": 1700000100, "mapping": mapping, "current_node": parent}
+    conversations.append(c); size += len(json.dumps(c)); n += 1
+json.dump(conversations, open(path, "w"))
+PY
+  log "noisy: import file of $(du -m "$WORK/import.json" | cut -f1) MB"
+  for round in $(seq 1 "$ROUNDS"); do
+    start_service jvm
+    floor=$(gatling TurnSimulation simulator "$RATE" "$SECONDS_" bench-instant)
+    record J floor "$RATE" "$floor" turn "{\"round\": $round}"
+    for flood in false true; do
+      # one conversation per arrival of the others, owners o0..o49 in turn; the flooder's for its turns
+      rows=$(python3 -c "import math;print(math.ceil($RATE*$SECONDS_)+50)")
+      { echo token,conversation
+        sql "insert into conversation (id, owner, model, metadata, created_at, updated_at)
+             select gen_random_uuid(), 'o' || (g % 50), 'bench-instant', '{}'::jsonb, now(), now()
+             from generate_series(1, $rows) g returning owner || ',' || id" \
+          | while IFS=, read -r owner id; do echo "${TOKENS[$owner]},$id"; done; } > "$WORK/others.csv"
+      sample_start
+      if [ "$flood" = true ]; then
+        # the flooder's long answer, read by its own stream, resumed by the flood's readers
+        running=$(curl -s "$APP/conversations" -H "Authorization: Bearer $FLOODER_TOKEN" -H 'Content-Type: application/json' \
+          -d '{"model":"bench-long"}' | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+        curl -sN "$APP/conversations/$running/messages" -H "Authorization: Bearer $FLOODER_TOKEN" \
+          -H 'Content-Type: application/json' -H 'Accept: text/event-stream' -d '{"content":"a long one"}' \
+          > "$WORK/long-stream.txt" 2>&1 &
+        LONG=$!
+        answer=""
+        until [ -n "$answer" ]; do answer=$(sed -n 's/.*"message":{"id":"\([^"]*\)".*/\1/p' "$WORK/long-stream.txt" | head -1); sleep 0.2; done
+        flood_rows=$(python3 -c "import math;print(math.ceil($FLOOD_TURNS*$SECONDS_)+10)")
+        { echo token,conversation,running_conversation,running_answer
+          sql "insert into conversation (id, owner, model, metadata, created_at, updated_at)
+               select gen_random_uuid(), 'flooder', 'bench-slow', '{}'::jsonb, now(), now()
+               from generate_series(1, $flood_rows) returning id" \
+            | while read -r id; do echo "$FLOODER_TOKEN,$id,$running,$answer"; done; } > "$WORK/flooder.csv"
+      fi
+      (cd bench && ../mvnw -q -B gatling:test -Dgatling.simulationClass=bench.NoisySimulation -Dbase="$APP" \
+        -Drate="$RATE" -Dseconds="$SECONDS_" -Dflood="$flood" -DfloodTurns="$FLOOD_TURNS" \
+        -DfloodReaders="$FLOOD_READERS" -DfloodImports="$FLOOD_IMPORTS" -Dothers="$ROOT/$WORK/others.csv" \
+        -Dflooder="$ROOT/$WORK/flooder.csv" -Dimport="$ROOT/$WORK/import.json" > "$ROOT/$WORK/gatling-last.log" 2>&1) || true
+      report=$(ls -td "$WORK"/gatling/*/ | sed -n 1p)
+      sample=$(sample_stop)
+      alive=$(kill -0 "$APP_PID" 2>/dev/null && echo true || echo false)
+      extra=$(python3 -c "import json,sys;d=json.loads(sys.argv[1]);d.update(json.loads(sys.argv[2]));d.update(round=$round,flood=$flood,alive=$alive);print(json.dumps(d))" "$sample" "$(faults)")
+      record J "others-flood-$flood" "$RATE" "$report" others "$extra"
+      if [ "$flood" = true ]; then
+        for request in flood-turn flood-reader flood-import; do
+          record J "$request" 0 "$report" "$request" "{\"round\": $round}"
+        done
+        record J refusals 0 "$report" others "$(refusals)"
+        kill "$LONG" 2>/dev/null || true
+      fi
+    done
+    stop_service
+  done
+  python3 bench/noisy.py "$RESULTS" > "$OUT/noisy.md"
+  cat "$OUT/noisy.md"
+  log "written to $OUT/noisy.md"
   exit 0
 fi
 

@@ -45,6 +45,14 @@ public interface ChatConfig {
         /** How long a stop request waits for the turn's end to be stored before answering (STEPCHAT_STREAMS_STOP_WAIT). */
         @WithDefault("10S")
         Duration stopWait();
+
+        /**
+         * How long a stream may go without an event before a comment line ({@code : keep-alive}) is
+         * sent: proxies keep quiet streams open, and a caller gone without closing its connection is
+         * noticed (its reader's place freed) within this time (STEPCHAT_STREAMS_KEEP_ALIVE_EVERY).
+         */
+        @WithDefault("15S")
+        Duration keepAliveEvery();
     }
 
     /** The chat page at {@code /}. */

@@ -15,6 +15,8 @@ import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.annotations.UuidGenerator;
 import org.hibernate.type.SqlTypes;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
 /** A chat thread. Usage totals change only through {@link ConversationRepository#addUsage}. */
@@ -111,6 +113,10 @@ public class Conversation extends PanacheEntityBase {
     /** Hidden from lists unless asked for. */
     @Column(nullable = false)
     public boolean archived;
+
+    /** The tools its turns offer the model, as given (function tools and StepFun's built-in ones); null for none. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    public JsonNode tools;
 
     /**
      * Whether {@code answer}, in progress, may have been abandoned: no live lease of its turn by

@@ -23,7 +23,9 @@ public class Message extends PanacheEntityBase {
 
     public enum Role {
         USER,
-        ASSISTANT
+        ASSISTANT,
+        /** A function's result, sent by the client in answer to one tool call of the assistant message before it. */
+        TOOL
     }
 
     public enum Status {
@@ -102,12 +104,23 @@ public class Message extends PanacheEntityBase {
     @Column(name = "stream_outcome")
     public StreamOutcome streamOutcome;
 
+    /** The functions an answer called ({@code finish_reason: "tool_calls"}); null for none. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "tool_calls")
+    public ToolCall[] toolCalls;
+
+    /** A tool message: the id of the call it answers. */
+    @Column(name = "tool_call_id")
+    public String toolCallId;
+
     /** A copy for another conversation (a fork): same content, status, answer and usage; a new id. */
     public static Message copyOf(Message original) {
         Message copy = new Message();
         copy.role = original.role;
         copy.content = original.content;
         copy.reasoning = original.reasoning;
+        copy.toolCalls = original.toolCalls;
+        copy.toolCallId = original.toolCallId;
         copy.status = original.status;
         copy.model = original.model;
         copy.finishReason = original.finishReason;

@@ -2,6 +2,7 @@ package dev.stepchat.conversation;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -47,10 +48,12 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
             "created_at",
             "stop_requested_at",
             "error",
-            "stream_outcome");
+            "stream_outcome",
+            "tool_calls",
+            "tool_call_id");
 
     private static final String INSERT = "insert into message (" + String.join(", ", COLUMNS) + ") values ("
-            + "?, ".repeat(COLUMNS.size() - 2) + "cast(? as jsonb), cast(? as jsonb))";
+            + "?, ".repeat(COLUMNS.size() - 4) + "cast(? as jsonb), cast(? as jsonb), cast(? as jsonb), ?)";
 
     private static final String SELECTED =
             COLUMNS.stream().map(column -> "m." + column).collect(Collectors.joining(", "));
@@ -82,7 +85,9 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
                 m.createdAt,
                 m.stopRequestedAt,
                 m.error == null ? null : jdbc.json(m.error, StoredError.class),
-                m.streamOutcome == null ? null : jdbc.json(m.streamOutcome, StreamOutcome.class));
+                m.streamOutcome == null ? null : jdbc.json(m.streamOutcome, StreamOutcome.class),
+                m.toolCalls == null ? null : jdbc.json(m.toolCalls, ToolCall[].class),
+                m.toolCallId);
     }
 
     /** A message read by plain SQL ({@link #SELECTED}, in the order of {@link #COLUMNS}), detached: read, never changed. */
@@ -108,6 +113,8 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
         m.stopRequestedAt = Jdbc.instant(row, 18);
         m.error = jdbc.fromJson(row.getString(19), StoredError.class);
         m.streamOutcome = jdbc.fromJson(row.getString(20), StreamOutcome.class);
+        m.toolCalls = jdbc.fromJson(row.getString(21), ToolCall[].class);
+        m.toolCallId = row.getString(22);
         return m;
     }
 
@@ -161,6 +168,20 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
     /** The ids of {@code root} and every message below it. */
     public List<UUID> subtree(UUID conversationId, UUID root) {
         return jdbc.list(SUBTREE, row -> row.getObject(1, UUID.class), root, conversationId);
+    }
+
+    /**
+     * The tool messages that end with {@code last} (a tool message), oldest first: the results a
+     * turn answered tool calls with, each the parent of the next. One primary-key lookup per result.
+     */
+    public List<Message> toolChain(Message last) {
+        List<Message> chain = new ArrayList<>();
+        for (Message m = last;
+                m != null && m.role == Message.Role.TOOL;
+                m = m.parentId == null ? null : findById(m.parentId)) {
+            chain.addFirst(m);
+        }
+        return chain;
     }
 
     /** The newest message of each conversation that contains every word, by conversation. */

@@ -97,6 +97,20 @@ public class ModelCatalog {
         }
     }
 
+    /**
+     * Refuses tools for a model whose configured facts say it takes none: a 400
+     * {@code model-cannot-use-tools} naming the model.
+     */
+    public void checkTools(String model) {
+        ModelsConfig.Facts facts = model == null ? null : config.catalog().get(model);
+        if (facts != null && !facts.tools().orElse(true)) {
+            throw new ProblemException(
+                    ProblemType.MODEL_CANNOT_USE_TOOLS,
+                    "The model " + model + " does not take tools; choose another model or send the turn without"
+                            + " tools");
+        }
+    }
+
     /** The configured context window of a model, if any. */
     public OptionalInt contextWindow(String model) {
         ModelsConfig.Facts facts = model == null ? null : config.catalog().get(model);

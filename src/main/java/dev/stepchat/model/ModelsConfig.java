@@ -47,6 +47,12 @@ public interface ModelsConfig {
 
         /** What its tokens cost; none: its turns have no cost. */
         Optional<Price> price();
+
+        /**
+         * Whether it takes tools (function calling; StepFun documents it for step-3.5-flash and
+         * step-3.7-flash, among others); none: assumed so, and StepFun says otherwise if not.
+         */
+        Optional<Boolean> tools();
     }
 
     /** Prices per {@code per-tokens} tokens, exact decimals in {@link #currency()}. */

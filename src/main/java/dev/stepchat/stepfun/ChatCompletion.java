@@ -17,7 +17,7 @@ public record ChatCompletion(String id, String model, List<Choice> choices, Usag
 
     @RegisterForReflection
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Message(String role, String content, String reasoning) {}
+    public record Message(String role, String content, String reasoning, List<WireToolCall> toolCalls) {}
 
     /** The first choice, which is the only one we ask for. */
     public Choice first() {

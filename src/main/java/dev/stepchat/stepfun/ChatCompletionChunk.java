@@ -20,7 +20,7 @@ public record ChatCompletionChunk(String id, String model, List<Choice> choices,
 
     @RegisterForReflection
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Delta(String role, String content, String reasoning) {}
+    public record Delta(String role, String content, String reasoning, List<WireToolCall> toolCalls) {}
 
     public Choice first() {
         return choices == null || choices.isEmpty() ? null : choices.getFirst();

@@ -3,6 +3,7 @@ package dev.stepchat.stepfun;
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -10,12 +11,37 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ChatCompletionRequest(
-        String model, List<ChatMessage> messages, Double temperature, Double topP, Integer maxTokens, Boolean stream) {
+        String model,
+        List<ChatMessage> messages,
+        Double temperature,
+        Double topP,
+        Integer maxTokens,
+        Boolean stream,
+        JsonNode tools,
+        JsonNode toolChoice) {
+
+    /** A request without tools. */
+    public ChatCompletionRequest(
+            String model,
+            List<ChatMessage> messages,
+            Double temperature,
+            Double topP,
+            Integer maxTokens,
+            Boolean stream) {
+        this(model, messages, temperature, topP, maxTokens, stream, null, null);
+    }
 
     public ChatCompletionRequest streaming() {
-        return new ChatCompletionRequest(model, messages, temperature, topP, maxTokens, true);
+        return new ChatCompletionRequest(model, messages, temperature, topP, maxTokens, true, tools, toolChoice);
     }
 
     @RegisterForReflection
-    public record ChatMessage(String role, String content) {}
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ChatMessage(
+            String role, String content, List<WireToolCall> toolCalls, String toolCallId, String reasoning) {
+
+        public ChatMessage(String role, String content) {
+            this(role, content, null, null, null);
+        }
+    }
 }

@@ -2,8 +2,10 @@ package dev.stepchat.turn;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -18,7 +20,7 @@ import dev.stepchat.conversation.MessageRepository;
 import dev.stepchat.conversation.StoredError;
 import dev.stepchat.conversation.StreamOutcome;
 import dev.stepchat.conversation.Titles;
-import dev.stepchat.conversation.api.MessageView;
+import dev.stepchat.conversation.ToolCall;
 import dev.stepchat.conversation.service.ConversationMapper;
 import dev.stepchat.db.Jdbc;
 import dev.stepchat.observability.TurnMetrics;
@@ -67,37 +69,25 @@ public class AnswerStore {
     }
 
     /**
-     * Stores the reply with its usage, marks the user's message completed and adds the usage to the
-     * totals and the ledger, all in one transaction. A streamed reply ({@code streamed}, stored in
-     * progress since its start) is completed in place; otherwise the reply is a new message.
-     *
-     * @param finishReason overrides the upstream's (a stopped stream), or null
-     * @param problem      the problem a stream ended with (its text is kept), or null
+     * Stores a streamed answer's end: the answer (stored in progress since its start) completed in
+     * place with its text and usage, the user message completed, the usage added to the totals and
+     * the ledger, all in one transaction; its readers on other replicas are told at commit.
      */
     @Transactional
-    public TurnView complete(
-            Started started,
-            Answer answer,
-            Message.Status status,
-            UUID streamed,
-            String finishReason,
-            Problem problem) {
-        if (streamed == null) {
-            return completeNew(started, answer, status, finishReason, problem);
-        }
+    public TurnView completeStreamed(Started started, Answer answer, StreamEnd end) {
         Message user = messages.findById(started.userMessage().id());
-        Message reply = messages.findById(streamed);
+        Message reply = messages.findById(end.messageId());
         BigDecimal cost = prices.cost(answer.model(), started.upstream().model(), answer.usage());
         if (user == null || reply == null) {
             throw conversationGone(started, answer, cost);
         }
         user.status = Message.Status.COMPLETED;
-        answered(reply, started, answer, status, finishReason, cost);
+        answered(reply, started, answer, end.status(), end.finishReason(), cost);
         reply.stopRequestedAt = null;
-        UsageTotals totals = settled(reply, started, answer, cost, problem, null);
+        UsageTotals totals = settled(reply, started, answer, cost, end.problem(), null);
         recorded(reply, started, answer, cost);
         answers.signal(TurnSignal.end(reply.id));
-        return TurnViews.turn(user, reply, totals);
+        return TurnViews.turn(ConversationMapper.view(user), started.toolMessages(), reply, totals);
     }
 
     /**
@@ -105,36 +95,20 @@ public class AnswerStore {
      * completed, the usage added to the conversation (returning its totals), the answer inserted
      * with those totals, the ledger row with the owner's day.
      */
-    private TurnView completeNew(
-            Started started, Answer answer, Message.Status status, String finishReason, Problem problem) {
+    @Transactional
+    public TurnView completeWhole(Started started, Answer answer) {
         BigDecimal cost = prices.cost(answer.model(), started.upstream().model(), answer.usage());
         if (!answers.markCompleted(started.userMessage().id())) {
             throw conversationGone(started, answer, cost);
         }
         Message reply = new Message();
         reply.id = Jdbc.newId();
-        answered(reply, started, answer, status, finishReason, cost);
+        answered(reply, started, answer, Message.Status.COMPLETED, null, cost);
         reply.createdAt = TurnViews.now();
-        UsageTotals totals = settled(reply, started, answer, cost, problem, reply.id);
+        UsageTotals totals = settled(reply, started, answer, cost, null, reply.id);
         messages.insert(reply); // before its ledger row, which refers to it
         recorded(reply, started, answer, cost);
-        MessageView user = started.userMessage();
-        return TurnViews.turn(
-                new MessageView(
-                        user.id(),
-                        user.object(),
-                        user.conversationId(),
-                        user.parentId(),
-                        user.role(),
-                        user.content(),
-                        "completed",
-                        user.model(),
-                        user.finishReason(),
-                        user.usage(),
-                        null,
-                        user.createdAt()),
-                reply,
-                totals);
+        return TurnViews.turn(started.userMessage().withStatus("completed"), started.toolMessages(), reply, totals);
     }
 
     /**
@@ -206,6 +180,7 @@ public class AnswerStore {
         reply.estimatedPromptTokens = started.rawEstimate();
         reply.role = Message.Role.ASSISTANT;
         reply.content = answer.content();
+        reply.toolCalls = answer.toolCalls() == null ? null : answer.toolCalls().toArray(ToolCall[]::new);
         reply.reasoning = answer.reasoning();
         reply.status = status;
         reply.model = answer.model();
@@ -218,31 +193,41 @@ public class AnswerStore {
     }
 
     /**
-     * The turn as stored, if its completing transaction committed (a retry after a lost commit
-     * acknowledgement finds it here instead of writing it twice): the user message is completed
-     * and the reply is the first assistant message after it (one turn at a time per conversation),
-     * or, streamed, the answer begun at its start has its usage.
+     * The whole answer's turn as stored, if its completing transaction committed (a retry after a
+     * lost commit acknowledgement finds it here instead of writing it twice): the user message is
+     * completed and the reply is the first assistant message after it (one turn at a time per
+     * conversation).
      */
     @Transactional
-    public Optional<TurnView> stored(Started started, UUID streamed) {
-        Message user = messages.findById(started.userMessage().id());
-        if (user == null || user.status != Message.Status.COMPLETED) {
-            return Optional.empty();
-        }
-        Message reply = streamed != null
-                ? messages.findById(streamed)
-                : messages.find(
+    public Optional<TurnView> storedWhole(Started started) {
+        return stored(
+                started,
+                user -> messages.find(
                                 "parentId = ?1 and role = ?2 and createdAt >= ?3",
                                 Sort.by("id"),
                                 user.id,
                                 Message.Role.ASSISTANT,
                                 started.startedAt())
-                        .firstResult();
+                        .firstResult());
+    }
+
+    /** The same for a streamed answer: its message, begun at its start, has its usage. */
+    @Transactional
+    public Optional<TurnView> storedStreamed(Started started, UUID messageId) {
+        return stored(started, user -> messages.findById(messageId));
+    }
+
+    private Optional<TurnView> stored(Started started, Function<Message, Message> replyTo) {
+        Message user = messages.findById(started.userMessage().id());
+        if (user == null || user.status != Message.Status.COMPLETED) {
+            return Optional.empty();
+        }
+        Message reply = replyTo.apply(user);
         Conversation conversation = conversations.findById(started.conversationId());
         if (reply == null || conversation == null || reply.totalTokens == null) {
             return Optional.empty();
         }
-        return Optional.of(TurnViews.turn(user, reply, ConversationMapper.totals(conversation)));
+        return Optional.of(TurnViews.turn(user, toolChain(user), reply, ConversationMapper.totals(conversation)));
     }
 
     /** How a turn ended, as what its request answered: the turn, or the problem it failed with. */
@@ -277,7 +262,8 @@ public class AnswerStore {
                                 since)
                         .firstResult();
         if (reply != null && reply.status != Message.Status.IN_PROGRESS) {
-            return new Ended.Answered(TurnViews.turn(user, reply, ConversationMapper.totals(conversation)));
+            return new Ended.Answered(
+                    TurnViews.turn(user, toolChain(user), reply, ConversationMapper.totals(conversation)));
         }
         if (user != null && user.status == Message.Status.FAILED && user.error != null) {
             return new Ended.Failed(user.error.toProblem());
@@ -331,5 +317,10 @@ public class AnswerStore {
             }
             leases.release(user.conversationId, user.id);
         }
+    }
+
+    /** The results a tool-results turn stored, when {@code user} (its last one) is a tool message. */
+    private List<Message> toolChain(Message user) {
+        return user.role == Message.Role.TOOL ? messages.toolChain(user) : null;
     }
 }

@@ -1,5 +1,6 @@
 package dev.stepchat.turn;
 
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -10,11 +11,13 @@ import java.util.function.Consumer;
 import io.smallrye.mutiny.subscription.Cancellable;
 
 import dev.stepchat.conversation.Message;
+import dev.stepchat.conversation.ToolCall;
 import dev.stepchat.conversation.api.MessageView;
 import dev.stepchat.problem.ProblemException;
 import dev.stepchat.problem.ProblemType;
 import dev.stepchat.stepfun.ChatCompletionChunk;
 import dev.stepchat.stepfun.ChunkSink;
+import dev.stepchat.turn.api.ToolCallDelta;
 
 /**
  * A streamed turn on the replica that calls StepFun for it, from the request that began it to
@@ -317,11 +320,14 @@ final class LiveTurn implements ChunkSink {
                     }
                     String content = answer.contentFrom(cursor.content());
                     String reasoning = answer.reasoningFrom(cursor.reasoning());
-                    if (content != null || reasoning != null) {
+                    List<ToolCall> calls = answer.toolCalls();
+                    List<ToolCallDelta> pieces = ToolStream.from(calls, cursor.tools());
+                    if (content != null || reasoning != null || pieces != null) {
                         cursor = Cursor.at(
                                 Math.max(cursor.content(), answer.contentLength()),
-                                Math.max(cursor.reasoning(), answer.reasoningLength()));
-                        return new TurnEvent.Delta(cursor.id(), content, reasoning);
+                                Math.max(cursor.reasoning(), answer.reasoningLength()),
+                                Math.max(cursor.tools(), ToolStream.length(calls)));
+                        return new TurnEvent.Delta(cursor.id(), content, reasoning, pieces);
                     }
                     if (last != null) {
                         cursor = cursor.finish();

@@ -184,7 +184,9 @@ public class LiveTurns {
         String outcome;
         try {
             TurnView stored = completion.complete(
-                    turn.started, answer, ending.status(), turn.messageId(), ending.finishReason(), problem);
+                    turn.started,
+                    answer,
+                    new StreamEnd(turn.messageId(), ending.status(), ending.finishReason(), problem));
             finished = new Finished(
                     problem == null
                             ? new TurnEvent.Done(Cursor.END, stored)

@@ -5,10 +5,12 @@ import java.util.List;
 import java.util.UUID;
 
 import dev.stepchat.conversation.Message;
+import dev.stepchat.conversation.ToolCall;
 import dev.stepchat.model.ContextFit;
 import dev.stepchat.problem.ProblemException;
 import dev.stepchat.problem.ProblemType;
 import dev.stepchat.stepfun.ChatCompletionRequest.ChatMessage;
+import dev.stepchat.stepfun.WireToolCall;
 import dev.stepchat.turn.api.TurnView;
 
 /**
@@ -26,12 +28,12 @@ record Prompt(List<ChatMessage> upstream, TurnView.Context context, int rawEstim
      * The current branch's last completed or incomplete answer, or null (a failed user message at
      * its end is left as a dead-end sibling).
      */
-    static UUID lastAnswer(List<Message> branch) {
+    static Message lastAnswer(List<Message> branch) {
         for (int i = branch.size() - 1; i >= 0; i--) {
             Message m = branch.get(i);
             if (m.role == Message.Role.ASSISTANT
                     && (m.status == Message.Status.COMPLETED || m.status == Message.Status.INCOMPLETE)) {
-                return m.id;
+                return m;
             }
         }
         return null;
@@ -53,37 +55,136 @@ record Prompt(List<ChatMessage> upstream, TurnView.Context context, int rawEstim
      * for the reply; null: no limit), oldest exchanges left out first, then the new message.
      */
     static Prompt fit(String systemPrompt, List<Message> path, String newMessage, Integer limit) {
+        return fit(
+                systemPrompt,
+                path,
+                List.of(new ChatMessage("user", newMessage)),
+                newMessage,
+                limit,
+                "The system prompt and the new message need about %d tokens; this conversation's limit is %s"
+                        + " (shorten the message or raise context_limit)");
+    }
+
+    /**
+     * The prompt of a turn that answers the tool calls of the path's last message with
+     * {@code results}: an assistant message with tool calls and its results are one unit, so the
+     * exchange they belong to (from its user message on) is always sent whole, with the results;
+     * only older exchanges are left out to fit.
+     */
+    static Prompt fitResults(String systemPrompt, List<Message> path, List<Message> results, Integer limit) {
+        int from = 0;
+        for (int i = path.size() - 1; i >= 0; i--) {
+            if (path.get(i).role == Message.Role.USER && sent(path.get(i))) {
+                from = i;
+                break;
+            }
+        }
+        List<ChatMessage> fixed = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        for (Message m : path.subList(from, path.size())) {
+            if (sent(m)) {
+                fixed.add(upstream(m));
+                text.append(text(m)).append('\n');
+            }
+        }
+        for (Message result : results) {
+            fixed.add(upstream(result));
+            text.append(text(result)).append('\n');
+        }
+        return fit(
+                systemPrompt,
+                path.subList(0, from),
+                fixed,
+                text.toString(),
+                limit,
+                "The system prompt, the tool calls and their results need about %d tokens; this conversation's"
+                        + " limit is %s (shorten the results or raise context_limit)");
+    }
+
+    private static Prompt fit(
+            String systemPrompt,
+            List<Message> path,
+            List<ChatMessage> fixed,
+            String fixedText,
+            Integer limit,
+            String tooLong) {
         List<ContextFit.Entry<Message>> history = new ArrayList<>();
         for (Message earlier : path) {
-            if (earlier.status == Message.Status.COMPLETED || earlier.status == Message.Status.INCOMPLETE) {
+            if (sent(earlier)) {
                 history.add(new ContextFit.Entry<>(
                         earlier,
                         earlier.role == Message.Role.USER,
-                        earlier.content,
+                        text(earlier),
                         earlier.role == Message.Role.ASSISTANT ? earlier.promptTokens : null,
                         earlier.estimatedPromptTokens));
             }
         }
         String system = systemPrompt == null || systemPrompt.isEmpty() ? null : systemPrompt;
+        // tool messages are not user messages: an exchange (a user message and all that follows it,
+        // tool calls and their results included) is left out whole or not at all
         ContextFit.Result<Message> result =
-                ContextFit.fit(system, history, newMessage, limit == null ? Integer.MAX_VALUE : limit);
+                ContextFit.fit(system, history, fixedText, limit == null ? Integer.MAX_VALUE : limit);
         List<ChatMessage> upstream = new ArrayList<>();
         if (system != null) {
             upstream.add(new ChatMessage("system", system));
         }
         for (Message kept : result.kept()) {
-            upstream.add(new ChatMessage(kept.role == Message.Role.USER ? "user" : "assistant", kept.content));
+            upstream.add(upstream(kept));
         }
-        upstream.add(new ChatMessage("user", newMessage));
+        upstream.addAll(fixed);
         TurnView.Context context =
                 new TurnView.Context(upstream.size(), result.omitted(), result.estimatedPromptTokens());
         ProblemException refusal = result.fits()
                 ? null
                 : new ProblemException(
-                        ProblemType.CONTEXT_LENGTH_EXCEEDED,
-                        "The system prompt and the new message need about " + result.estimatedPromptTokens()
-                                + " tokens; this conversation's limit is " + limit
-                                + " (shorten the message or raise context_limit)");
+                        ProblemType.CONTEXT_LENGTH_EXCEEDED, tooLong.formatted(result.estimatedPromptTokens(), limit));
         return new Prompt(upstream, context, result.rawEstimate(), refusal);
+    }
+
+    /** Whether an earlier message is sent to the model: completed and incomplete ones are. */
+    private static boolean sent(Message m) {
+        return m.status == Message.Status.COMPLETED || m.status == Message.Status.INCOMPLETE;
+    }
+
+    /**
+     * A stored message as StepFun is sent it: an assistant message with its tool calls and, with
+     * them, its reasoning (StepFun's reasoning models expect the reasoning of a tool-call message
+     * back in the following requests); a tool message with the id of the call it answers.
+     */
+    static ChatMessage upstream(Message m) {
+        return switch (m.role) {
+            case USER -> new ChatMessage("user", m.content);
+            case TOOL -> new ChatMessage("tool", m.content, null, m.toolCallId, null);
+            case ASSISTANT -> {
+                if (m.toolCalls == null || m.toolCalls.length == 0) {
+                    yield new ChatMessage("assistant", m.content);
+                }
+                List<WireToolCall> calls = new ArrayList<>();
+                for (ToolCall call : m.toolCalls) {
+                    calls.add(new WireToolCall(
+                            null,
+                            call.id(),
+                            call.type(),
+                            new WireToolCall.Function(
+                                    call.function().name(), call.function().arguments())));
+                }
+                yield new ChatMessage("assistant", m.content, calls, null, m.reasoning);
+            }
+        };
+    }
+
+    /** What an earlier message weighs in the estimate: its text and the calls it made. */
+    private static String text(Message m) {
+        if (m.toolCalls == null || m.toolCalls.length == 0) {
+            return m.content;
+        }
+        StringBuilder text = new StringBuilder(m.content == null ? "" : m.content);
+        for (ToolCall call : m.toolCalls) {
+            text.append(' ')
+                    .append(call.function().name())
+                    .append(' ')
+                    .append(call.function().arguments());
+        }
+        return text.toString();
     }
 }

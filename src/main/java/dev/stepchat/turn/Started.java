@@ -1,6 +1,7 @@
 package dev.stepchat.turn;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 import dev.stepchat.conversation.api.MessageView;
@@ -11,6 +12,8 @@ import dev.stepchat.turn.api.TurnView;
  * What a turn's first transaction ({@link TurnStart}) hands to the upstream call and to the
  * settling of its answer ({@link AnswerStore}). {@code path}: the URI a stored failure of this
  * turn names as its problem's {@code instance} (the request's path, as the problem answered then said).
+ * {@code toolMessages}: a turn that answers tool calls stored these results (its user message is
+ * the last of them); null for other turns.
  */
 public record Started(
         UUID conversationId,
@@ -21,4 +24,5 @@ public record Started(
         boolean regenerated,
         Instant startedAt,
         TurnView.Context context,
-        int rawEstimate) {}
+        int rawEstimate,
+        List<MessageView> toolMessages) {}

@@ -1,6 +1,7 @@
 package dev.stepchat.turn;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -8,7 +9,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.quarkus.logging.Log;
 
+import dev.stepchat.conversation.ToolCall;
 import dev.stepchat.problem.ProblemException;
+import dev.stepchat.turn.api.ToolCallDelta;
 
 /**
  * The events of an answer read from the database: for a reader on a replica that does not run
@@ -60,10 +63,17 @@ final class StoredFeed implements TurnFeed {
             String reasoning = snapshot.reasoning() == null ? "" : snapshot.reasoning();
             String content = cursor.content() < text.length() ? text.substring(cursor.content()) : null;
             String thought = cursor.reasoning() < reasoning.length() ? reasoning.substring(cursor.reasoning()) : null;
-            if (content != null || thought != null) {
+            // an answer's tool calls are stored when it ends: a reader on another replica gets them then
+            List<ToolCall> calls = snapshot.message().toolCalls() == null
+                    ? List.of()
+                    : snapshot.message().toolCalls();
+            List<ToolCallDelta> pieces = ToolStream.from(calls, cursor.tools());
+            if (content != null || thought != null || pieces != null) {
                 cursor = Cursor.at(
-                        Math.max(cursor.content(), text.length()), Math.max(cursor.reasoning(), reasoning.length()));
-                return new TurnEvent.Delta(cursor.id(), content, thought);
+                        Math.max(cursor.content(), text.length()),
+                        Math.max(cursor.reasoning(), reasoning.length()),
+                        Math.max(cursor.tools(), ToolStream.length(calls)));
+                return new TurnEvent.Delta(cursor.id(), content, thought, pieces);
             }
             if (snapshot.finalEvent() != null) {
                 cursor = cursor.finish();

@@ -103,7 +103,12 @@ public class StreamStore {
             last = problem != null
                     ? new TurnEvent.Failed(Cursor.END, problem.toProblem())
                     : new TurnEvent.Done(
-                            Cursor.END, TurnViews.turn(user, reply, ConversationMapper.totals(conversation)));
+                            Cursor.END,
+                            TurnViews.turn(
+                                    user,
+                                    user.role == Message.Role.TOOL ? messages.toolChain(user) : null,
+                                    reply,
+                                    ConversationMapper.totals(conversation)));
         }
         return new Snapshot(
                 ConversationMapper.view(user), ConversationMapper.view(reply), reply.reasoning, running, last);

@@ -1,6 +1,11 @@
 package dev.stepchat.turn;
 
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.stepchat.conversation.ToolCall;
 import dev.stepchat.stepfun.ChatCompletionChunk;
+import dev.stepchat.stepfun.WireToolCall;
 import dev.stepchat.usage.TokenUsage;
 
 /**
@@ -16,8 +21,18 @@ final class StreamedAnswer {
     private String finishReason;
     private String upstreamId;
 
-    /** Takes in a chunk; returns its text and reasoning, for the delta event (either may be null). */
-    String[] add(ChatCompletionChunk chunk) {
+    /** The tool calls so far, by index: id, type and name from their first piece, arguments appended. */
+    private final List<Call> calls = new ArrayList<>();
+
+    private static final class Call {
+        String id;
+        String type = "function";
+        String name;
+        final StringBuilder arguments = new StringBuilder();
+    }
+
+    /** Takes in a chunk. */
+    void add(ChatCompletionChunk chunk) {
         if (chunk.id() != null) {
             upstreamId = chunk.id();
         }
@@ -29,13 +44,13 @@ final class StreamedAnswer {
         }
         ChatCompletionChunk.Choice choice = chunk.first();
         if (choice == null) {
-            return new String[2];
+            return;
         }
         if (choice.finishReason() != null && !choice.finishReason().isEmpty()) {
             finishReason = choice.finishReason();
         }
         if (choice.delta() == null) {
-            return new String[2];
+            return;
         }
         String text = emptyToNull(choice.delta().content());
         String thought = emptyToNull(choice.delta().reasoning());
@@ -45,7 +60,48 @@ final class StreamedAnswer {
         if (thought != null) {
             reasoning.append(thought);
         }
-        return new String[] {text, thought};
+        if (choice.delta().toolCalls() != null) {
+            for (WireToolCall piece : choice.delta().toolCalls()) {
+                addCall(piece);
+            }
+        }
+    }
+
+    private void addCall(WireToolCall piece) {
+        int index = piece.index() != null ? piece.index() : calls.size() - (piece.id() == null ? 1 : 0);
+        if (index < 0) {
+            return;
+        }
+        while (calls.size() <= index) {
+            calls.add(new Call());
+        }
+        Call call = calls.get(index);
+        if (piece.id() != null && call.id == null) {
+            call.id = piece.id();
+        }
+        if (piece.type() != null) {
+            call.type = piece.type();
+        }
+        if (piece.function() != null) {
+            if (piece.function().name() != null) {
+                call.name = call.name == null
+                        ? piece.function().name()
+                        : call.name + piece.function().name();
+            }
+            if (piece.function().arguments() != null) {
+                call.arguments.append(piece.function().arguments());
+            }
+        }
+    }
+
+    /** The tool calls so far (an empty list for none). */
+    List<ToolCall> toolCalls() {
+        List<ToolCall> assembled = new ArrayList<>(calls.size());
+        for (Call call : calls) {
+            assembled.add(
+                    new ToolCall(call.id, call.type, new ToolCall.Function(call.name, call.arguments.toString())));
+        }
+        return assembled;
     }
 
     int contentLength() {
@@ -76,7 +132,8 @@ final class StreamedAnswer {
                 model == null ? requestedModel : model,
                 finishReason,
                 usage,
-                upstreamId);
+                upstreamId,
+                calls.isEmpty() ? null : toolCalls());
     }
 
     private static String emptyToNull(String value) {

@@ -7,6 +7,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,7 +17,6 @@ import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 
 import dev.stepchat.config.ChatConfig;
-import dev.stepchat.conversation.Message;
 import dev.stepchat.observability.TurnMetrics;
 import dev.stepchat.problem.DatabaseFaults;
 import dev.stepchat.problem.Problem;
@@ -54,37 +55,60 @@ public class TurnCompletion {
         this.retryFor = config.admission().completionRetryFor();
     }
 
-    /** Stores an answer; a 503 problem when the database stayed unreachable (the answer is then kept). */
-    public TurnView complete(Started started, Answer answer, Message.Status status) {
-        return complete(started, answer, status, null, null, null);
+    /** Stores a whole answer; a 503 problem when the database stayed unreachable (its usage is then kept). */
+    public TurnView complete(Started started, Answer answer) {
+        return durably(
+                started,
+                answer,
+                () -> store.completeWhole(started, answer),
+                () -> store.storedWhole(started),
+                // the answer never reached the database: its user message is marked failed later
+                stored503 -> () -> store.failAnswered(started, answer, stored503));
     }
 
     /**
-     * Stores an answer, streamed ({@code streamed}: its message, stored since its start) or not; a
-     * 503 problem when the database stayed unreachable (the answer is then kept).
+     * Stores a streamed answer's end; a 503 problem when the database stayed unreachable (the
+     * answer, stored in progress already, is then completed once the database is back).
      */
-    public TurnView complete(
+    public TurnView complete(Started started, Answer answer, StreamEnd end) {
+        return durably(
+                started,
+                answer,
+                () -> store.completeStreamed(started, answer, end),
+                () -> store.storedStreamed(started, end.messageId()),
+                stored503 -> () -> {
+                    if (store.storedStreamed(started, end.messageId()).isEmpty()) {
+                        store.completeStreamed(started, answer, end);
+                    }
+                });
+    }
+
+    /**
+     * Runs {@code write} until it commits, a commit whose acknowledgement was lost is found
+     * ({@code stored}), or {@code completion-retry-for} has passed: then the write {@code later}
+     * makes (given the 503 the caller gets) is kept until the database is back.
+     */
+    private TurnView durably(
             Started started,
             Answer answer,
-            Message.Status status,
-            UUID streamed,
-            String finishReason,
-            Problem problem) {
+            Supplier<TurnView> write,
+            Supplier<Optional<TurnView>> stored,
+            Function<Problem, Runnable> later) {
         Instant deadline = Instant.now().plus(retryFor);
         long backoff = FIRST_BACKOFF_MS;
         while (true) {
             RuntimeException failure;
             try {
-                return store.complete(started, answer, status, streamed, finishReason, problem);
+                return write.get();
             } catch (RuntimeException e) {
                 if (DatabaseFaults.classify(e) == null) {
                     throw e;
                 }
                 failure = e;
             }
-            Optional<TurnView> stored = storedAlready(started, streamed);
-            if (stored.isPresent()) {
-                return stored.get();
+            Optional<TurnView> already = storedAlready(stored);
+            if (already.isPresent()) {
+                return already.get();
             }
             if (Instant.now().isAfter(deadline)) {
                 ProblemException unavailable = new ProblemException(
@@ -93,20 +117,11 @@ public class TurnCompletion {
                                 + " stored when it is back, with its usage counted",
                         null,
                         DatabaseFaults.RETRY_AFTER);
-                Problem stored503 = unavailable.toProblem(started.path());
-                // a streamed answer is stored in progress already: it is completed later; another
-                // answer never reached the database, so its user message is marked failed
                 keep(new Pending(
                         "answer",
                         started.conversationId(),
                         answer.usage().totalTokens(),
-                        streamed != null
-                                ? () -> {
-                                    if (store.stored(started, streamed).isEmpty()) {
-                                        store.complete(started, answer, status, streamed, finishReason, problem);
-                                    }
-                                }
-                                : () -> store.failAnswered(started, answer, stored503)));
+                        later.apply(unavailable.toProblem(started.path()))));
                 Log.warnf(
                         "Could not store the answer to conversation %s for %s (%s); kept until the database is back",
                         started.conversationId(), retryFor, failure.getMessage());
@@ -163,9 +178,9 @@ public class TurnCompletion {
         pending.add(write);
     }
 
-    private Optional<TurnView> storedAlready(Started started, UUID streamed) {
+    private static Optional<TurnView> storedAlready(Supplier<Optional<TurnView>> stored) {
         try {
-            return store.stored(started, streamed);
+            return stored.get();
         } catch (RuntimeException e) {
             if (DatabaseFaults.classify(e) == null) {
                 throw e;

@@ -1,7 +1,10 @@
 package dev.stepchat.turn;
 
+import java.util.List;
+
 import dev.stepchat.conversation.api.MessageView;
 import dev.stepchat.problem.Problem;
+import dev.stepchat.turn.api.ToolCallDelta;
 import dev.stepchat.turn.api.TurnView;
 
 /**
@@ -16,8 +19,8 @@ public sealed interface TurnEvent {
     /** The turn has begun answering: both messages, the answer in progress with the id it keeps. */
     record Start(String id, MessageView userMessage, MessageView message) implements TurnEvent {}
 
-    /** Text after the previous event's; either part may be null, never both. */
-    record Delta(String id, String content, String reasoning) implements TurnEvent {}
+    /** Text and tool-call pieces after the previous event's; any part may be null, never all. */
+    record Delta(String id, String content, String reasoning, List<ToolCallDelta> toolCalls) implements TurnEvent {}
 
     /** The answer is stored. */
     record Done(String id, TurnView turn) implements TurnEvent {}

@@ -9,6 +9,10 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import dev.stepchat.conversation.RunningTurns;
 import dev.stepchat.db.Jdbc;
 import dev.stepchat.usage.Money;
@@ -28,10 +32,12 @@ public class TurnLeases implements RunningTurns {
 
     private final Jdbc jdbc;
     private final AnswerRows answers;
+    private final ObjectMapper json;
 
-    TurnLeases(Jdbc jdbc, AnswerRows answers) {
+    TurnLeases(Jdbc jdbc, AnswerRows answers, ObjectMapper json) {
         this.jdbc = jdbc;
         this.answers = answers;
+        this.json = json;
     }
 
     /**
@@ -46,7 +52,8 @@ public class TurnLeases implements RunningTurns {
             Long maxTotalTokens,
             long totalTokens,
             UUID currentMessageId,
-            boolean leaseExpired) {}
+            boolean leaseExpired,
+            JsonNode tools) {}
 
     /**
      * What a turn reads of the conversation, in one plain statement (no entity: nothing to load
@@ -56,7 +63,7 @@ public class TurnLeases implements RunningTurns {
         return jdbc.first(
                 """
                 select model, system_prompt, context_limit, max_total_tokens, total_tokens, current_message_id,
-                       turn_lease_holder is not null and turn_lease_until < now()
+                       turn_lease_holder is not null and turn_lease_until < now(), tools::text
                 from conversation where id = ? and owner = ?""",
                 row -> new ForTurn(
                         id,
@@ -66,19 +73,32 @@ public class TurnLeases implements RunningTurns {
                         (Long) row.getObject(4),
                         row.getLong(5),
                         row.getObject(6, UUID.class),
-                        row.getBoolean(7)),
+                        row.getBoolean(7),
+                        tools(row.getString(8))),
                 id,
                 owner);
+    }
+
+    private JsonNode tools(String stored) {
+        if (stored == null) {
+            return null;
+        }
+        try {
+            return json.readTree(stored);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Unreadable tools of a conversation", e);
+        }
     }
 
     /**
      * Starts a turn in one conditional UPDATE on the database clock, so that it holds across
      * replicas: takes the conversation's turn lease for {@code holder} unless a live lease exists,
-     * and, for a new user message ({@code newMessage}), counts it and makes it the current message.
+     * and, for a new user message ({@code newMessage}, the last of {@code newMessages} stored: a
+     * chain of tool results), counts them and makes it the current message.
      *
      * @return false if another turn holds a lease that has not expired
      */
-    public boolean start(UUID id, UUID holder, Duration lease, UUID newMessage) {
+    public boolean start(UUID id, UUID holder, Duration lease, UUID newMessage, int newMessages) {
         String set =
                 "update conversation set turn_lease_holder = ?, turn_lease_until = now() + make_interval(secs => ?),"
                         + " updated_at = now(), version = version + 1";
@@ -87,9 +107,10 @@ public class TurnLeases implements RunningTurns {
         return (newMessage == null
                         ? jdbc.update(set + where, holder, seconds, id)
                         : jdbc.update(
-                                set + ", message_count = message_count + 1, current_message_id = ?" + where,
+                                set + ", message_count = message_count + ?, current_message_id = ?" + where,
                                 holder,
                                 seconds,
+                                newMessages,
                                 newMessage,
                                 id))
                 == 1;
@@ -188,12 +209,15 @@ public class TurnLeases implements RunningTurns {
                 where turn_lease_holder = any(?) and turn_lease_until is not null""", (double) lease.toSeconds(), holders.toArray(new UUID[0]));
     }
 
-    /** Counts a user message stored failed without a turn (it could not be sent) and makes it current. */
-    public void addFailedMessage(UUID id, UUID message) {
+    /**
+     * Counts the messages stored failed without a turn ({@code count}: a user message, or a chain of
+     * tool results) and makes the last of them, {@code message}, current.
+     */
+    public void addFailedMessages(UUID id, UUID message, int count) {
         jdbc.update("""
-                update conversation set message_count = message_count + 1, current_message_id = ?, updated_at = now(),
+                update conversation set message_count = message_count + ?, current_message_id = ?, updated_at = now(),
                        version = version + 1
-                where id = ?""", message, id);
+                where id = ?""", count, message, id);
     }
 
     /** Gives the lease back, if {@code holder} still has it. */

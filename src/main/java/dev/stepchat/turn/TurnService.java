@@ -1,6 +1,7 @@
 package dev.stepchat.turn;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -15,7 +16,7 @@ import io.smallrye.mutiny.subscription.Cancellable;
 
 import dev.stepchat.config.ChatConfig;
 import dev.stepchat.config.StepFunConfig;
-import dev.stepchat.conversation.Message;
+import dev.stepchat.conversation.ToolCall;
 import dev.stepchat.conversation.api.MessageView;
 import dev.stepchat.conversation.service.Inputs;
 import dev.stepchat.model.ModelCatalog;
@@ -28,8 +29,10 @@ import dev.stepchat.security.CurrentOwner;
 import dev.stepchat.stepfun.ChatCompletion;
 import dev.stepchat.stepfun.StepFunClient;
 import dev.stepchat.stepfun.StepFunException;
+import dev.stepchat.stepfun.WireToolCall;
 import dev.stepchat.turn.api.Regenerate;
 import dev.stepchat.turn.api.SendMessage;
+import dev.stepchat.turn.api.ToolResult;
 import dev.stepchat.turn.api.TurnView;
 import dev.stepchat.usage.TokenUsage;
 
@@ -98,7 +101,7 @@ public class TurnService {
     }
 
     public TurnView send(UUID conversationId, SendMessage body, String path) {
-        checkTurn(body.content(), body.model());
+        checkTurn(body);
         return answered(() -> start.begin(conversationId, owner.id(), body, path));
     }
 
@@ -124,7 +127,7 @@ public class TurnService {
                     () -> answer(stepFun.complete(started.upstream()).await().indefinitely()));
             TurnView turn;
             try {
-                turn = completion.complete(started, answer, Message.Status.COMPLETED);
+                turn = completion.complete(started, answer);
             } catch (ProblemException unstored) {
                 metrics.turn(unstored.type().slug(), answer.model(), false);
                 throw unstored;
@@ -147,7 +150,7 @@ public class TurnService {
      * not; the caller reads it through the returned feed.
      */
     public StreamedTurn stream(UUID conversationId, SendMessage body, String path) {
-        checkTurn(body.content(), body.model());
+        checkTurn(body);
         return streamed(() -> start.begin(conversationId, owner.id(), body, path));
     }
 
@@ -283,6 +286,25 @@ public class TurnService {
         }
     }
 
+    private void checkTurn(SendMessage body) {
+        if (body.toolResults() == null
+                && (body.content() == null || body.content().isBlank())) {
+            throw ProblemException.invalid("content", "must not be blank");
+        }
+        if (body.toolResults() != null && body.toolResults().isEmpty()) {
+            throw ProblemException.invalid("tool_results", "must hold one result for each tool call");
+        }
+        checkTurn(body.content(), body.model());
+        if (body.toolResults() != null) {
+            for (int i = 0; i < body.toolResults().size(); i++) {
+                ToolResult result = body.toolResults().get(i);
+                if (result != null) {
+                    inputs.checkContent(result.content(), "tool_results[" + i + "].content");
+                }
+            }
+        }
+    }
+
     private void checkTurn(String content, String model) {
         inputs.checkTurn(content, model);
         models.check("model", model);
@@ -313,17 +335,38 @@ public class TurnService {
 
     private static Answer answer(ChatCompletion completion) {
         ChatCompletion.Choice choice = completion == null ? null : completion.first();
-        if (choice == null || choice.message() == null || choice.message().content() == null) {
+        List<ToolCall> calls = choice == null || choice.message() == null
+                ? null
+                : toolCalls(choice.message().toolCalls());
+        if (choice == null || choice.message() == null || (choice.message().content() == null && calls == null)) {
             throw new StepFunException(StepFunException.Kind.BAD_RESPONSE, 200, "", null, null);
         }
         TokenUsage usage = UpstreamUsage.of(completion.usage());
         String reasoning = choice.message().reasoning();
         return new Answer(
-                choice.message().content(),
+                choice.message().content() == null ? "" : choice.message().content(),
                 reasoning == null || reasoning.isEmpty() ? null : reasoning,
                 completion.model(),
                 choice.finishReason(),
                 usage,
-                completion.id());
+                completion.id(),
+                calls);
+    }
+
+    /** The calls of a whole answer, as stored; null for none. */
+    private static List<ToolCall> toolCalls(List<WireToolCall> wire) {
+        if (wire == null || wire.isEmpty()) {
+            return null;
+        }
+        return wire.stream()
+                .map(call -> new ToolCall(
+                        call.id(),
+                        call.type() == null ? "function" : call.type(),
+                        new ToolCall.Function(
+                                call.function() == null ? null : call.function().name(),
+                                call.function() == null || call.function().arguments() == null
+                                        ? ""
+                                        : call.function().arguments())))
+                .toList();
     }
 }

@@ -9,10 +9,13 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import dev.stepchat.config.ChatConfig;
 import dev.stepchat.conversation.Message;
 import dev.stepchat.conversation.MessageRepository;
 import dev.stepchat.conversation.StoredError;
+import dev.stepchat.conversation.Tools;
 import dev.stepchat.conversation.service.ConversationMapper;
 import dev.stepchat.db.Jdbc;
 import dev.stepchat.idempotency.Idempotency;
@@ -70,65 +73,102 @@ class TurnStart {
 
     /**
      * Stores the user's message (in progress) under its parent and reads the history the model is
-     * shown: the path from the root to that parent.
+     * shown: the path from the root to that parent. A turn with {@code tool_results} stores them
+     * instead, as a chain of tool messages under the assistant message whose calls they answer.
      */
     @Transactional(dontRollbackOn = PromptRefused.class)
     Started begin(UUID conversationId, String owner, SendMessage body, String path) {
         TurnLeases.ForTurn conversation = forTurn(conversationId, owner);
         withinLimits(conversation, owner);
+        String model = body.model() != null ? body.model() : conversation.model();
+        JsonNode tools = effectiveTools(body.tools(), conversation, model);
+        JsonNode toolChoice = Tools.checkChoice(body.toolChoice(), tools);
         Optional<UUID> requested = body.requestedParent();
         // without a parent asked for, the current branch is read once: it gives the parent and the history
         List<Message> branch =
                 requested == null ? messages.path(conversation.id(), conversation.currentMessageId()) : null;
-        UUID parent = branch == null ? parentOf(conversation, requested) : Prompt.lastAnswer(branch);
-        List<Message> history = branch == null ? messages.path(conversation.id(), parent) : Prompt.upTo(branch, parent);
-        String model = body.model() != null ? body.model() : conversation.model();
-        Prompt fitted = Prompt.fit(
-                conversation.systemPrompt(),
-                history,
-                body.content(),
-                contextLimit(conversation, model, body.maxTokens()));
-
+        Message parent = branch == null ? parentOf(conversation, requested) : Prompt.lastAnswer(branch);
+        UUID parentId = parent == null ? null : parent.id;
+        List<Message> history =
+                branch == null ? messages.path(conversation.id(), parentId) : Prompt.upTo(branch, parentId);
+        Integer limit = contextLimit(conversation, model, body.maxTokens());
+        if (body.toolResults() != null) {
+            if (body.content() != null) {
+                throw ProblemException.invalid("content", "must be left out when tool_results answers tool calls");
+            }
+            List<Message> results = ToolResults.chain(conversationId, parent, body.toolResults());
+            Prompt fitted = Prompt.fitResults(conversation.systemPrompt(), history, results, limit);
+            return started(conversation, owner, model, fitted, results, body, tools, toolChoice, path);
+        }
+        if (body.content() == null || body.content().isBlank()) {
+            throw ProblemException.invalid("content", "must not be blank");
+        }
+        ToolResults.requireAnswered(parent);
         Message user = new Message();
         user.id = Jdbc.newId();
         user.conversationId = conversationId;
-        user.parentId = parent;
+        user.parentId = parentId;
         user.role = Message.Role.USER;
         user.content = body.content();
         user.status = Message.Status.IN_PROGRESS;
         user.createdAt = TurnViews.now();
-        if (fitted.refusal() != null) {
-            // kept, failed with the problem, and never sent: nothing fits around it
-            user.status = Message.Status.FAILED;
-            user.error = StoredError.of(fitted.refusal().toProblem(path));
-            messages.insert(user);
-            leases.addFailedMessage(conversationId, user.id);
-            throw new PromptRefused(fitted.refusal(), model);
-        }
-        reserve(owner, conversationId, user.id, model, fitted, body.maxTokens());
-        messages.insert(user);
-        if (!leases.start(conversationId, user.id, config.turnLease(), user.id)) {
-            // rolls back: the message of a refused turn is not kept
-            throw turnInProgress();
-        }
-        idempotency.attachTurn(conversationId, user.id);
-        var request = new ChatCompletionRequest(
-                model, fitted.upstream(), body.temperature(), body.topP(), body.maxTokens(), null);
-        return new Started(
-                conversationId,
-                owner,
-                ConversationMapper.view(user),
-                request,
-                path,
-                false,
-                user.createdAt,
-                fitted.context(),
-                fitted.rawEstimate());
+        Prompt fitted = Prompt.fit(conversation.systemPrompt(), history, body.content(), limit);
+        return started(conversation, owner, model, fitted, List.of(user), body, tools, toolChoice, path);
     }
 
     /**
-     * A new answer to an earlier user message, as a sibling of its earlier answers: the history is
-     * the path down to that message; nothing is stored until the answer comes.
+     * Stores a new turn's messages (its user message, or its chain of tool results, the last one
+     * in progress) and takes the conversation's lease for it; a prompt that cannot fit keeps them,
+     * the last one failed, and ends the turn here ({@link PromptRefused}).
+     */
+    private Started started(
+            TurnLeases.ForTurn conversation,
+            String owner,
+            String model,
+            Prompt fitted,
+            List<Message> stored,
+            SendMessage body,
+            JsonNode tools,
+            JsonNode toolChoice,
+            String path) {
+        UUID conversationId = conversation.id();
+        Message last = stored.getLast();
+        if (fitted.refusal() != null) {
+            // kept, failed with the problem, and never sent: nothing fits around it
+            last.status = Message.Status.FAILED;
+            last.error = StoredError.of(fitted.refusal().toProblem(path));
+            stored.forEach(messages::insert);
+            leases.addFailedMessages(conversationId, last.id, stored.size());
+            throw new PromptRefused(fitted.refusal(), model);
+        }
+        reserve(owner, conversationId, last.id, model, fitted, body.maxTokens());
+        stored.forEach(messages::insert);
+        if (!leases.start(conversationId, last.id, config.turnLease(), last.id, stored.size())) {
+            // rolls back: the messages of a refused turn are not kept
+            throw turnInProgress();
+        }
+        idempotency.attachTurn(conversationId, last.id);
+        var request = new ChatCompletionRequest(
+                model, fitted.upstream(), body.temperature(), body.topP(), body.maxTokens(), null, tools, toolChoice);
+        return new Started(
+                conversationId,
+                owner,
+                ConversationMapper.view(last),
+                request,
+                path,
+                false,
+                last.createdAt,
+                fitted.context(),
+                fitted.rawEstimate(),
+                last.role == Message.Role.TOOL
+                        ? stored.stream().map(ConversationMapper::view).toList()
+                        : null);
+    }
+
+    /**
+     * A new answer to an earlier user message (or to the tool results a turn sent), as a sibling
+     * of its earlier answers: the history is the path down to that message; nothing is stored
+     * until the answer comes.
      */
     @Transactional(dontRollbackOn = PromptRefused.class)
     Started regenerate(UUID conversationId, String owner, UUID userMessageId, Regenerate body, String path) {
@@ -138,26 +178,36 @@ class TurnStart {
             throw ProblemException.notFound("Message");
         }
         withinLimits(conversation, owner);
-        if (user.role != Message.Role.USER) {
+        if (user.role == Message.Role.ASSISTANT) {
             throw ProblemException.invalid(
                     "message_id", "must be a user message: regenerate answers a user message again");
         }
         String model = body.model() != null ? body.model() : conversation.model();
-        Prompt fitted = Prompt.fit(
-                conversation.systemPrompt(),
-                messages.path(conversation.id(), user.parentId),
-                user.content,
-                contextLimit(conversation, model, body.maxTokens()));
+        JsonNode tools = effectiveTools(body.tools(), conversation, model);
+        JsonNode toolChoice = Tools.checkChoice(body.toolChoice(), tools);
+        Integer limit = contextLimit(conversation, model, body.maxTokens());
+        List<Message> chain = user.role == Message.Role.TOOL ? messages.toolChain(user) : null;
+        Prompt fitted = chain == null
+                ? Prompt.fit(
+                        conversation.systemPrompt(),
+                        messages.path(conversation.id(), user.parentId),
+                        user.content,
+                        limit)
+                : Prompt.fitResults(
+                        conversation.systemPrompt(),
+                        messages.path(conversation.id(), chain.getFirst().parentId),
+                        chain,
+                        limit);
         if (fitted.refusal() != null) {
             throw new PromptRefused(fitted.refusal(), model);
         }
         reserve(owner, conversationId, user.id, model, fitted, body.maxTokens());
-        if (!leases.start(conversationId, user.id, config.turnLease(), null)) {
+        if (!leases.start(conversationId, user.id, config.turnLease(), null, 0)) {
             throw turnInProgress();
         }
         idempotency.attachTurn(conversationId, user.id);
         var request = new ChatCompletionRequest(
-                model, fitted.upstream(), body.temperature(), body.topP(), body.maxTokens(), null);
+                model, fitted.upstream(), body.temperature(), body.topP(), body.maxTokens(), null, tools, toolChoice);
         return new Started(
                 conversationId,
                 owner,
@@ -167,7 +217,22 @@ class TurnStart {
                 true,
                 Instant.now(),
                 fitted.context(),
-                fitted.rawEstimate());
+                fitted.rawEstimate(),
+                chain == null
+                        ? null
+                        : chain.stream().map(ConversationMapper::view).toList());
+    }
+
+    /**
+     * The tools of a turn: its own when it names them (an empty list: none), else its
+     * conversation's; refused for a model that takes none.
+     */
+    private JsonNode effectiveTools(JsonNode own, TurnLeases.ForTurn conversation, String model) {
+        JsonNode tools = own != null && !own.isNull() ? Tools.check(own, "tools") : conversation.tools();
+        if (tools != null) {
+            models.checkTools(model);
+        }
+        return tools;
     }
 
     /**
@@ -225,9 +290,9 @@ class TurnStart {
 
     /**
      * The parent asked for by a new user message: an assistant message of this conversation, or
-     * none for a new root. Without one, the parent is the current branch's {@link #lastAnswer}.
+     * none for a new root. Without one, the parent is the current branch's {@link Prompt#lastAnswer}.
      */
-    private UUID parentOf(TurnLeases.ForTurn conversation, Optional<UUID> requested) {
+    private Message parentOf(TurnLeases.ForTurn conversation, Optional<UUID> requested) {
         if (requested.isEmpty()) {
             return null;
         }
@@ -235,7 +300,7 @@ class TurnStart {
         if (parent == null || parent.role != Message.Role.ASSISTANT) {
             throw ProblemException.invalid("parent_id", "must be an assistant message of this conversation");
         }
-        return parent.id;
+        return parent;
     }
 
     /** The conversation's context limit, else the model's window less the reply room; null when unknown. */

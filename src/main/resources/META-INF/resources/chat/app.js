@@ -257,16 +257,56 @@ function scrollToEnd() {
   list.scrollTop = list.scrollHeight;
 }
 
+const SPEAKERS = {user: 'You:', assistant: 'Answer:', tool: 'Tool result:'};
+
 function renderMessage(message) {
   const body = el('div', {class: 'body'});
   if (message.role === 'assistant') body.innerHTML = renderMarkdown(message.content);
+  else if (message.role === 'tool') body.append(el('pre', {class: 'tool-result', text: message.content}));
   else body.textContent = message.content;
   const item = el('li', {
     class: `message ${message.role} ${message.status}`, 'data-id': message.id, 'data-status': message.status,
     'aria-busy': message.role === 'assistant' && message.status === 'in_progress' ? 'true' : null,
-  }, el('span', {class: 'visually-hidden', text: message.role === 'user' ? 'You:' : 'Answer:'}), body, meta(message));
+  }, el('span', {class: 'visually-hidden', text: SPEAKERS[message.role] ?? ''}), body);
+  if (message.tool_calls?.length) item.append(toolCalls(message));
+  item.append(meta(message));
   if (message.role === 'assistant' && state.live?.answerId === message.id) state.live.element = item;
   return item;
+}
+
+/** Arguments as the model wrote them, indented when they are JSON. */
+function formatArguments(text) {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * The functions an answer called: name and arguments; while they wait for their results (the
+ * answer ends the branch), a box per call for the user to answer it, and Send results.
+ */
+function toolCalls(message) {
+  const pending = message.id === state.conversation?.current_message_id && message.status === 'completed';
+  const boxes = [];
+  const calls = el('div', {class: 'tool-calls'}, ...message.tool_calls.map((call) => {
+    const part = el('div', {class: 'tool-call', 'data-call-id': call.id},
+      el('div', {class: 'tool-name', text: `Calls ${call.function.name}`}),
+      el('pre', {class: 'tool-arguments', text: formatArguments(call.function.arguments)}));
+    if (pending) {
+      const box = el('textarea', {rows: '2', class: 'tool-answer', 'aria-label': `Result of ${call.function.name}`});
+      boxes.push({call, box});
+      part.append(box);
+    }
+    return part;
+  }));
+  if (pending) {
+    calls.append(el('button', {type: 'button', class: 'send-results', disabled: state.live !== null,
+      onclick: () => sendResults(message.id, boxes.map(({call, box}) => ({tool_call_id: call.id, content: box.value})))},
+    'Send results'));
+  }
+  return calls;
 }
 
 function meta(message) {
@@ -337,6 +377,15 @@ async function send(content, parentId, fromComposer = false) {
   await runTurn({start: api.sendTurn(state.conversation.id, body, {'Idempotency-Key': newKey()})}, null, pending);
 }
 
+/** Answers an answer's tool calls with the user's results: the model then goes on. */
+async function sendResults(answerId, results) {
+  if (state.live || state.retryTimer) return;
+  const body = {tool_results: results, parent_id: answerId, stream: true};
+  const pending = {id: 'pending', role: 'tool', status: 'in_progress', content: results.map((r) => r.content).join('\n'),
+    parent_id: answerId};
+  await runTurn({start: api.sendTurn(state.conversation.id, body, {'Idempotency-Key': newKey()})}, null, pending);
+}
+
 async function regenerate(userMessageId) {
   if (state.live || state.retryTimer) return;
   await runTurn({start: api.regenerateTurn(state.conversation.id, userMessageId, {stream: true},
@@ -386,6 +435,15 @@ async function runTurn(request, answerId, pendingUserMessage) {
         if (live.stopRequested) stop();
       },
       onDelta: (data) => {
+        if (data.tool_calls) {
+          live.calls ??= [];
+          for (const piece of data.tool_calls) {
+            if (piece.function?.name) live.calls[piece.index] = piece.function.name;
+          }
+          if (!live.text && live.element) {
+            live.element.querySelector('.body').textContent = `Calling ${live.calls.filter(Boolean).join(', ')}…`;
+          }
+        }
         if (data.content === undefined) return;
         live.text += data.content;
         const message = state.messages.get(live.answerId);

@@ -8,6 +8,7 @@ import static dev.stepchat.support.StepFunBodies.PATH;
 import static dev.stepchat.support.StepFunBodies.completion;
 import static dev.stepchat.support.StepFunBodies.error;
 import static dev.stepchat.support.StepFunBodies.stream;
+import static dev.stepchat.support.StepFunBodies.toolCalls;
 import static io.restassured.RestAssured.given;
 
 import java.util.UUID;
@@ -22,6 +23,7 @@ import io.restassured.response.Response;
 
 import dev.stepchat.support.EmbeddedPostgresResource;
 import dev.stepchat.support.OpenApiDocument;
+import dev.stepchat.support.StepFunBodies.Call;
 import dev.stepchat.support.StepFunStub;
 import dev.stepchat.support.StepFunStubbedTest;
 
@@ -154,6 +156,30 @@ class ApiConformanceTest extends StepFunStubbedTest {
                         .body("{\"content\":\"stream\"}")
                         .when()
                         .post("/conversations/" + id + "/messages"));
+    }
+
+    @Test
+    void toolCallsResultsAndTheirProblemsMatchTheDocument() {
+        String weather = """
+                {"type":"function","function":{"name":"get_weather","description":"Weather",
+                 "parameters":{"type":"object","properties":{"city":{"type":"string"}}}}}""";
+        Response created = assertDocumented(
+                "POST", CONVERSATIONS, json("{\"tools\":[" + weather + ",{\"type\":\"web_search\"}]}"));
+        String id = created.path("id");
+        assertDocumented("POST", CONVERSATIONS, json("{\"tools\":[{\"type\":\"function\",\"function\":{}}]}"));
+        assertDocumented("GET", CONVERSATION, given().when().get("/conversations/" + id));
+
+        stepFun.stubFor(post(PATH)
+                .willReturn(okJson(toolCalls("thinking", new Call("d1", "get_weather", "{\"city\":\"Kyoto\"}")))));
+        assertDocumented("POST", MESSAGES, send(id, "{\"content\":\"weather?\"}"));
+        assertDocumented("POST", MESSAGES, send(id, "{\"content\":\"ignore it\"}"));
+        assertDocumented(
+                "POST", MESSAGES, send(id, "{\"tool_results\":[{\"tool_call_id\":\"nope\",\"content\":\"x\"}]}"));
+        assertDocumented("POST", MESSAGES, send(id, "{\"content\":\"x\",\"model\":\"tiny\"}"));
+        stepFun.stubFor(post(PATH).willReturn(okJson(completion("Sunny.", 30, 2, 0))));
+        assertDocumented(
+                "POST", MESSAGES, send(id, "{\"tool_results\":[{\"tool_call_id\":\"d1\",\"content\":\"sunny\"}]}"));
+        assertDocumented("GET", MESSAGES, given().when().get("/conversations/" + id + "/messages?branch=all"));
     }
 
     @Test

@@ -84,7 +84,7 @@ class OpenApiAndHealthTest {
                 .contains("system_prompt", "created_at", "message_count");
         assertThat(doc.getMap("components.schemas.Turn.properties").keySet())
                 .containsExactlyInAnyOrder(
-                        "object", "user_message", "message", "usage", "conversation_usage", "context");
+                        "object", "user_message", "message", "usage", "conversation_usage", "context", "tool_messages");
         assertThat(doc.getMap("components.schemas.Problem.properties").keySet())
                 .contains("type", "title", "status", "detail", "instance", "errors");
         assertThat(

@@ -43,6 +43,7 @@ import dev.stepchat.support.AuthOffResource;
 import dev.stepchat.support.Browser;
 import dev.stepchat.support.EmbeddedPostgresResource;
 import dev.stepchat.support.InjectWireMock;
+import dev.stepchat.support.StepFunBodies;
 import dev.stepchat.support.StepFunStub;
 
 /**
@@ -149,6 +150,53 @@ class PackagedApplicationIT {
                 .body("detail", org.hamcrest.Matchers.not(containsString("Exception")));
         given().when().get("/q/health/ready").then().statusCode(200);
         given().when().get("/q/openapi").then().statusCode(200);
+    }
+
+    @Test
+    void aStreamedToolCallAndItsResultsWorkAsOnTheJvm() {
+        String id = given().contentType(ContentType.JSON)
+                .body("""
+                        {"tools":[{"type":"function","function":{"name":"get_weather",
+                         "parameters":{"type":"object","properties":{"city":{"type":"string"}}}}}]}""")
+                .when()
+                .post("/conversations")
+                .then()
+                .statusCode(201)
+                .body("tools[0].function.name", equalTo("get_weather"))
+                .extract()
+                .path("id");
+        stepFun.stubFor(post(PATH)
+                .willReturn(aResponse()
+                        .withHeader("Content-Type", "text/event-stream")
+                        .withBody(StepFunBodies.streamedToolCalls(
+                                3, new StepFunBodies.Call("call_n", "get_weather", "{\"city\":\"Nara\"}")))));
+        String events = given().contentType(ContentType.JSON)
+                .accept("text/event-stream")
+                .body("{\"content\":\"Weather in Nara?\"}")
+                .when()
+                .post("/conversations/" + id + "/messages")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
+        assertThat(events)
+                .contains("\"tool_calls\":[{\"index\":0,\"id\":\"call_n\"", "event: done")
+                .contains("\"finish_reason\":\"tool_calls\"");
+        stepFun.stubFor(post(PATH).willReturn(okJson(completion("Mild in Nara.", 30, 4, 0))));
+        given().contentType(ContentType.JSON)
+                .body("{\"tool_results\":[{\"tool_call_id\":\"call_n\",\"content\":\"18 C\"}]}")
+                .when()
+                .post("/conversations/" + id + "/messages")
+                .then()
+                .statusCode(201)
+                .body("message.content", equalTo("Mild in Nara."))
+                .body("tool_messages[0].tool_call_id", equalTo("call_n"));
+        given().when()
+                .get("/conversations/" + id + "/messages")
+                .then()
+                .statusCode(200)
+                .body("data.role", org.hamcrest.Matchers.contains("user", "assistant", "tool", "assistant"))
+                .body("data[1].tool_calls[0].function.arguments", equalTo("{\"city\":\"Nara\"}"));
     }
 
     @Test

@@ -5,6 +5,7 @@ import static dev.stepchat.support.ScriptedStepFun.await;
 import static dev.stepchat.support.ScriptedStepFun.chunk;
 import static dev.stepchat.support.ScriptedStepFun.done;
 import static dev.stepchat.support.ScriptedStepFun.events;
+import static dev.stepchat.support.ScriptedStepFun.raw;
 import static dev.stepchat.support.ScriptedStepFun.status;
 import static dev.stepchat.support.ScriptedStepFun.then;
 import static dev.stepchat.support.ScriptedStepFun.trickleUntilClosed;
@@ -36,6 +37,7 @@ import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import dev.stepchat.support.Browser;
 import dev.stepchat.support.EmbeddedPostgresResource;
 import dev.stepchat.support.ScriptedStepFun;
+import dev.stepchat.support.StepFunBodies;
 
 /**
  * The chat page at {@code /} in a real (headless) Chromium: what a user sees while sending,
@@ -127,6 +129,52 @@ class ChatPageBrowserTest {
         browser.waitUntil(d -> d.findElement(By.cssSelector("#conversation-list button[aria-current=true]"))
                 .getText()
                 .startsWith("Plan Kyoto"));
+    }
+
+    @Test
+    void aToolCallIsShownTheUserAnswersItAndTheModelGoesOn() {
+        then(events(raw(StepFunBodies.streamedToolCalls(
+                3, new StepFunBodies.Call("call_w", "get_weather", "{\"city\":\"Kyoto\",\"days\":3}")))));
+        then(events(chunk("Sunny in Kyoto all week.", "stop", 30, 6), done()));
+        String id = given().contentType("application/json")
+                .body("""
+                        {"tools":[{"type":"function","function":{"name":"get_weather",
+                         "parameters":{"type":"object","properties":{"city":{"type":"string"}}}}}]}""")
+                .post("/conversations")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+        browser.open(base.resolve("/#/c/" + id));
+        browser.waitUntil(d -> d.findElement(By.cssSelector("#messages .hint")).isDisplayed());
+
+        type("What is the weather in Kyoto?");
+
+        browser.waitUntil(d -> d.findElements(By.cssSelector(".tool-call textarea.tool-answer"))
+                        .size()
+                == 1);
+        WebElement call = browser.driver().findElement(By.cssSelector(".tool-call"));
+        assertThat(call.findElement(By.className("tool-name")).getText()).isEqualTo("Calls get_weather");
+        assertThat(call.findElement(By.className("tool-arguments")).getText())
+                .as("the arguments, formatted")
+                .contains("\"city\": \"Kyoto\"")
+                .contains("\"days\": 3");
+        browser.screenshot("aToolCall-waiting-for-its-result");
+
+        call.findElement(By.cssSelector("textarea.tool-answer")).sendKeys("sunny, 21 °C");
+        browser.driver().findElement(By.cssSelector("button.send-results")).click();
+
+        browser.waitUntil(d -> !answerRunning() && answerText().equals("Sunny in Kyoto all week."));
+        List<WebElement> results = browser.driver().findElements(By.cssSelector("#messages li.message.tool"));
+        assertThat(results).hasSize(1);
+        assertThat(results.getFirst().getText()).contains("sunny, 21 °C");
+        assertThat(browser.driver().findElements(By.cssSelector("textarea.tool-answer")))
+                .as("the call has its result: no box any more")
+                .isEmpty();
+        assertThat(RECORDER.bodies.getLast())
+                .contains("\"tool_call_id\":\"call_w\"")
+                .contains("sunny, 21 °C");
+        browser.screenshot("aToolCall-answered");
     }
 
     @Test

@@ -140,6 +140,15 @@ public class ScriptedStepFun implements QuarkusTestResourceLifecycleManager {
         };
     }
 
+    /** Writes server-sent events as given (a whole stream of StepFunBodies, say). */
+    public static Step raw(String events) {
+        return out -> {
+            out.write(events.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            return true;
+        };
+    }
+
     public static Step done() {
         return out -> {
             out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));

@@ -91,7 +91,7 @@ class PromptTest {
         Message a1 = answer("a1");
         Message q2 = message(Message.Role.USER, Message.Status.FAILED, "q2");
         List<Message> branch = List.of(q1, a1, q2);
-        assertThat(Prompt.lastAnswer(branch)).isEqualTo(a1.id);
+        assertThat(Prompt.lastAnswer(branch)).isSameAs(a1);
         assertThat(Prompt.lastAnswer(List.of(q1))).isNull();
         assertThat(Prompt.upTo(branch, a1.id)).containsExactly(q1, a1);
         assertThat(Prompt.upTo(branch, null)).isEmpty();

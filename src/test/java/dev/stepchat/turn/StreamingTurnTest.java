@@ -24,6 +24,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -205,6 +206,28 @@ class StreamingTurnTest {
                 .isEqualTo(first.getLast().data().getString("message.id"));
         assertThat(RECORDER.bodies).hasSize(1);
         assertThat(messages(id).getList("data.content")).containsExactly("hi", "Once only");
+    }
+
+    @Test
+    void aQuietStreamGetsKeepAliveCommentsThatAreNotEvents() throws Exception {
+        CountDownLatch keptAlive = new CountDownLatch(1);
+        then(events(chunk("Thinking", "", 10, 1), await(keptAlive), chunk(" done", "stop", 10, 2), done()));
+        String id = conversation();
+
+        HttpResponse<InputStream> response = open(id, "{\"content\":\"hi\"}", "text/event-stream");
+        BufferedReader lines = Sse.lines(response.body());
+        List<String> seen = new ArrayList<>();
+        String line;
+        // StepFun holds its next chunk until this test has seen a keep-alive comment (300 ms in tests)
+        while ((line = lines.readLine()) != null && !line.equals(": keep-alive")) {
+            seen.add(line);
+        }
+        assertThat(line).isEqualTo(": keep-alive");
+        assertThat(seen).contains("event: delta");
+        keptAlive.countDown();
+        List<Event> rest = Sse.read(lines, null);
+        assertThat(rest.getLast().name()).isEqualTo("done");
+        assertThat(rest.getLast().data().getString("message.content")).isEqualTo("Thinking done");
     }
 
     @Test

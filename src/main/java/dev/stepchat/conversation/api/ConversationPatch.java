@@ -3,7 +3,10 @@ package dev.stepchat.conversation.api;
 import java.util.Map;
 import java.util.UUID;
 
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The body of PATCH /conversations/{id}, for the OpenAPI document: a JSON merge patch, read as a
@@ -30,6 +33,14 @@ public record ConversationPatch(
 
         @Schema(description = "Most tokens the conversation may use in total; null: no cap", nullable = true)
         Long maxTotalTokens,
+
+        @Schema(
+                description = "Tools its turns offer the model (at most 128); null: none",
+                type = SchemaType.ARRAY,
+                implementation = Tool.class,
+                maxItems = 128,
+                nullable = true)
+        JsonNode tools,
 
         @Schema(description = "Keep it at the top of the list")
         Boolean pinned,

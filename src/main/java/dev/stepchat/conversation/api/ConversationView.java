@@ -4,9 +4,11 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.databind.JsonNode;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -47,6 +49,14 @@ public record ConversationView(
                 nullable = true,
                 required = true)
         Long maxTotalTokens,
+
+        @Schema(
+                description = "The tools its turns offer the model, as given; null when none",
+                type = SchemaType.ARRAY,
+                implementation = Tool.class,
+                nullable = true,
+                required = true)
+        JsonNode tools,
 
         @Schema(description = "Stored messages of all branches", required = true)
         long messageCount,
@@ -100,6 +110,7 @@ public record ConversationView(
                 updatedAt,
                 contextLimit,
                 maxTotalTokens,
+                tools,
                 messageCount,
                 usage,
                 currentMessageId,

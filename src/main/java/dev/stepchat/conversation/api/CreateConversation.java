@@ -2,7 +2,10 @@ package dev.stepchat.conversation.api;
 
 import java.util.Map;
 
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -34,4 +37,13 @@ public record CreateConversation(
                 minimum = "1",
                 nullable = true)
         @jakarta.validation.constraints.Positive
-        Long maxTotalTokens) {}
+        Long maxTotalTokens,
+
+        @Schema(
+                description = "Tools its turns offer the model (at most 128): function tools and StepFun's built-in"
+                        + " ones, kept as given; a turn's own tools replace them",
+                type = SchemaType.ARRAY,
+                implementation = Tool.class,
+                maxItems = 128,
+                nullable = true)
+        JsonNode tools) {}

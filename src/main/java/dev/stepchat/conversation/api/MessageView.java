@@ -1,12 +1,14 @@
 package dev.stepchat.conversation.api;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
+import dev.stepchat.conversation.ToolCall;
 import dev.stepchat.problem.Problem;
 import dev.stepchat.usage.TokenUsage;
 
@@ -25,7 +27,9 @@ public record MessageView(
         UUID parentId,
 
         @Schema(
-                enumeration = {"user", "assistant"},
+                description = "tool: a function's result, sent in answer to one tool call of the assistant message"
+                        + " before it",
+                enumeration = {"user", "assistant", "tool"},
                 required = true)
         String role,
 
@@ -42,8 +46,22 @@ public record MessageView(
                 required = true)
         String model,
 
-        @Schema(examples = "stop", nullable = true, required = true)
+        @Schema(
+                description = "stop, length, tool_calls (the answer calls functions: answer each with a tool result),"
+                        + " stopped...",
+                examples = "stop",
+                nullable = true,
+                required = true)
         String finishReason,
+
+        @Schema(
+                description = "The functions an assistant message called (finish_reason tool_calls); null for none",
+                nullable = true,
+                required = true)
+        List<ToolCall> toolCalls,
+
+        @Schema(description = "A tool message: the id of the call it answers", nullable = true, required = true)
+        String toolCallId,
 
         @Schema(description = "Set on assistant messages", nullable = true, required = true)
         TokenUsage usage,
@@ -67,8 +85,29 @@ public record MessageView(
                 newStatus,
                 model,
                 finishReason,
+                toolCalls,
+                toolCallId,
                 usage,
                 error,
+                createdAt);
+    }
+
+    /** The message as a stream's start event shows its answer: in progress, nothing answered yet. */
+    public MessageView starting() {
+        return new MessageView(
+                id,
+                object,
+                conversationId,
+                parentId,
+                role,
+                "",
+                "in_progress",
+                model,
+                null,
+                null,
+                null,
+                null,
+                null,
                 createdAt);
     }
 }

@@ -40,6 +40,8 @@ import dev.stepchat.conversation.Conversation;
 import dev.stepchat.conversation.ConversationRepository;
 import dev.stepchat.conversation.Message;
 import dev.stepchat.conversation.MessageRepository;
+import dev.stepchat.conversation.ToolCall;
+import dev.stepchat.conversation.Tools;
 import dev.stepchat.conversation.api.ConversationView;
 import dev.stepchat.conversation.service.ConversationMapper;
 import dev.stepchat.problem.ProblemException;
@@ -65,10 +67,33 @@ import dev.stepchat.security.CurrentOwner;
 public class ConversationImport {
 
     /** One message to store: its id in the file, its parent's (null for a root), and what it says. */
-    record Entry(String key, String parent, Message.Role role, String content, Instant createdAt) {}
+    record Entry(
+            String key,
+            String parent,
+            Message.Role role,
+            String content,
+            Instant createdAt,
+            ToolCall[] toolCalls,
+            String toolCallId) {
+
+        Entry(String key, String parent, Message.Role role, String content, Instant createdAt) {
+            this(key, parent, role, content, createdAt, null, null);
+        }
+    }
 
     /** One conversation to store, its messages parents first. */
-    record Parsed(String title, String systemPrompt, Instant createdAt, List<Entry> messages, String current) {}
+    record Parsed(
+            String title,
+            String systemPrompt,
+            Instant createdAt,
+            List<Entry> messages,
+            String current,
+            JsonNode tools) {
+
+        Parsed(String title, String systemPrompt, Instant createdAt, List<Entry> messages, String current) {
+            this(title, systemPrompt, createdAt, messages, current, null);
+        }
+    }
 
     /** The created conversations and how many content parts that were not text were left out. */
     public record Result(List<ConversationView> conversations, int skippedParts) {}
@@ -203,6 +228,7 @@ public class ConversationImport {
                                         parsed.title().length(), config.limits().maxTitleLength()));
         conversation.model = config.defaultModel();
         conversation.systemPrompt = parsed.systemPrompt();
+        conversation.tools = parsed.tools();
         conversation.metadata = new LinkedHashMap<>();
         conversation.createdAt = parsed.createdAt() == null ? Instant.now() : parsed.createdAt();
         conversation.updatedAt = Instant.now();
@@ -214,6 +240,8 @@ public class ConversationImport {
             message.parentId = entry.parent() == null ? null : ids.get(entry.parent());
             message.role = entry.role();
             message.content = entry.content();
+            message.toolCalls = entry.toolCalls();
+            message.toolCallId = entry.toolCallId();
             message.status = Message.Status.COMPLETED;
             message.createdAt = entry.createdAt() == null ? conversation.createdAt : entry.createdAt();
             messages.persist(message);
@@ -284,12 +312,15 @@ public class ConversationImport {
             if (!seen.add(id)) {
                 throw ProblemException.invalid(field + ".id", "appears twice");
             }
+            Message.Role role = role(text(m, "role", field, true), field + ".role");
             entries.add(new Entry(
                     id,
                     parent,
-                    role(text(m, "role", field, true), field + ".role"),
+                    role,
                     text(m, "content", field, true),
-                    time(text(m, "created_at", field, false), field + ".created_at")));
+                    time(text(m, "created_at", field, false), field + ".created_at"),
+                    role == Message.Role.ASSISTANT ? toolCalls(m.get("tool_calls"), field + ".tool_calls") : null,
+                    role == Message.Role.TOOL ? text(m, "tool_call_id", field, true) : null));
         }
         String current = text(conversation, "current_message_id", at, false);
         if (current != null && !seen.contains(current)) {
@@ -300,7 +331,8 @@ public class ConversationImport {
                 text(conversation, "system_prompt", at, false),
                 time(text(conversation, "created_at", at, false), at + ".created_at"),
                 entries,
-                current);
+                current,
+                Tools.check(conversation.get("tools"), at + ".conversation.tools"));
     }
 
     // ------------------------------------------------------------------ ChatGPT's conversations.json
@@ -433,11 +465,32 @@ public class ConversationImport {
         return null;
     }
 
+    /** An exported answer's tool calls (OpenAI's shape); null for none. */
+    private static ToolCall[] toolCalls(JsonNode calls, String field) {
+        if (calls == null || calls.isNull()) {
+            return null;
+        }
+        if (!calls.isArray()) {
+            throw ProblemException.invalid(field, "must be a list of tool calls or null");
+        }
+        ToolCall[] read = new ToolCall[calls.size()];
+        for (int i = 0; i < calls.size(); i++) {
+            JsonNode call = calls.get(i);
+            String at = field + "[" + i + "]";
+            read[i] = ToolCall.function(
+                    text(call, "id", at, true),
+                    text(call.path("function"), "name", at + ".function", true),
+                    text(call.path("function"), "arguments", at + ".function", true));
+        }
+        return read.length == 0 ? null : read;
+    }
+
     private static Message.Role role(String role, String field) {
         return switch (role) {
             case "user" -> Message.Role.USER;
             case "assistant" -> Message.Role.ASSISTANT;
-            default -> throw ProblemException.invalid(field, "must be user or assistant");
+            case "tool" -> Message.Role.TOOL;
+            default -> throw ProblemException.invalid(field, "must be user, assistant or tool");
         };
     }
 

@@ -2,6 +2,7 @@ package dev.stepchat.conversation.service;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -30,6 +31,7 @@ public final class ConversationMapper {
                 time(c.updatedAt),
                 c.contextLimit,
                 c.maxTotalTokens,
+                c.tools,
                 c.messageCount,
                 totals(c),
                 c.currentMessageId,
@@ -72,6 +74,8 @@ public final class ConversationMapper {
                 m.status.name().toLowerCase(Locale.ROOT),
                 m.model,
                 m.finishReason,
+                m.toolCalls == null ? null : List.of(m.toolCalls),
+                m.toolCallId,
                 usage,
                 m.error == null ? null : m.error.toProblem(),
                 time(m.createdAt));

@@ -24,6 +24,7 @@ import dev.stepchat.conversation.PageRequest;
 import dev.stepchat.conversation.Paging;
 import dev.stepchat.conversation.RunningTurns;
 import dev.stepchat.conversation.Search;
+import dev.stepchat.conversation.Tools;
 import dev.stepchat.conversation.api.ConversationView;
 import dev.stepchat.conversation.api.CreateConversation;
 import dev.stepchat.conversation.api.ListPage;
@@ -74,7 +75,7 @@ public class ConversationService {
      */
     public ConversationView create(CreateConversation request) {
         CreateConversation body =
-                request == null ? new CreateConversation(null, null, null, null, null, null) : request;
+                request == null ? new CreateConversation(null, null, null, null, null, null, null) : request;
         inputs.checkConversation(body.title(), body.model(), body.systemPrompt(), body.metadata());
         models.check("model", body.model());
         return QuarkusTransaction.joiningExisting().call(() -> created(body));
@@ -89,6 +90,10 @@ public class ConversationService {
         conversation.metadata = body.metadata() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(body.metadata());
         conversation.contextLimit = checkedContextLimit(body.contextLimit(), conversation.model);
         conversation.maxTotalTokens = body.maxTotalTokens();
+        conversation.tools = Tools.check(body.tools(), "tools");
+        if (conversation.tools != null) {
+            models.checkTools(conversation.model);
+        }
         conversation.createdAt = Instant.now();
         conversation.updatedAt = conversation.createdAt;
         conversations.persist(conversation);
@@ -198,8 +203,14 @@ public class ConversationService {
             }
             conversation.maxTotalTokens = cap.isNull() ? null : cap.longValue();
         }
+        if (fields.has("tools")) {
+            conversation.tools = Tools.check(fields.get("tools"), "tools");
+        }
         conversation.title = title;
         conversation.model = model == null ? config.defaultModel() : model;
+        if (conversation.tools != null && (fields.has("tools") || fields.has("model"))) {
+            models.checkTools(conversation.model);
+        }
         conversation.systemPrompt = systemPrompt;
         conversation.metadata = metadata;
         conversation.updatedAt = Instant.now();
@@ -263,6 +274,7 @@ public class ConversationService {
         copy.systemPrompt = source.systemPrompt;
         copy.contextLimit = source.contextLimit;
         copy.maxTotalTokens = source.maxTotalTokens;
+        copy.tools = source.tools;
         copy.metadata = new LinkedHashMap<>(source.metadata == null ? Map.of() : source.metadata);
         copy.forkedFromConversationId = source.id;
         copy.forkedFromMessageId = at;

@@ -60,20 +60,31 @@ public class Inputs {
 
     /** Checks the fields of a turn that bean validation cannot know the limits of. */
     public void checkTurn(String content, String model) {
+        List<FieldError> errors = new ArrayList<>();
+        checkContent(errors, content, "content");
+        model(errors, "model", model);
+        throwIfAny(errors);
+    }
+
+    /** A text the model is sent (a message's content, a tool result): its length and characters. */
+    public void checkContent(String text, String field) {
+        List<FieldError> errors = new ArrayList<>();
+        checkContent(errors, text, field);
+        throwIfAny(errors);
+    }
+
+    private void checkContent(List<FieldError> errors, String content, String field) {
         if (content != null && content.length() > limits.maxContentLength()) {
             throw new ProblemException(
                     ProblemType.PAYLOAD_TOO_LARGE,
-                    "content has " + content.length() + " characters; at most " + limits.maxContentLength()
+                    field + " has " + content.length() + " characters; at most " + limits.maxContentLength()
                             + " are accepted",
-                    List.of(new FieldError("content", "at most " + limits.maxContentLength() + " characters")),
+                    List.of(new FieldError(field, "at most " + limits.maxContentLength() + " characters")),
                     null);
         }
-        List<FieldError> errors = new ArrayList<>();
         if (content != null && hasNul(content)) {
-            errors.add(new FieldError("content", "must not contain NUL characters"));
+            errors.add(new FieldError(field, "must not contain NUL characters"));
         }
-        model(errors, "model", model);
-        throwIfAny(errors);
     }
 
     private static void text(List<FieldError> errors, String field, String value, int max) {

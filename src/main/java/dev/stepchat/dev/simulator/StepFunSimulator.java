@@ -1,8 +1,15 @@
 package dev.stepchat.dev.simulator;
 
 import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.stepchat.stepfun.ChatCompletionRequest;
+import dev.stepchat.stepfun.WireToolCall;
 
 /**
  * Invents plausible answers in StepFun's format, for dev mode without an API key. Token counts
@@ -14,8 +21,48 @@ final class StepFunSimulator {
 
     private StepFunSimulator() {}
 
+    /**
+     * The call the simulator makes when the request offers function tools and the user spoke last
+     * (tool_choice none excepted): the first function, with the user's words as its argument.
+     */
+    static Optional<WireToolCall> toolCall(ChatCompletionRequest request) {
+        List<ChatCompletionRequest.ChatMessage> messages = request.messages();
+        if (request.tools() == null
+                || messages == null
+                || messages.isEmpty()
+                || !"user".equals(messages.getLast().role())
+                || (request.toolChoice() != null
+                        && "none".equals(request.toolChoice().asText()))) {
+            return Optional.empty();
+        }
+        for (JsonNode tool : request.tools()) {
+            if ("function".equals(tool.path("type").asText())) {
+                String said = messages.getLast().content();
+                String argument = said.length() > 60 ? said.substring(0, 60) : said;
+                ObjectNode arguments = JsonNodeFactory.instance.objectNode().put("query", argument);
+                return Optional.of(new WireToolCall(
+                        null,
+                        "call_sim_" + UUID.randomUUID().toString().substring(0, 8),
+                        "function",
+                        new WireToolCall.Function(
+                                tool.path("function").path("name").asText(), arguments.toString())));
+            }
+        }
+        return Optional.empty();
+    }
+
     static String reply(ChatCompletionRequest request) {
         List<ChatCompletionRequest.ChatMessage> messages = request.messages();
+        if (messages != null
+                && !messages.isEmpty()
+                && "tool".equals(messages.getLast().role())) {
+            String results = messages.stream()
+                    .filter(m -> "tool".equals(m.role()))
+                    .map(m -> m.content().length() > 100 ? m.content().substring(0, 100) + "…" : m.content())
+                    .reduce((a, b) -> a + "; " + b)
+                    .orElse("");
+            return "The simulator got the tool results (" + results + ") and would now answer with them.";
+        }
         String last =
                 messages == null || messages.isEmpty() ? "" : messages.getLast().content();
         String quoted = last.length() > 200 ? last.substring(0, 200) + "…" : last;

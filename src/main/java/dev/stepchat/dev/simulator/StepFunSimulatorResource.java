@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.event.Observes;
@@ -29,6 +30,7 @@ import dev.stepchat.stepfun.ChatCompletion;
 import dev.stepchat.stepfun.ChatCompletionChunk;
 import dev.stepchat.stepfun.ChatCompletionRequest;
 import dev.stepchat.stepfun.Usage;
+import dev.stepchat.stepfun.WireToolCall;
 
 /**
  * The built-in StepFun simulator of dev mode: POST /dev/stepfun-simulator/v1/chat/completions.
@@ -59,13 +61,24 @@ public class StepFunSimulatorResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(hidden = true)
     public ChatCompletion complete(ChatCompletionRequest request) {
-        String reply = StepFunSimulator.reply(request);
         int prompt = StepFunSimulator.promptTokens(request);
+        Optional<WireToolCall> call = StepFunSimulator.toolCall(request);
+        if (call.isPresent()) {
+            int completion = StepFunSimulator.tokens(call.get().function().arguments()) + 8;
+            return new ChatCompletion(
+                    "chatcmpl-sim-" + UUID.randomUUID(),
+                    StepFunSimulator.model(request),
+                    List.of(new ChatCompletion.Choice(
+                            0, new ChatCompletion.Message("assistant", "", null, List.of(call.get())), "tool_calls")),
+                    new Usage(prompt, completion, prompt + completion, 0, null));
+        }
+        String reply = StepFunSimulator.reply(request);
         int completion = StepFunSimulator.tokens(reply);
         return new ChatCompletion(
                 "chatcmpl-sim-" + UUID.randomUUID(),
                 StepFunSimulator.model(request),
-                List.of(new ChatCompletion.Choice(0, new ChatCompletion.Message("assistant", reply, null), "stop")),
+                List.of(new ChatCompletion.Choice(
+                        0, new ChatCompletion.Message("assistant", reply, null, null), "stop")),
                 new Usage(prompt, completion, prompt + completion, 0, null));
     }
 
@@ -79,6 +92,10 @@ public class StepFunSimulatorResource {
         String id = "chatcmpl-sim-" + UUID.randomUUID();
         String model = StepFunSimulator.model(request);
         int prompt = StepFunSimulator.promptTokens(request);
+        Optional<WireToolCall> call = StepFunSimulator.toolCall(request);
+        if (call.isPresent()) {
+            return streamedCall(id, model, prompt, call.get());
+        }
         List<String> pieces = new ArrayList<>();
         String[] words = StepFunSimulator.reply(request).split("(?<= )");
         for (int i = 0; i < words.length; i += 3) {
@@ -101,8 +118,51 @@ public class StepFunSimulatorResource {
                             List.of(new ChatCompletionChunk.Choice(
                                     0,
                                     new ChatCompletionChunk.Delta(
-                                            index == 0 ? "assistant" : "", pieces.get(index), null),
+                                            index == 0 ? "assistant" : "", pieces.get(index), null, null),
                                     last ? "stop" : "")),
+                            new Usage(prompt, completion, prompt + completion, 0, null)));
+                })
+                .onCompletion()
+                .continueWith("[DONE]");
+    }
+
+    /**
+     * A streamed tool call as OpenAI streams one: the id and name with the first piece, the
+     * arguments over several chunks, then finish_reason tool_calls.
+     */
+    private Multi<String> streamedCall(String id, String model, int prompt, WireToolCall call) {
+        String arguments = call.function().arguments();
+        int third = Math.max(1, arguments.length() / 3);
+        List<String> pieces = List.of(
+                arguments.substring(0, third),
+                arguments.substring(third, Math.min(arguments.length(), 2 * third)),
+                arguments.substring(Math.min(arguments.length(), 2 * third)));
+        return Multi.createFrom()
+                .ticks()
+                .every(Duration.ofMillis(50))
+                .select()
+                .first(pieces.size())
+                .map(tick -> {
+                    int index = tick.intValue();
+                    WireToolCall piece = index == 0
+                            ? new WireToolCall(
+                                    0,
+                                    call.id(),
+                                    "function",
+                                    new WireToolCall.Function(call.function().name(), pieces.get(0)))
+                            : new WireToolCall(0, null, null, new WireToolCall.Function(null, pieces.get(index)));
+                    boolean last = index == pieces.size() - 1;
+                    int completion = 8
+                            + StepFunSimulator.tokens(
+                                    arguments.substring(0, Math.min(arguments.length(), (index + 1) * third)));
+                    return chunk(new ChatCompletionChunk(
+                            id,
+                            model,
+                            List.of(new ChatCompletionChunk.Choice(
+                                    0,
+                                    new ChatCompletionChunk.Delta(
+                                            index == 0 ? "assistant" : "", null, null, List.of(piece)),
+                                    last ? "tool_calls" : "")),
                             new Usage(prompt, completion, prompt + completion, 0, null)));
                 })
                 .onCompletion()

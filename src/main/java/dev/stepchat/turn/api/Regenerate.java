@@ -4,9 +4,15 @@ import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import io.quarkus.runtime.annotations.RegisterForReflection;
+
+import dev.stepchat.conversation.api.Tool;
+import dev.stepchat.conversation.api.ToolChoice;
 
 /** POST /conversations/{id}/messages/{message_id}/regenerate: every field optional. */
 @RegisterForReflection
@@ -24,7 +30,21 @@ public record Regenerate(
         @Min(1) @Schema(minimum = "1", nullable = true) Integer maxTokens,
 
         @Schema(description = "Answer as server-sent events, like Accept: text/event-stream", nullable = true)
-        Boolean stream) {
+        Boolean stream,
 
-    public static final Regenerate DEFAULTS = new Regenerate(null, null, null, null, null);
+        @Schema(
+                description = "Tools offered to the model for this answer, replacing the conversation's (at most 128)",
+                type = SchemaType.ARRAY,
+                implementation = Tool.class,
+                maxItems = 128,
+                nullable = true)
+        JsonNode tools,
+
+        @Schema(
+                description = "auto, none, required, or {\"type\":\"function\",\"function\":{\"name\"}}",
+                oneOf = {String.class, ToolChoice.class},
+                nullable = true)
+        JsonNode toolChoice) {
+
+    public static final Regenerate DEFAULTS = new Regenerate(null, null, null, null, null, null, null);
 }

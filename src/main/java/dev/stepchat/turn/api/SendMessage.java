@@ -1,26 +1,31 @@
 package dev.stepchat.turn.api;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotBlank;
 
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
+import dev.stepchat.conversation.api.Tool;
+import dev.stepchat.conversation.api.ToolChoice;
 import dev.stepchat.problem.ProblemException;
 
 /** POST /conversations/{id}/messages: a chat turn. */
 @RegisterForReflection
 @Schema(name = "SendMessage")
 public record SendMessage(
-        @NotBlank @Schema(description = "The user's message", required = true)
+        @Schema(
+                description = "The user's message; required unless tool_results answers a tool call (then absent)",
+                nullable = true)
         String content,
 
         @Schema(description = "Model of this turn; defaults to the conversation's", nullable = true)
@@ -42,7 +47,39 @@ public record SendMessage(
                         + " current branch's last answer. Editing a user message is a turn with its parent_id.",
                 implementation = UUID.class,
                 nullable = true)
-        JsonNode parentId) {
+        JsonNode parentId,
+
+        @Schema(
+                description = "Tools offered to the model for this turn, replacing the conversation's (at most 128)",
+                type = SchemaType.ARRAY,
+                implementation = Tool.class,
+                maxItems = 128,
+                nullable = true)
+        JsonNode tools,
+
+        @Schema(
+                description = "auto, none, required, or {\"type\":\"function\",\"function\":{\"name\"}}",
+                oneOf = {String.class, ToolChoice.class},
+                nullable = true)
+        JsonNode toolChoice,
+
+        @Schema(
+                description = "The results of the tool calls of the assistant message this turn follows: one for each"
+                        + " call, instead of content",
+                nullable = true)
+        List<ToolResult> toolResults) {
+
+    /** A turn with content only (no tools, no results). */
+    public SendMessage(
+            String content,
+            String model,
+            Double temperature,
+            Double topP,
+            Integer maxTokens,
+            Boolean stream,
+            JsonNode parentId) {
+        this(content, model, temperature, topP, maxTokens, stream, parentId, null, null, null);
+    }
 
     /**
      * The parent asked for: null when the field was left out (the default rule applies), an empty

@@ -1,6 +1,10 @@
 package dev.stepchat.turn.api;
 
+import java.util.List;
+
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -25,15 +29,22 @@ public record TurnView(
         UsageTotals conversationUsage,
 
         @Schema(description = "What the model was sent", required = true)
-        Context context) {
+        Context context,
+
+        @Schema(
+                description = "A turn that answered tool calls: its tool messages, in order (user_message is the"
+                        + " last of them); absent otherwise")
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        List<MessageView> toolMessages) {
 
     public TurnView(
             MessageView userMessage,
             MessageView message,
             TokenUsage usage,
             UsageTotals conversationUsage,
-            Context context) {
-        this("turn", userMessage, message, usage, conversationUsage, context);
+            Context context,
+            List<MessageView> toolMessages) {
+        this("turn", userMessage, message, usage, conversationUsage, context, toolMessages);
     }
 
     /** The request the model was sent, after fitting the history into the context limit. */

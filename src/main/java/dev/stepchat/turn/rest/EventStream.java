@@ -3,8 +3,11 @@ package dev.stepchat.turn.rest;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -21,6 +24,7 @@ import dev.stepchat.conversation.api.MessageView;
 import dev.stepchat.idempotency.Idempotency;
 import dev.stepchat.turn.TurnEvent;
 import dev.stepchat.turn.TurnFeed;
+import dev.stepchat.turn.api.ToolCallDelta;
 
 /**
  * A turn's events written as server-sent events ({@code id}, {@code event}, {@code data}) on the
@@ -34,15 +38,24 @@ final class EventStream implements StreamingOutput, Idempotency.Deferred {
 
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record DeltaData(String content, String reasoning) {}
+    record DeltaData(String content, String reasoning, List<ToolCallDelta> toolCalls) {}
+
+    private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
 
     private final TurnFeed feed;
     private final ObjectMapper json;
     private final CompletionStage<Response> outcome;
+    private final Duration keepAlive;
 
-    EventStream(TurnFeed feed, ObjectMapper json, RoutingContext routing, CompletionStage<Response> outcome) {
+    EventStream(
+            TurnFeed feed,
+            ObjectMapper json,
+            RoutingContext routing,
+            CompletionStage<Response> outcome,
+            Duration keepAlive) {
         this.feed = feed;
         this.json = json;
+        this.keepAlive = keepAlive;
         this.outcome = outcome == null ? CompletableFuture.completedFuture(null) : outcome;
         routing.response().closeHandler(closed -> feed.close());
     }
@@ -60,18 +73,53 @@ final class EventStream implements StreamingOutput, Idempotency.Deferred {
         return outcome;
     }
 
+    /**
+     * Writes the feed's events as they come; meanwhile a keep-alive comment goes out whenever
+     * {@code keepAlive} passed without an event. A write that fails (the caller is gone) closes
+     * the feed, so the reader's place is freed then, not when the answer ends.
+     */
     @Override
     public void write(OutputStream out) {
+        AtomicLong lastWrite = new AtomicLong(System.nanoTime());
+        Thread keepingAlive = Thread.ofVirtual().name("sse-keep-alive").start(() -> keepAlive(out, lastWrite));
         try (feed) {
             TurnEvent event;
             while ((event = feed.next()) != null) {
-                out.write(frame(event));
-                out.flush();
+                byte[] frame = frame(event);
+                synchronized (out) {
+                    out.write(frame);
+                    out.flush();
+                }
+                lastWrite.set(System.nanoTime());
             }
         } catch (IOException callerGone) {
             // the connection is closed; the turn goes on without this reader
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            keepingAlive.interrupt();
+        }
+    }
+
+    private void keepAlive(OutputStream out, AtomicLong lastWrite) {
+        long every = keepAlive.toNanos();
+        try {
+            while (true) {
+                long quiet = System.nanoTime() - lastWrite.get();
+                if (quiet < every) {
+                    Thread.sleep(Duration.ofNanos(every - quiet));
+                    continue;
+                }
+                synchronized (out) {
+                    out.write(KEEP_ALIVE);
+                    out.flush();
+                }
+                lastWrite.set(System.nanoTime());
+            }
+        } catch (InterruptedException streamEnded) {
+            // the events are all written
+        } catch (IOException | RuntimeException callerGone) {
+            feed.close();
         }
     }
 
@@ -85,7 +133,7 @@ final class EventStream implements StreamingOutput, Idempotency.Deferred {
             }
             case TurnEvent.Delta delta -> {
                 name = "delta";
-                data = new DeltaData(delta.content(), delta.reasoning());
+                data = new DeltaData(delta.content(), delta.reasoning(), delta.toolCalls());
             }
             case TurnEvent.Done done -> {
                 name = "done";

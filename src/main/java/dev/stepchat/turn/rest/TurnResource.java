@@ -1,5 +1,6 @@
 package dev.stepchat.turn.rest;
 
+import java.time.Duration;
 import java.util.UUID;
 
 import jakarta.validation.Valid;
@@ -31,6 +32,7 @@ import io.smallrye.common.annotation.RunOnVirtualThread;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 
+import dev.stepchat.config.ChatConfig;
 import dev.stepchat.conversation.api.MessageView;
 import dev.stepchat.conversation.rest.Ids;
 import dev.stepchat.idempotency.Idempotency;
@@ -51,11 +53,13 @@ public class TurnResource {
     private final TurnService turns;
     private final Idempotency idempotency;
     private final ObjectMapper json;
+    private final Duration keepAlive;
 
-    TurnResource(TurnService turns, Idempotency idempotency, ObjectMapper json) {
+    TurnResource(TurnService turns, Idempotency idempotency, ObjectMapper json, ChatConfig config) {
         this.turns = turns;
         this.idempotency = idempotency;
         this.json = json;
+        this.keepAlive = config.streams().keepAliveEvery();
     }
 
     @POST
@@ -301,7 +305,7 @@ public class TurnResource {
                     String lastEventId,
             @jakarta.ws.rs.core.Context RoutingContext routing) {
         TurnFeed feed = turns.events(Ids.conversation(id), Ids.message(messageId), lastEventId);
-        return new EventStream(feed, json, routing, null).response();
+        return new EventStream(feed, json, routing, null, keepAlive).response();
     }
 
     @POST
@@ -358,7 +362,8 @@ public class TurnResource {
         } catch (java.io.IOException | IllegalArgumentException e) {
             throw new IllegalStateException("Stored turn without its answer's id", e);
         }
-        Response events = new EventStream(turns.events(conversation, answer, null), json, routing, null).response();
+        Response events =
+                new EventStream(turns.events(conversation, answer, null), json, routing, null, keepAlive).response();
         return Response.fromResponse(events)
                 .header("Idempotent-Replayed", "true")
                 .build();
@@ -378,7 +383,8 @@ public class TurnResource {
                                                 .build()
                                         : ProblemResponses.of(
                                                 end.unstored().toProblem(path),
-                                                end.unstored().retryAfter())))
+                                                end.unstored().retryAfter())),
+                        keepAlive)
                 .response();
     }
 }

@@ -2,12 +2,13 @@ package dev.stepchat.idempotency;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
+
+import dev.stepchat.db.Jdbc;
 
 /**
  * Idempotency keys in PostgreSQL, so that every replica sees them. Each method is one short
@@ -41,78 +42,80 @@ public class IdempotencyStore {
         record Settle(UUID conversationId, UUID holder, Instant since) implements Claim {}
     }
 
-    private final EntityManager entityManager;
+    private final Jdbc jdbc;
 
-    IdempotencyStore(EntityManager entityManager) {
-        this.entityManager = entityManager;
+    IdempotencyStore(Jdbc jdbc) {
+        this.jdbc = jdbc;
     }
+
+    /** What a claim reads of a key that exists already. */
+    private record Row(
+            String fingerprint,
+            Stored stored,
+            boolean lockExpired,
+            UUID turnConversation,
+            UUID turnHolder,
+            Instant createdAt,
+            boolean turnLive) {}
 
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public Claim claim(String owner, String key, String fingerprint, Duration lock) {
-        int inserted = entityManager
-                .createNativeQuery("""
-                        insert into idempotency_key (owner, idempotency_key, fingerprint, created_at, locked_until)
-                        values (:owner, :key, :fingerprint, now(), now() + make_interval(secs => :lock))
-                        on conflict (owner, idempotency_key) do nothing""")
-                .setParameter("owner", owner)
-                .setParameter("key", key)
-                .setParameter("fingerprint", fingerprint)
-                .setParameter("lock", (double) lock.toSeconds())
-                .executeUpdate();
+        int inserted = jdbc.update("""
+                insert into idempotency_key (owner, idempotency_key, fingerprint, created_at, locked_until)
+                values (?, ?, ?, now(), now() + make_interval(secs => ?))
+                on conflict (owner, idempotency_key) do nothing""", owner, key, fingerprint, (double) lock.toSeconds());
         if (inserted == 1) {
             return new Claim.Run();
         }
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = entityManager
-                .createNativeQuery("""
-                        select k.fingerprint, k.status, k.content_type, k.location, k.retry_after, k.body,
-                               k.locked_until < now(), k.turn_conversation_id, k.turn_holder, k.created_at,
-                               exists (select 1 from conversation c where c.id = k.turn_conversation_id
-                                       and c.turn_lease_holder = k.turn_holder and c.turn_lease_until > now())
-                        from idempotency_key k where k.owner = :owner and k.idempotency_key = :key for update of k""")
-                .setParameter("owner", owner)
-                .setParameter("key", key)
-                .getResultList();
-        if (rows.isEmpty()) {
+        Optional<Row> found = jdbc.first(
+                """
+                select k.fingerprint, k.status, k.content_type, k.location, k.retry_after, k.body,
+                       k.locked_until < now(), k.turn_conversation_id, k.turn_holder, k.created_at,
+                       exists (select 1 from conversation c where c.id = k.turn_conversation_id
+                               and c.turn_lease_holder = k.turn_holder and c.turn_lease_until > now())
+                from idempotency_key k where k.owner = ? and k.idempotency_key = ? for update of k""",
+                row -> new Row(
+                        row.getString(1),
+                        row.getObject(2) == null
+                                ? null
+                                : new Stored(
+                                        row.getInt(2),
+                                        row.getString(3),
+                                        row.getString(4),
+                                        row.getString(5),
+                                        row.getString(6)),
+                        row.getBoolean(7),
+                        row.getObject(8, UUID.class),
+                        row.getObject(9, UUID.class),
+                        Jdbc.instant(row, 10),
+                        row.getBoolean(11)),
+                owner,
+                key);
+        if (found.isEmpty()) {
             // purged between the two statements: treat as new next time
             return new Claim.InFlight();
         }
-        Object[] row = rows.getFirst();
-        if (!fingerprint.equals(row[0])) {
+        Row row = found.get();
+        if (!fingerprint.equals(row.fingerprint())) {
             return new Claim.Mismatch();
         }
-        if (row[1] != null) {
-            return new Claim.Replay(new Stored(
-                    ((Number) row[1]).intValue(), (String) row[2], (String) row[3], (String) row[4], (String) row[5]));
+        if (row.stored() != null) {
+            return new Claim.Replay(row.stored());
         }
-        if (row[8] != null) {
+        if (row.turnHolder() != null) {
             // the request runs a turn: in flight exactly while a live replica holds that turn's lease
-            return Boolean.TRUE.equals(row[10])
+            return row.turnLive()
                     ? new Claim.InFlight()
-                    : new Claim.Settle((UUID) row[7], (UUID) row[8], instant(row[9]));
+                    : new Claim.Settle(row.turnConversation(), row.turnHolder(), row.createdAt());
         }
-        if (Boolean.TRUE.equals(row[6])) {
+        if (row.lockExpired()) {
             // the instance that ran the first request died: this one takes over
-            entityManager
-                    .createNativeQuery("""
-                            update idempotency_key set locked_until = now() + make_interval(secs => :lock)
-                            where owner = :owner and idempotency_key = :key""")
-                    .setParameter("owner", owner)
-                    .setParameter("key", key)
-                    .setParameter("lock", (double) lock.toSeconds())
-                    .executeUpdate();
+            jdbc.update("""
+                    update idempotency_key set locked_until = now() + make_interval(secs => ?)
+                    where owner = ? and idempotency_key = ?""", (double) lock.toSeconds(), owner, key);
             return new Claim.Run();
         }
         return new Claim.InFlight();
-    }
-
-    private static Instant instant(Object value) {
-        return switch (value) {
-            case Instant instant -> instant;
-            case java.time.OffsetDateTime time -> time.toInstant();
-            case java.sql.Timestamp timestamp -> timestamp.toInstant();
-            default -> throw new IllegalStateException("Not a time: " + value);
-        };
     }
 
     /**
@@ -121,52 +124,37 @@ public class IdempotencyStore {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public void attachTurn(String owner, String key, UUID conversationId, UUID holder) {
-        entityManager
-                .createNativeQuery("""
-                        update idempotency_key set turn_conversation_id = :conversation, turn_holder = :holder
-                        where owner = :owner and idempotency_key = :key and status is null""")
-                .setParameter("conversation", conversationId)
-                .setParameter("holder", holder)
-                .setParameter("owner", owner)
-                .setParameter("key", key)
-                .executeUpdate();
+        jdbc.update("""
+                update idempotency_key set turn_conversation_id = ?, turn_holder = ?
+                where owner = ? and idempotency_key = ? and status is null""", conversationId, holder, owner, key);
     }
 
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public void complete(String owner, String key, Stored response) {
-        entityManager
-                .createNativeQuery("""
-                        update idempotency_key set status = :status, content_type = :type, location = :location,
-                               retry_after = :retryAfter, body = :body
-                        where owner = :owner and idempotency_key = :key""")
-                .setParameter("status", response.status())
-                .setParameter("type", response.contentType())
-                .setParameter("location", response.location())
-                .setParameter("retryAfter", response.retryAfter())
-                .setParameter("body", response.body())
-                .setParameter("owner", owner)
-                .setParameter("key", key)
-                .executeUpdate();
+        jdbc.update(
+                """
+                update idempotency_key set status = ?, content_type = ?, location = ?, retry_after = ?, body = ?
+                where owner = ? and idempotency_key = ?""",
+                response.status(),
+                response.contentType(),
+                response.location(),
+                response.retryAfter(),
+                response.body(),
+                owner,
+                key);
     }
 
     /** Forgets a key whose request ended in an unexpected error, so that it can be sent again. */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public void release(String owner, String key) {
-        entityManager
-                .createNativeQuery("delete from idempotency_key where owner = :owner and idempotency_key = :key"
-                        + " and status is null")
-                .setParameter("owner", owner)
-                .setParameter("key", key)
-                .executeUpdate();
+        jdbc.update(
+                "delete from idempotency_key where owner = ? and idempotency_key = ? and status is null", owner, key);
     }
 
     @Transactional
     public int purgeOlderThan(Duration retention) {
-        return entityManager
-                .createNativeQuery("""
-                        delete from idempotency_key
-                        where created_at < now() - make_interval(secs => :seconds) and status is not null""")
-                .setParameter("seconds", (double) retention.toSeconds())
-                .executeUpdate();
+        return jdbc.update("""
+                delete from idempotency_key
+                where created_at < now() - make_interval(secs => ?) and status is not null""", (double) retention.toSeconds());
     }
 }

@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 import dev.stepchat.config.ChatConfig;
@@ -48,7 +47,6 @@ public class SpendingLimits {
     /** A limit in force: a number of tokens or an amount; null for none. */
     public record Limit(Window window, Unit unit, BigDecimal max) {}
 
-    private final EntityManager db;
     private final ChatConfig config;
     private final Clock clock;
     private final TurnMetrics metrics;
@@ -56,9 +54,8 @@ public class SpendingLimits {
 
     private final Prices prices;
 
-    SpendingLimits(EntityManager db, ChatConfig config, Clock clock, TurnMetrics metrics, Jdbc jdbc, Prices prices) {
+    SpendingLimits(ChatConfig config, Clock clock, TurnMetrics metrics, Jdbc jdbc, Prices prices) {
         this.prices = prices;
-        this.db = db;
         this.jdbc = jdbc;
         this.config = config;
         this.clock = clock;
@@ -110,16 +107,15 @@ public class SpendingLimits {
     @Transactional
     public void override(String owner, List<Limit> limits) {
         for (Limit limit : limits) {
-            db.createNativeQuery("""
-                            insert into owner_limit (owner, time_window, unit, max_value)
-                            values (:owner, :window, :unit, cast(cast(:max as text) as numeric))
-                            on conflict (owner, time_window, unit) do update set max_value = excluded.max_value""")
-                    .setParameter("owner", owner)
-                    .setParameter("window", name(limit.window()))
-                    .setParameter("unit", name(limit.unit()))
-                    .setParameter(
-                            "max", limit.max() == null ? null : limit.max().toPlainString())
-                    .executeUpdate();
+            jdbc.update(
+                    """
+                    insert into owner_limit (owner, time_window, unit, max_value)
+                    values (?, ?, ?, cast(cast(? as text) as numeric))
+                    on conflict (owner, time_window, unit) do update set max_value = excluded.max_value""",
+                    owner,
+                    name(limit.window()),
+                    name(limit.unit()),
+                    limit.max() == null ? null : limit.max().toPlainString());
         }
     }
 
@@ -245,20 +241,20 @@ public class SpendingLimits {
     /** What the owner used today and this month (UTC): at most 31 rows of owner_usage_day. */
     private Used used(String owner, Instant now) {
         LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
-        Object[] row = (Object[]) db.createNativeQuery("""
-                        select coalesce(sum(total_tokens) filter (where day = :today), 0),
-                               coalesce(sum(cost) filter (where day = :today), 0),
+        return jdbc.first(
+                        """
+                        select coalesce(sum(total_tokens) filter (where day = ?), 0),
+                               coalesce(sum(cost) filter (where day = ?), 0),
                                coalesce(sum(total_tokens), 0), coalesce(sum(cost), 0)
-                        from owner_usage_day where owner = :owner and day >= :first and day <= :today""")
-                .setParameter("owner", owner)
-                .setParameter("today", today)
-                .setParameter("first", today.withDayOfMonth(1))
-                .getSingleResult();
-        return new Used(decimal(row[0]), decimal(row[1]), decimal(row[2]), decimal(row[3]));
-    }
-
-    private static BigDecimal decimal(Object value) {
-        return value instanceof BigDecimal d ? d : new BigDecimal(value.toString());
+                        from owner_usage_day where owner = ? and day >= ? and day <= ?""",
+                        row -> new Used(
+                                row.getBigDecimal(1), row.getBigDecimal(2), row.getBigDecimal(3), row.getBigDecimal(4)),
+                        today,
+                        today,
+                        owner,
+                        today.withDayOfMonth(1),
+                        today)
+                .orElseThrow();
     }
 
     static Instant resetsAt(Window window, Instant now) {

@@ -1,6 +1,8 @@
 package dev.stepchat.usage;
 
 import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -10,9 +12,9 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
+import dev.stepchat.db.Jdbc;
 import dev.stepchat.problem.ProblemException;
 import dev.stepchat.security.CurrentOwner;
 import dev.stepchat.usage.api.UsageView;
@@ -29,14 +31,14 @@ public class UsageReports {
             sum(prompt_tokens), sum(completion_tokens), sum(total_tokens), sum(cached_tokens), count(*),
             coalesce(sum(cost), 0), count(cost)""";
 
-    private final EntityManager db;
+    private final Jdbc jdbc;
     private final CurrentOwner owner;
     private final Clock clock;
     private final Prices prices;
     private final SpendingLimits limits;
 
-    UsageReports(EntityManager db, CurrentOwner owner, Clock clock, Prices prices, SpendingLimits limits) {
-        this.db = db;
+    UsageReports(Jdbc jdbc, CurrentOwner owner, Clock clock, Prices prices, SpendingLimits limits) {
+        this.jdbc = jdbc;
         this.owner = owner;
         this.clock = clock;
         this.prices = prices;
@@ -65,45 +67,31 @@ public class UsageReports {
             default -> throw ProblemException.invalid("group_by", "must be day, model or conversation");
         };
         String caller = owner.id();
-        Object[] total = (Object[])
-                range("select " + SUMS + " from usage_record", caller, from, to).getSingleResult();
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = range(
-                        "select " + key + ", " + SUMS + " from usage_record",
-                        caller,
-                        from,
-                        to,
-                        " group by 1 order by 1")
-                .getResultList();
-        List<UsageView.Group> groups = rows.stream()
-                .map(r -> new UsageView.Group(
-                        (String) r[0],
-                        n(r[1]),
-                        n(r[2]),
-                        n(r[3]),
-                        n(r[4]),
-                        n(r[5]),
-                        Money.format((BigDecimal) r[6]),
-                        n(r[7]) == n(r[5])))
-                .toList();
-        UsageTotals totals = new UsageTotals(
-                n(total[0]),
-                n(total[1]),
-                n(total[2]),
-                n(total[3]),
-                n(total[4]),
-                Money.format(total[5] == null ? BigDecimal.ZERO : (BigDecimal) total[5]),
-                n(total[6]) == n(total[4]));
+        String range = " from usage_record where owner = ? and created_at >= ? and created_at < ?";
+        UsageTotals totals = jdbc.first("select " + SUMS + range, row -> totals(row, 0), caller, from, to)
+                .orElseThrow();
+        List<UsageView.Group> groups = jdbc.list(
+                "select " + key + ", " + SUMS + range + " group by 1 order by 1",
+                row -> UsageView.Group.of(row.getString(1), totals(row, 1)),
+                caller,
+                from,
+                to);
         return new UsageView(
                 "usage_report", from.toString(), to.toString(), prices.currency(), totals, groups, limits.uses(caller));
     }
 
-    private jakarta.persistence.Query range(String select, String caller, Instant from, Instant to, String... tail) {
-        return db.createNativeQuery(select + " where owner = :owner and created_at >= :from and created_at < :to"
-                        + String.join("", tail))
-                .setParameter("owner", caller)
-                .setParameter("from", from)
-                .setParameter("to", to);
+    /** The sums of {@link #SUMS}, read from column {@code offset + 1} on. */
+    private static UsageTotals totals(ResultSet row, int offset) throws SQLException {
+        long turns = row.getLong(offset + 5);
+        BigDecimal cost = row.getBigDecimal(offset + 6);
+        return new UsageTotals(
+                row.getLong(offset + 1),
+                row.getLong(offset + 2),
+                row.getLong(offset + 3),
+                row.getLong(offset + 4),
+                turns,
+                Money.format(cost == null ? BigDecimal.ZERO : cost),
+                row.getLong(offset + 7) == turns);
     }
 
     /** An RFC 3339 time, or a date (its UTC midnight). */
@@ -117,9 +105,5 @@ public class UsageReports {
             throw ProblemException.invalid(
                     field, "must be an RFC 3339 time (2026-11-01T00:00:00Z) or a date (2026-11-01)");
         }
-    }
-
-    private static long n(Object value) {
-        return value == null ? 0 : ((Number) value).longValue();
     }
 }

@@ -16,6 +16,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import jakarta.persistence.EntityManager;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -64,6 +66,17 @@ class ArchitectureTest {
                 .should()
                 .dependOnClassesThat()
                 .resideInAPackage("dev.stepchat.dev..")
+                .check(main);
+    }
+
+    @Test
+    void queriesAreNeverNativeEntityManagerStrings() {
+        // plain SQL goes through db.Jdbc (positional parameters, the hot path); the rest is Panache
+        noClasses()
+                .should()
+                .callMethod(EntityManager.class, "createNativeQuery", String.class)
+                .orShould()
+                .callMethod(EntityManager.class, "createNativeQuery", String.class, Class.class)
                 .check(main);
     }
 

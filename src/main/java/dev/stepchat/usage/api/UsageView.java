@@ -46,7 +46,21 @@ public record UsageView(
             @Schema(required = true, examples = "0.00012200")
             String cost,
 
-            @Schema(required = true) boolean costComplete) {}
+            @Schema(required = true) boolean costComplete) {
+
+        /** The group {@code key} with its totals. */
+        public static Group of(String key, UsageTotals totals) {
+            return new Group(
+                    key,
+                    totals.promptTokens(),
+                    totals.completionTokens(),
+                    totals.totalTokens(),
+                    totals.cachedTokens(),
+                    totals.turns(),
+                    totals.cost(),
+                    totals.costComplete());
+        }
+    }
 
     /** A limit, what the current window has used, and when it resets. */
     @RegisterForReflection

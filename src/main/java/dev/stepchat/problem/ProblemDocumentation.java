@@ -34,6 +34,7 @@ public class ProblemDocumentation implements OASFilter {
         if (openAPI.getComponents() != null && openAPI.getComponents().getSchemas() != null) {
             openAPI.getComponents().getSchemas().values().forEach(ProblemDocumentation::allowNullReferences);
             tokensOrCost(openAPI.getComponents().getSchemas());
+            toolChoice(openAPI.getComponents().getSchemas());
             // only the limit's Java type (replaced above) referred to it
             openAPI.getComponents().removeSchema("JsonNode");
             openAPI.getComponents().removeSchema("JsonNodeType");
@@ -136,6 +137,29 @@ public class ProblemDocumentation implements OASFilter {
             use.addProperty("limit", amount("The limit: tokens (an integer) or cost (a decimal string)", false));
             use.addProperty("used", amount("Used in the current window", false));
             use.addProperty("remaining", amount("What is left, never below zero", false));
+        }
+    }
+
+    /** A turn's tool_choice: a mode (a string) or a named function (an object), or null. */
+    private static void toolChoice(Map<String, Schema> schemas) {
+        for (String name : List.of("SendMessage", "Regenerate")) {
+            Schema schema = schemas.get(name);
+            if (schema == null
+                    || schema.getProperties() == null
+                    || !schema.getProperties().containsKey("tool_choice")) {
+                continue;
+            }
+            schema.addProperty(
+                    "tool_choice",
+                    OASFactory.createSchema()
+                            .description("auto, none, required, or {\"type\":\"function\",\"function\":{\"name\"}}"
+                                    + " (one of the turn's function tools)")
+                            .oneOf(List.of(
+                                    OASFactory.createSchema()
+                                            .addType(Schema.SchemaType.STRING)
+                                            .enumeration(List.of("auto", "none", "required")),
+                                    OASFactory.createSchema().ref("NamedToolChoice"),
+                                    OASFactory.createSchema().addType(Schema.SchemaType.NULL))));
         }
     }
 

@@ -58,8 +58,9 @@ public record SendMessage(
         JsonNode tools,
 
         @Schema(
-                description = "auto, none, required, or {\"type\":\"function\",\"function\":{\"name\"}}",
-                oneOf = {String.class, ToolChoice.class},
+                description = "auto, none, required, or {\"type\":\"function\",\"function\":{\"name\"}}"
+                        + " (one of the turn's function tools); the OpenAPI filter writes its oneOf",
+                implementation = ToolChoice.class,
                 nullable = true)
         JsonNode toolChoice,
 

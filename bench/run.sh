@@ -274,6 +274,8 @@ PY
   log "noisy: import file of $(du -m "$WORK/import.json" | cut -f1) MB"
   for round in $(seq 1 "$ROUNDS"); do
     start_service jvm
+    # the simulation reads its conversations' file even when it only drives the simulator
+    [ -s "$WORK/conversations.csv" ] || printf 'id\n00000000-0000-0000-0000-000000000000\n' > "$WORK/conversations.csv"
     floor=$(gatling TurnSimulation simulator "$RATE" "$SECONDS_" bench-instant)
     record J floor "$RATE" "$floor" turn "{\"round\": $round}"
     for flood in false true; do

@@ -285,7 +285,9 @@ PY
         sql "insert into conversation (id, owner, model, metadata, created_at, updated_at)
              select gen_random_uuid(), 'o' || (g % 50), 'bench-instant', '{}'::jsonb, now(), now()
              from generate_series(1, $rows) g returning owner || ',' || id" \
-          | while IFS=, read -r owner id; do echo "${TOKENS[$owner]},$id"; done; } > "$WORK/others.csv"
+          | while IFS=, read -r owner id; do
+              # psql ends with the command's tag (INSERT 0 n): only the rows are kept
+              [ -n "${TOKENS[$owner]:-}" ] && echo "${TOKENS[$owner]},$id"; done; } > "$WORK/others.csv"
       sample_start
       if [ "$flood" = true ]; then
         # the flooder's long answer, read by its own stream, resumed by the flood's readers
@@ -302,7 +304,8 @@ PY
           sql "insert into conversation (id, owner, model, metadata, created_at, updated_at)
                select gen_random_uuid(), 'flooder', 'bench-slow', '{}'::jsonb, now(), now()
                from generate_series(1, $flood_rows) returning id" \
-            | while read -r id; do echo "$FLOODER_TOKEN,$id,$running,$answer"; done; } > "$WORK/flooder.csv"
+            | grep -E '^[0-9a-f-]{36}$' | while read -r id; do echo "$FLOODER_TOKEN,$id,$running,$answer"; done; } \
+          > "$WORK/flooder.csv"
       fi
       (cd bench && ../mvnw -q -B gatling:test -Dgatling.simulationClass=bench.NoisySimulation -Dbase="$APP" \
         -Drate="$RATE" -Dseconds="$SECONDS_" -Dflood="$flood" -DfloodTurns="$FLOOD_TURNS" \

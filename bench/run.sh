@@ -234,9 +234,9 @@ fi
 # FLOOD_TURNS/s), stream readers resuming one long answer (FLOOD_READERS/s) and imports of a
 # generated ChatGPT export of IMPORT_MB (FLOOD_IMPORTS/s). Reports the 50 owners' added latency
 # alone and under the flood, what the flooder got, the service's largest RSS, its 500s and
-# whether it restarted. ROUNDS (3), RATE (20), SECONDS (60).
+# whether it restarted. ROUNDS (3), RATE (20), DURATION (60 seconds).
 if [ "${1:-}" = noisy ]; then
-  ROUNDS=${ROUNDS:-3}; RATE=${RATE:-20}; SECONDS_=${SECONDS:-60}
+  ROUNDS=${ROUNDS:-3}; RATE=${RATE:-20}; SECONDS_=${DURATION:-60}
   FLOOD_TURNS=${FLOOD_TURNS:-20}; FLOOD_READERS=${FLOOD_READERS:-20}; FLOOD_IMPORTS=${FLOOD_IMPORTS:-0.2}
   IMPORT_MB=${IMPORT_MB:-5}
   openssl genrsa -out "$WORK/jwt-private.pem" 2048 2>/dev/null
@@ -287,7 +287,7 @@ PY
              from generate_series(1, $rows) g returning owner || ',' || id" \
           | while IFS=, read -r owner id; do
               # psql ends with the command's tag (INSERT 0 n): only the rows are kept
-              [ -n "${TOKENS[$owner]:-}" ] && echo "${TOKENS[$owner]},$id"; done; } > "$WORK/others.csv"
+              if [ -n "${TOKENS[$owner]:-}" ]; then echo "${TOKENS[$owner]},$id"; fi; done; } > "$WORK/others.csv"
       sample_start
       if [ "$flood" = true ]; then
         # the flooder's long answer, read by its own stream, resumed by the flood's readers

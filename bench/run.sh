@@ -314,7 +314,7 @@ PY
       report=$(ls -td "$WORK"/gatling/*/ | sed -n 1p)
       sample=$(sample_stop)
       alive=$(kill -0 "$APP_PID" 2>/dev/null && echo true || echo false)
-      extra=$(python3 -c "import json,sys;d=json.loads(sys.argv[1]);d.update(json.loads(sys.argv[2]));d.update(round=$round,flood=$flood,alive=$alive);print(json.dumps(d))" "$sample" "$(faults)")
+      extra=$(python3 -c "import json,sys;d=json.loads(sys.argv[1]);d.update(json.loads(sys.argv[2]));d.update(round=$round,flood='$flood'=='true',alive='$alive'=='true');print(json.dumps(d))" "$sample" "$(faults)")
       record J "others-flood-$flood" "$RATE" "$report" others "$extra"
       if [ "$flood" = true ]; then
         for request in flood-turn flood-reader flood-import; do

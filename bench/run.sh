@@ -276,6 +276,8 @@ PY
     start_service jvm
     # the simulation reads its conversations' file even when it only drives the simulator
     [ -s "$WORK/conversations.csv" ] || printf 'id\n00000000-0000-0000-0000-000000000000\n' > "$WORK/conversations.csv"
+    # and the noisy one its flooder's file even in the phase without a flood
+    [ -s "$WORK/flooder.csv" ] || printf 'token,conversation,running_conversation,running_answer\nx,x,x,x\n' > "$WORK/flooder.csv"
     floor=$(gatling TurnSimulation simulator "$RATE" "$SECONDS_" bench-instant)
     record J floor "$RATE" "$floor" turn "{\"round\": $round}"
     for flood in false true; do

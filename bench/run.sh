@@ -322,7 +322,7 @@ PY
         for request in flood-turn flood-reader flood-import; do
           record J "$request" 0 "$report" "$request" "{\"round\": $round}"
         done
-        record J refusals 0 "$report" others "$(refusals)"
+        record J refusals 0 "$report" others "$(refusals | python3 -c "import json,sys;d=json.load(sys.stdin);d['round']=$round;print(json.dumps(d))")"
         kill "$LONG" 2>/dev/null || true
       fi
     done

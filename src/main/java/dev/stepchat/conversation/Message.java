@@ -11,8 +11,10 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.annotations.Mutability;
 import org.hibernate.annotations.UuidGenerator;
 import org.hibernate.type.SqlTypes;
+import org.hibernate.type.descriptor.java.Immutability;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
@@ -104,8 +106,13 @@ public class Message extends PanacheEntityBase {
     @Column(name = "stream_outcome")
     public StreamOutcome streamOutcome;
 
-    /** The functions an answer called ({@code finish_reason: "tool_calls"}); null for none. */
+    /**
+     * The functions an answer called ({@code finish_reason: "tool_calls"}); null for none. Never
+     * changed in place (a new array replaces it), so Hibernate keeps no deep copy of it: a copy by
+     * Java serialization is what it would otherwise make of an array, and the native image has none.
+     */
     @JdbcTypeCode(SqlTypes.JSON)
+    @Mutability(Immutability.class)
     @Column(name = "tool_calls")
     public ToolCall[] toolCalls;
 

@@ -1,15 +1,12 @@
 package dev.stepchat.conversation;
 
-import java.io.Serializable;
-
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * A function call an answer made, as OpenAI's chat completions write it: the same shape is stored
- * (the {@code message.tool_calls} JSON column: serializable, as Hibernate copies such values) and
- * shown in the API.
+ * (the {@code message.tool_calls} JSON column) and shown in the API.
  */
 @RegisterForReflection
 @Schema(name = "ToolCall", description = "A function the model called; answer it with a tool result")
@@ -20,8 +17,7 @@ public record ToolCall(
         @Schema(description = "Always function", required = true, enumeration = "function")
         String type,
 
-        @Schema(required = true) Function function)
-        implements Serializable {
+        @Schema(required = true) Function function) {
 
     @RegisterForReflection
     @Schema(name = "ToolCallFunction")
@@ -33,8 +29,7 @@ public record ToolCall(
                     description = "The arguments as the JSON text the model wrote (not checked against the"
                             + " function's parameters: parse it with care)",
                     required = true)
-            String arguments)
-            implements Serializable {}
+            String arguments) {}
 
     public static ToolCall function(String id, String name, String arguments) {
         return new ToolCall(id, "function", new Function(name, arguments));

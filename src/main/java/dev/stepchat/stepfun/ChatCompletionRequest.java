@@ -20,17 +20,6 @@ public record ChatCompletionRequest(
         JsonNode tools,
         JsonNode toolChoice) {
 
-    /** A request without tools. */
-    public ChatCompletionRequest(
-            String model,
-            List<ChatMessage> messages,
-            Double temperature,
-            Double topP,
-            Integer maxTokens,
-            Boolean stream) {
-        this(model, messages, temperature, topP, maxTokens, stream, null, null);
-    }
-
     public ChatCompletionRequest streaming() {
         return new ChatCompletionRequest(model, messages, temperature, topP, maxTokens, true, tools, toolChoice);
     }

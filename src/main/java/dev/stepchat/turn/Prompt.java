@@ -10,7 +10,6 @@ import dev.stepchat.model.ContextFit;
 import dev.stepchat.problem.ProblemException;
 import dev.stepchat.problem.ProblemType;
 import dev.stepchat.stepfun.ChatCompletionRequest.ChatMessage;
-import dev.stepchat.stepfun.WireToolCall;
 import dev.stepchat.turn.api.TurnView;
 
 /**
@@ -159,16 +158,7 @@ record Prompt(List<ChatMessage> upstream, TurnView.Context context, int rawEstim
                 if (m.toolCalls == null || m.toolCalls.length == 0) {
                     yield new ChatMessage("assistant", m.content);
                 }
-                List<WireToolCall> calls = new ArrayList<>();
-                for (ToolCall call : m.toolCalls) {
-                    calls.add(new WireToolCall(
-                            null,
-                            call.id(),
-                            call.type(),
-                            new WireToolCall.Function(
-                                    call.function().name(), call.function().arguments())));
-                }
-                yield new ChatMessage("assistant", m.content, calls, null, m.reasoning);
+                yield new ChatMessage("assistant", m.content, UpstreamToolCalls.toWire(m.toolCalls), null, m.reasoning);
             }
         };
     }

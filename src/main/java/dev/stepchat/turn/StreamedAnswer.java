@@ -96,6 +96,9 @@ final class StreamedAnswer {
 
     /** The tool calls so far (an empty list for none). */
     List<ToolCall> toolCalls() {
+        if (calls.isEmpty()) {
+            return List.of(); // every reader event asks: plain answers allocate nothing
+        }
         List<ToolCall> assembled = new ArrayList<>(calls.size());
         for (Call call : calls) {
             assembled.add(

@@ -29,7 +29,6 @@ import dev.stepchat.security.CurrentOwner;
 import dev.stepchat.stepfun.ChatCompletion;
 import dev.stepchat.stepfun.StepFunClient;
 import dev.stepchat.stepfun.StepFunException;
-import dev.stepchat.stepfun.WireToolCall;
 import dev.stepchat.turn.api.Regenerate;
 import dev.stepchat.turn.api.SendMessage;
 import dev.stepchat.turn.api.ToolResult;
@@ -337,7 +336,7 @@ public class TurnService {
         ChatCompletion.Choice choice = completion == null ? null : completion.first();
         List<ToolCall> calls = choice == null || choice.message() == null
                 ? null
-                : toolCalls(choice.message().toolCalls());
+                : UpstreamToolCalls.of(choice.message().toolCalls());
         if (choice == null || choice.message() == null || (choice.message().content() == null && calls == null)) {
             throw new StepFunException(StepFunException.Kind.BAD_RESPONSE, 200, "", null, null);
         }
@@ -351,22 +350,5 @@ public class TurnService {
                 usage,
                 completion.id(),
                 calls);
-    }
-
-    /** The calls of a whole answer, as stored; null for none. */
-    private static List<ToolCall> toolCalls(List<WireToolCall> wire) {
-        if (wire == null || wire.isEmpty()) {
-            return null;
-        }
-        return wire.stream()
-                .map(call -> new ToolCall(
-                        call.id(),
-                        call.type() == null ? "function" : call.type(),
-                        new ToolCall.Function(
-                                call.function() == null ? null : call.function().name(),
-                                call.function() == null || call.function().arguments() == null
-                                        ? ""
-                                        : call.function().arguments())))
-                .toList();
     }
 }

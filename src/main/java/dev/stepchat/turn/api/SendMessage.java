@@ -70,18 +70,6 @@ public record SendMessage(
                 nullable = true)
         List<ToolResult> toolResults) {
 
-    /** A turn with content only (no tools, no results). */
-    public SendMessage(
-            String content,
-            String model,
-            Double temperature,
-            Double topP,
-            Integer maxTokens,
-            Boolean stream,
-            JsonNode parentId) {
-        this(content, model, temperature, topP, maxTokens, stream, parentId, null, null, null);
-    }
-
     /**
      * The parent asked for: null when the field was left out (the default rule applies), an empty
      * Optional for an explicit null (a new root), else the id.

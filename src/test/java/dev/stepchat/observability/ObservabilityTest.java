@@ -11,24 +11,19 @@ import static org.hamcrest.Matchers.matchesPattern;
 
 import org.junit.jupiter.api.Test;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
 import dev.stepchat.support.EmbeddedPostgresResource;
-import dev.stepchat.support.InjectWireMock;
 import dev.stepchat.support.StepFunStub;
+import dev.stepchat.support.StepFunStubbedTest;
 
 @QuarkusTest
 @WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = StepFunStub.class, scope = TestResourceScope.MATCHING_RESOURCES)
-class ObservabilityTest {
-
-    @InjectWireMock
-    WireMockServer stepFun;
+class ObservabilityTest extends StepFunStubbedTest {
 
     @Test
     void metricsCountTurnsTokensAndThePoolButNeverTheKeyOrContent() {

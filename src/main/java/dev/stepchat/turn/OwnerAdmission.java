@@ -1,6 +1,9 @@
 package dev.stepchat.turn;
 
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -19,6 +22,13 @@ import dev.stepchat.problem.ProblemType;
  * owner's turns starting at once on any replicas are counted one after the other: the limit holds
  * exactly, and other owners never wait for it. With authentication off there is one owner, the
  * whole service, and these limits do not apply.
+ *
+ * <p>On each replica an owner's turns also start one at a time ({@link #line}): the check takes a
+ * connection and the advisory lock, and one owner sending many turns at once would otherwise hold
+ * many of the service's shared places (turns in flight, connections for first transactions) while
+ * they queue on the owner's lock, only to be refused. Queued on the owner's line they hold nothing
+ * shared; one that cannot start within {@code stepchat.admission.max-wait} is refused with the
+ * same 429.
  */
 @ApplicationScoped
 public class OwnerAdmission {
@@ -30,21 +40,78 @@ public class OwnerAdmission {
     private final ChatConfig.Owners limits;
     private final TurnMetrics metrics;
 
-    private final boolean owners;
+    private final boolean limited;
+    private final Duration wait;
+    private final ConcurrentHashMap<String, Line> lines = new ConcurrentHashMap<>();
+
+    /** Where an owner's turns wait to start on this replica; dropped when none waits. */
+    private static final class Line {
+        final Semaphore first = new Semaphore(1, true);
+        int users; // changed only inside the map's compute, under its lock for this owner
+    }
+
+    /** An owner's turn at the front of its line, until its first transaction has ended. */
+    public interface Place extends AutoCloseable {
+        @Override
+        void close();
+    }
 
     OwnerAdmission(Jdbc jdbc, ChatConfig config, TurnMetrics metrics) {
         this.jdbc = jdbc;
         this.limits = config.owners();
         this.metrics = metrics;
+        this.wait = config.admission().maxWait();
         // with authentication off every request is the one local owner: its share is the whole service
-        this.owners = config.auth().enabled();
+        this.limited = config.auth().enabled() && (limits.turnsInFlight() > 0 || limits.turnsPerMinute() > 0);
+    }
+
+    /**
+     * Waits for {@code owner}'s previous turn on this replica to have started (or been refused), or
+     * refuses this one with a 429 after {@code stepchat.admission.max-wait}. Taken before any of
+     * the service's shared places, closed after the turn's first transaction.
+     */
+    public Place line(String owner) {
+        if (!limited) {
+            return () -> {};
+        }
+        Line line = lines.compute(owner, (key, existing) -> {
+            Line joined = existing == null ? new Line() : existing;
+            joined.users++;
+            return joined;
+        });
+        Runnable leave = () -> lines.computeIfPresent(owner, (key, joined) -> --joined.users == 0 ? null : joined);
+        boolean front = false;
+        try {
+            front = line.first.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!front) {
+            leave.run();
+            throw refused(
+                    owner + " has more turns starting at once than can start within " + wait.toMillis()
+                            + " ms (stepchat.admission.max-wait)",
+                    IN_FLIGHT_RETRY);
+        }
+        return new Place() {
+            private boolean open = true;
+
+            @Override
+            public synchronized void close() {
+                if (open) {
+                    open = false;
+                    line.first.release();
+                    leave.run();
+                }
+            }
+        };
     }
 
     /** Admits a turn of {@code owner}, or refuses it; in the turn's first transaction. */
     public void admit(String owner) {
         int inFlight = limits.turnsInFlight();
         int perMinute = limits.turnsPerMinute();
-        if (!owners || (inFlight <= 0 && perMinute <= 0)) {
+        if (!limited) {
             return;
         }
         // held until this transaction ends: the lease or start this turn takes is seen by the next

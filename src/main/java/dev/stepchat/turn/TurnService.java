@@ -54,6 +54,7 @@ public class TurnService {
     private final TurnMetrics metrics;
     private final Shutdown shutdown;
     private final TurnAdmission admission;
+    private final OwnerAdmission owners;
     private final TurnCompletion completion;
     private final ModelCatalog models;
     private final LiveTurns live;
@@ -74,6 +75,7 @@ public class TurnService {
             TurnMetrics metrics,
             Shutdown shutdown,
             TurnAdmission admission,
+            OwnerAdmission owners,
             TurnCompletion completion,
             ModelCatalog models,
             LiveTurns live,
@@ -88,6 +90,7 @@ public class TurnService {
         this.flushPeriod = io.quarkus.runtime.configuration.DurationConverter.parseDuration(
                 chat.streams().flushEvery().strip());
         this.admission = admission;
+        this.owners = owners;
         this.completion = completion;
         this.metrics = metrics;
         this.shutdown = shutdown;
@@ -117,9 +120,9 @@ public class TurnService {
     }
 
     private TurnView answered(java.util.function.Supplier<Started> begin) {
-        try (TurnHold hold = new TurnHold(admission.admit(), live)) {
-            Started started = begun(begin, false);
-            hold.leased(started.userMessage().id());
+        Begun begun = begin(begin, false);
+        Started started = begun.started();
+        try (TurnHold hold = begun.hold()) {
             Answer answer = call(
                     started,
                     false,
@@ -133,6 +136,28 @@ public class TurnService {
             }
             metrics.turn("completed", answer.model(), false);
             return turn;
+        }
+    }
+
+    /** A turn past its first transaction, and what it holds from there. */
+    private record Begun(TurnHold hold, Started started) {}
+
+    /**
+     * Takes a turn's places and runs its first transaction. The owner's line comes first and is
+     * left once that transaction has ended: an owner's turns queued behind one another hold none
+     * of the places the other owners' turns need.
+     */
+    private Begun begin(java.util.function.Supplier<Started> begin, boolean streamed) {
+        try (OwnerAdmission.Place front = owners.line(owner.id())) {
+            TurnHold hold = new TurnHold(admission.admit(), live);
+            try {
+                Started started = begun(begin, streamed);
+                hold.leased(started.userMessage().id());
+                return new Begun(hold, started);
+            } catch (RuntimeException e) {
+                hold.close();
+                throw e;
+            }
         }
     }
 
@@ -156,16 +181,16 @@ public class TurnService {
     private StreamedTurn streamed(java.util.function.Supplier<Started> begin) {
         // the caller's stream is one of the owner's open streams: refused, if too many, before anything
         StreamReaders.Ticket reading = readers.open(owner.id());
-        TurnHold hold;
+        Begun begun;
         try {
-            hold = new TurnHold(admission.admit(), live);
+            begun = begin(begin, true);
         } catch (RuntimeException e) {
             reading.close();
             throw e;
         }
+        TurnHold hold = begun.hold();
+        Started started = begun.started();
         try {
-            Started started = begun(begin, true);
-            hold.leased(started.userMessage().id());
             LiveTurn turn = new LiveTurn(
                     started,
                     hold,

@@ -14,9 +14,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
+import jakarta.inject.Inject;
+
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -229,5 +232,70 @@ class OwnerLimitsTest extends StepFunStubbedTest {
             again.body().close();
             return again.statusCode() == 200;
         });
+    }
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    @Test
+    void anOwnersTurnsWaitingToStartHoldNothingTheOthersNeed() throws Exception {
+        String ginaSubject = "gina-" + System.nanoTime();
+        String gina = Tokens.token(ginaSubject);
+        String hank = Tokens.token("hank-" + System.nanoTime());
+        stepFun.stubFor(post(PATH)
+                .willReturn(aResponse()
+                        .withHeader("Content-Type", "application/json")
+                        .withBody(StepFunBodies.completion("now", 5, 1, 0))));
+        String firstId = conversation(gina);
+        String secondId = conversation(gina);
+        // gina's owner check cannot run: another session holds her lock, as a slow replica would
+        try (java.sql.Connection holder = dataSource.getConnection();
+                var lock = holder.prepareStatement("select pg_advisory_lock(hashtextextended(?, 20261207))")) {
+            lock.setString(1, ginaSubject);
+            lock.execute();
+            CompletableFuture<java.net.http.HttpResponse<String>> first =
+                    http.sendAsync(request(gina, firstId, "quick"), java.net.http.HttpResponse.BodyHandlers.ofString());
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(this::waitingOnALock);
+
+            // her next turn waits behind the first on this replica, then is refused: it never
+            // reaches the database, so it holds no connection while it waits
+            var second = http.sendAsync(
+                            request(gina, secondId, "quick"), java.net.http.HttpResponse.BodyHandlers.ofString())
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(second.statusCode()).isEqualTo(429);
+            assertThat(second.headers().firstValue("Retry-After")).isPresent();
+            assertThat(second.body()).contains("/owner-rate-limited", "starting at once");
+            // another owner's turn is answered meanwhile
+            turn(hank, conversation(hank), "quick").then().statusCode(201);
+
+            try (var unlock = holder.prepareStatement("select pg_advisory_unlock(hashtextextended(?, 20261207))")) {
+                unlock.setString(1, ginaSubject);
+                unlock.execute();
+            }
+            assertThat(first.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode())
+                    .isEqualTo(201);
+        }
+        assertThat(storedMessages(gina, firstId)).isEqualTo(2);
+        assertThat(storedMessages(gina, secondId))
+                .as("a refused turn stores nothing")
+                .isZero();
+    }
+
+    private java.net.http.HttpRequest request(String token, String id, String content) {
+        return java.net.http.HttpRequest.newBuilder(base.resolve("/conversations/" + id + "/messages"))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"content\":\"" + content + "\"}"))
+                .build();
+    }
+
+    private boolean waitingOnALock() throws java.sql.SQLException {
+        try (java.sql.Connection connection = dataSource.getConnection();
+                var waiting = connection.createStatement();
+                var rows = waiting.executeQuery(
+                        "select count(*) from pg_locks where locktype = 'advisory' and not granted")) {
+            rows.next();
+            return rows.getLong(1) > 0;
+        }
     }
 }

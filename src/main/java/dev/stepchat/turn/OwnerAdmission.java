@@ -23,10 +23,10 @@ import dev.stepchat.problem.ProblemType;
  * exactly, and other owners never wait for it. With authentication off there is one owner, the
  * whole service, and these limits do not apply.
  *
- * <p>On each replica an owner's turns also start one at a time ({@link #line}): the check takes a
- * connection and the advisory lock, and one owner sending many turns at once would otherwise hold
- * many of the service's shared places (turns in flight, connections for first transactions) while
- * they queue on the owner's lock, only to be refused. Queued on the owner's line they hold nothing
+ * <p>On each replica an owner's turns (and its stream readers) also start one at a time
+ * ({@link #line}): the checks take a connection and the advisory lock, and one owner sending many
+ * turns at once would otherwise hold many of the service's shared places (turns in flight,
+ * connections) while they queue on the owner's lock, only to be refused. Queued on the owner's line they hold nothing
  * shared; one that cannot start within {@code stepchat.admission.max-wait} is refused with the
  * same 429.
  */
@@ -41,8 +41,11 @@ public class OwnerAdmission {
     private final TurnMetrics metrics;
 
     private final boolean limited;
+    /** With authentication on there are owners, each with its line. */
+    private final boolean lines;
+
     private final Duration wait;
-    private final ConcurrentHashMap<String, Line> lines = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Line> waiting = new ConcurrentHashMap<>();
 
     /** Where an owner's turns wait to start on this replica; dropped when none waits. */
     private static final class Line {
@@ -63,6 +66,7 @@ public class OwnerAdmission {
         this.wait = config.admission().maxWait();
         // with authentication off every request is the one local owner: its share is the whole service
         this.limited = config.auth().enabled() && (limits.turnsInFlight() > 0 || limits.turnsPerMinute() > 0);
+        this.lines = config.auth().enabled();
     }
 
     /**
@@ -71,15 +75,15 @@ public class OwnerAdmission {
      * the service's shared places, closed after the turn's first transaction.
      */
     public Place line(String owner) {
-        if (!limited) {
+        if (!lines) {
             return () -> {};
         }
-        Line line = lines.compute(owner, (key, existing) -> {
+        Line line = waiting.compute(owner, (key, existing) -> {
             Line joined = existing == null ? new Line() : existing;
             joined.users++;
             return joined;
         });
-        Runnable leave = () -> lines.computeIfPresent(owner, (key, joined) -> --joined.users == 0 ? null : joined);
+        Runnable leave = () -> waiting.computeIfPresent(owner, (key, joined) -> --joined.users == 0 ? null : joined);
         boolean front = false;
         try {
             front = line.first.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS);
@@ -89,7 +93,7 @@ public class OwnerAdmission {
         if (!front) {
             leave.run();
             throw refused(
-                    owner + " has more turns starting at once than can start within " + wait.toMillis()
+                    owner + " has more turns or streams starting at once than can start within " + wait.toMillis()
                             + " ms (stepchat.admission.max-wait)",
                     IN_FLIGHT_RETRY);
         }

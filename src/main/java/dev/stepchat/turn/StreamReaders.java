@@ -46,7 +46,10 @@ public class StreamReaders {
     /** The readers open on this replica, renewed together. */
     private final Set<UUID> open = ConcurrentHashMap.newKeySet();
 
-    StreamReaders(Jdbc jdbc, ChatConfig config, TurnMetrics metrics) {
+    private final OwnerAdmission admission;
+
+    StreamReaders(Jdbc jdbc, ChatConfig config, TurnMetrics metrics, OwnerAdmission admission) {
+        this.admission = admission;
         this.jdbc = jdbc;
         this.config = config;
         this.metrics = metrics;
@@ -61,21 +64,26 @@ public class StreamReaders {
         }
         UUID id = Jdbc.newId();
         double lease = config.turnLease().toSeconds();
-        long count = QuarkusTransaction.requiringNew().call(() -> {
-            jdbc.lockOwner(owner);
-            jdbc.update("delete from stream_reader where owner = ? and until < now()", owner);
-            long readers = jdbc.first(
-                            "select count(*) from stream_reader where owner = ?", row -> row.getLong(1), owner)
-                    .orElse(0L);
-            if (readers < limit) {
-                jdbc.update(
-                        "insert into stream_reader (id, owner, until) values (?, ?, now() + make_interval(secs => ?))",
-                        id,
-                        owner,
-                        lease);
-            }
-            return readers;
-        });
+        long count;
+        // one at a time per owner on this replica, like the owner's turns: a flood of one owner's
+        // opens waits in its own line, not on a pooled connection each
+        try (OwnerAdmission.Place front = admission.line(owner)) {
+            count = QuarkusTransaction.requiringNew().call(() -> {
+                jdbc.lockOwner(owner);
+                jdbc.update("delete from stream_reader where owner = ? and until < now()", owner);
+                long readers = jdbc.first(
+                                "select count(*) from stream_reader where owner = ?", row -> row.getLong(1), owner)
+                        .orElse(0L);
+                if (readers < limit) {
+                    jdbc.update(
+                            "insert into stream_reader (id, owner, until) values (?, ?, now() + make_interval(secs => ?))",
+                            id,
+                            owner,
+                            lease);
+                }
+                return readers;
+            });
+        }
         if (count >= limit) {
             metrics.refused(ProblemType.OWNER_RATE_LIMITED.slug());
             throw new ProblemException(

@@ -24,7 +24,10 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponse;
 public class ProblemDocumentation implements OASFilter {
 
     /** Paths that need a bearer token when authentication is on. */
-    private static final List<String> AUTHENTICATED = List.of("/conversations", "/usage", "/admin");
+    private static final List<String> AUTHENTICATED = List.of("/conversations", "/usage", "/admin", "/v1/");
+
+    /** Paths of the OpenAI-compatible protocol: their errors are OpenAI's error body, not problems. */
+    private static final String OPENAI = "/v1/";
 
     @Override
     public void filterOpenAPI(OpenAPI openAPI) {
@@ -35,6 +38,7 @@ public class ProblemDocumentation implements OASFilter {
             openAPI.getComponents().getSchemas().values().forEach(ProblemDocumentation::allowNullReferences);
             tokensOrCost(openAPI.getComponents().getSchemas());
             toolChoice(openAPI.getComponents().getSchemas());
+            openAiContent(openAPI.getComponents().getSchemas());
             // only the limit's Java type (replaced above) referred to it
             openAPI.getComponents().removeSchema("JsonNode");
             openAPI.getComponents().removeSchema("JsonNodeType");
@@ -71,12 +75,13 @@ public class ProblemDocumentation implements OASFilter {
             operation.getResponses().getAPIResponses().entrySet().stream()
                     .sorted(Map.Entry.comparingByKey())
                     .forEach(e -> sorted.put(e.getKey(), e.getValue()));
-            sorted.forEach(ProblemDocumentation::problemContent);
+            boolean openAi = path.startsWith(OPENAI);
+            sorted.forEach((status, response) -> problemContent(status, response, openAi));
             operation.getResponses().setAPIResponses(sorted);
         }
     }
 
-    private static void problemContent(String status, APIResponse response) {
+    private static void problemContent(String status, APIResponse response, boolean openAi) {
         int code;
         try {
             code = Integer.parseInt(status);
@@ -86,9 +91,16 @@ public class ProblemDocumentation implements OASFilter {
         if (code < 400) {
             return;
         }
-        if (response.getContent() == null
+        boolean noContent = response.getContent() == null
                 || response.getContent().getMediaTypes() == null
-                || response.getContent().getMediaTypes().isEmpty()) {
+                || response.getContent().getMediaTypes().isEmpty();
+        if (noContent && openAi) {
+            response.content(OASFactory.createContent()
+                    .addMediaType(
+                            "application/json",
+                            OASFactory.createMediaType()
+                                    .schema(OASFactory.createSchema().ref("OpenAiErrorBody"))));
+        } else if (noContent) {
             response.content(OASFactory.createContent()
                     .addMediaType(
                             ProblemResponses.MEDIA_TYPE,
@@ -142,7 +154,7 @@ public class ProblemDocumentation implements OASFilter {
 
     /** A turn's tool_choice: a mode (a string) or a named function (an object), or null. */
     private static void toolChoice(Map<String, Schema> schemas) {
-        for (String name : List.of("SendMessage", "Regenerate")) {
+        for (String name : List.of("SendMessage", "Regenerate", "OpenAiChatCompletionRequest")) {
             Schema schema = schemas.get(name);
             if (schema == null
                     || schema.getProperties() == null
@@ -161,6 +173,26 @@ public class ProblemDocumentation implements OASFilter {
                                     OASFactory.createSchema().ref("NamedToolChoice"),
                                     OASFactory.createSchema().addType(Schema.SchemaType.NULL))));
         }
+    }
+
+    /** An OpenAI message's content: a string or a list of text parts. */
+    private static void openAiContent(Map<String, Schema> schemas) {
+        Schema message = schemas.get("OpenAiMessage");
+        if (message == null
+                || message.getProperties() == null
+                || !message.getProperties().containsKey("content")) {
+            return;
+        }
+        message.addProperty(
+                "content",
+                OASFactory.createSchema()
+                        .description(message.getProperties().get("content").getDescription())
+                        .oneOf(List.of(
+                                OASFactory.createSchema().addType(Schema.SchemaType.STRING),
+                                OASFactory.createSchema()
+                                        .addType(Schema.SchemaType.ARRAY)
+                                        .items(OASFactory.createSchema().ref("OpenAiTextPart")),
+                                OASFactory.createSchema().addType(Schema.SchemaType.NULL))));
     }
 
     private static Schema amount(String description, boolean nullable) {

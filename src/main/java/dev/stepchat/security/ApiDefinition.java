@@ -43,7 +43,16 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                             "The models a conversation or a turn can name, with their context" + " windows and prices"),
             @Tag(
                     name = "Usage",
-                    description = "What the caller used and spent, and spending limits (set by" + " administrators)")
+                    description = "What the caller used and spent, and spending limits (set by" + " administrators)"),
+            @Tag(
+                    name = "OpenAI-compatible",
+                    description = "OpenAI's chat-completions protocol for clients that keep their own history (the"
+                            + " OpenAI SDKs with base URL /v1); errors in OpenAI's shape"),
+            @Tag(
+                    name = "AI SDK",
+                    description =
+                            "A conversation's turns for the AI SDK's useChat: its chat transport's request, its UI"
+                                    + " message stream, and resume")
         },
         security = @SecurityRequirement(name = "bearer"))
 @SecurityScheme(

@@ -50,6 +50,7 @@ public class LiveTurns {
 
     private final Map<UUID, LiveTurn> byAnswer = new ConcurrentHashMap<>();
     private final Set<UUID> leases = ConcurrentHashMap.newKeySet();
+    private final DropInCalls dropIns;
     private final AtomicInteger readerCount = new AtomicInteger();
     private final StreamStore store;
     private final TurnCompletion completion;
@@ -69,8 +70,10 @@ public class LiveTurns {
             StepFunConfig stepFun,
             Scheduler scheduler,
             MeterRegistry registry,
-            StreamReaders readers) {
+            StreamReaders readers,
+            DropInCalls dropIns) {
         this.readers = readers;
+        this.dropIns = dropIns;
         this.store = store;
         this.completion = completion;
         this.signals = signals;
@@ -113,6 +116,7 @@ public class LiveTurns {
 
     void renewLeases() {
         readers.renew();
+        dropIns.renew();
         if (leases.isEmpty()) {
             return;
         }

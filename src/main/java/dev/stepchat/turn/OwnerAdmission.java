@@ -15,7 +15,8 @@ import dev.stepchat.problem.ProblemType;
 
 /**
  * What one owner may take of the service, across replicas: at most
- * {@code stepchat.owners.turns-in-flight} turns running at once (their live turn leases) and, when
+ * {@code stepchat.owners.turns-in-flight} turns running at once (their live turn leases, and the
+ * leases of their running drop-in calls) and, when
  * set, {@code stepchat.owners.turns-per-minute} turns started in any 60 seconds. Past either, a
  * 429 {@code owner-rate-limited} with Retry-After, before anything is stored. Checked in a turn's
  * first transaction under a transaction-scoped advisory lock on the owner, so that the same
@@ -121,11 +122,9 @@ public class OwnerAdmission {
         // held until this transaction ends: the lease or start this turn takes is seen by the next
         jdbc.lockOwner(owner);
         if (inFlight > 0) {
-            long running = jdbc.first(
-                            "select count(*) from conversation where owner = ? and turn_lease_until > now()",
-                            row -> row.getLong(1),
-                            owner)
-                    .orElse(0L);
+            long running = jdbc.first("""
+                            select (select count(*) from conversation where owner = ? and turn_lease_until > now())
+                                 + (select count(*) from drop_in_call where owner = ? and until > now())""", row -> row.getLong(1), owner, owner).orElse(0L);
             if (running >= inFlight) {
                 throw refused(
                         owner + " has " + running + " turns running; at most " + inFlight

@@ -2,6 +2,7 @@ package dev.stepchat.turn;
 
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -112,6 +113,44 @@ public class StreamStore {
         }
         return new Snapshot(
                 ConversationMapper.view(user), ConversationMapper.view(reply), reply.reasoning, running, last);
+    }
+
+    /**
+     * The answer running in the conversation (its newest in progress), if any; 404 for a
+     * conversation the caller does not own.
+     */
+    @Transactional
+    public Optional<UUID> runningAnswer(UUID conversationId, String owner) {
+        conversations.findOwned(conversationId, owner).orElseThrow(() -> ProblemException.notFound("Conversation"));
+        return messages.find(
+                        "conversationId = ?1 and role = ?2 and status = ?3 order by createdAt desc",
+                        conversationId,
+                        Message.Role.ASSISTANT,
+                        Message.Status.IN_PROGRESS)
+                .firstResultOptional()
+                .map(message -> message.id);
+    }
+
+    /**
+     * The last user message (or tool message) of the conversation's current branch: what a
+     * regeneration answers again. 404 for a conversation the caller does not own, 400 when the
+     * branch has none.
+     */
+    @Transactional
+    public UUID lastAsked(UUID conversationId, String owner) {
+        Conversation conversation = conversations
+                .findOwned(conversationId, owner)
+                .orElseThrow(() -> ProblemException.notFound("Conversation"));
+        List<Message> path = conversation.currentMessageId == null
+                ? List.of()
+                : messages.path(conversationId, conversation.currentMessageId);
+        for (int i = path.size() - 1; i >= 0; i--) {
+            Message message = path.get(i);
+            if (message.role == Message.Role.USER || message.role == Message.Role.TOOL) {
+                return message.id;
+            }
+        }
+        throw ProblemException.invalid("trigger", "the conversation has no user message to answer again");
     }
 
     /** Asks the replica running an answer to stop it; false if it is no longer running. */

@@ -143,6 +143,40 @@ public class TurnCompletion {
         }
     }
 
+    /**
+     * Makes a write that records usage already paid for (a drop-in call's ledger row): retried like
+     * an answer's completion until {@code completion-retry-for} has passed ({@code stored} finds a
+     * commit whose acknowledgement was lost), then kept until the database is back. Never fails
+     * for a database fault: the answer is the caller's either way.
+     */
+    void recordDurably(String what, long tokens, Runnable write, java.util.function.BooleanSupplier stored) {
+        Runnable once = () -> {
+            if (!stored.getAsBoolean()) {
+                write.run();
+            }
+        };
+        Instant deadline = Instant.now().plus(retryFor);
+        long backoff = FIRST_BACKOFF_MS;
+        while (true) {
+            try {
+                once.run();
+                return;
+            } catch (RuntimeException e) {
+                if (DatabaseFaults.classify(e) == null) {
+                    throw e;
+                }
+                if (Instant.now().isAfter(deadline)) {
+                    keep(new Pending(what, null, tokens, once));
+                    Log.warnf(
+                            "Could not record the %s for %s (%s); kept until the database is back",
+                            what, retryFor, e.getMessage());
+                    return;
+                }
+            }
+            backoff = pause(backoff);
+        }
+    }
+
     /** Kept writes, tried again every few seconds on every replica that holds some. */
     @Scheduled(every = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void retryKept() {

@@ -248,6 +248,19 @@ public class TurnService {
         }
     }
 
+    /** The last user message of the current branch answered again, streamed (the AI SDK's regenerate). */
+    public StreamedTurn streamRegeneratedLast(UUID conversationId, Regenerate body, String path) {
+        return streamRegenerated(conversationId, streams.lastAsked(conversationId, owner.id()), body, path);
+    }
+
+    /**
+     * The events of the answer running in the conversation from its start, following it live; empty
+     * when none runs.
+     */
+    public Optional<TurnFeed> running(UUID conversationId) {
+        return streams.runningAnswer(conversationId, owner.id()).map(answer -> events(conversationId, answer, null));
+    }
+
     /**
      * Stops a running answer on whichever replica runs it: the upstream request is cancelled and
      * the answer stored incomplete, "stopped", with the usage known. Returns the message once its

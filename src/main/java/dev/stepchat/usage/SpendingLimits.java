@@ -130,7 +130,8 @@ public class SpendingLimits {
      * a 400 {@code unpriced-model} when a cost limit is in force and the model has no price.
      * Runs in the turn's first transaction, under a lock on the owner, so that turns starting at
      * once on any replicas are counted one after the other: no limit is overshot by parallel
-     * turns. The reservation counts while the turn ({@code holder}) holds its lease.
+     * turns. The reservation counts while the turn ({@code holder}) holds its lease, or while
+     * the drop-in call {@code holder} runs ({@code conversationId} null).
      */
     public void reserve(
             String owner, UUID conversationId, UUID holder, String model, long promptTokens, long replyTokens) {
@@ -153,7 +154,8 @@ public class SpendingLimits {
         // reservations first, then the usage: a turn that ends meanwhile is counted twice (safe), never not at all
         jdbc.update("""
                 delete from spending_reservation r where owner = ? and not exists (select 1 from conversation c
-                    where c.id = r.conversation_id and c.turn_lease_holder = r.holder and c.turn_lease_until > now())""", owner);
+                    where c.id = r.conversation_id and c.turn_lease_holder = r.holder and c.turn_lease_until > now())
+                  and not exists (select 1 from drop_in_call d where d.id = r.holder and d.until > now())""", owner);
         BigDecimal[] reserved = jdbc.first(
                         """
                 select coalesce(sum(tokens), 0), coalesce(sum(cost), 0) from spending_reservation where owner = ?""", row -> new BigDecimal[] {row.getBigDecimal(1), row.getBigDecimal(2)}, owner)
@@ -205,7 +207,8 @@ public class SpendingLimits {
     public int forgetEnded() {
         return jdbc.update("""
                 delete from spending_reservation r where not exists (select 1 from conversation c
-                    where c.id = r.conversation_id and c.turn_lease_holder = r.holder and c.turn_lease_until > now())""");
+                    where c.id = r.conversation_id and c.turn_lease_holder = r.holder and c.turn_lease_until > now())
+                  and not exists (select 1 from drop_in_call d where d.id = r.holder and d.until > now())""");
     }
 
     /** The owner's limits with what the current windows used, for the usage report. */

@@ -33,6 +33,22 @@ public class UsageLedger implements PanacheRepositoryBase<UsageRecord, UUID> {
             TokenUsage usage,
             java.math.BigDecimal cost,
             String upstreamId) {
+        record(Jdbc.newId(), conversationId, messageId, owner, model, usage, cost, upstreamId);
+    }
+
+    /**
+     * The same with the row's id given: a drop-in call's row has its call's id (and no
+     * conversation), so that a write whose commit went unacknowledged is found, not made twice.
+     */
+    public void record(
+            UUID id,
+            UUID conversationId,
+            UUID messageId,
+            String owner,
+            String model,
+            TokenUsage usage,
+            java.math.BigDecimal cost,
+            String upstreamId) {
         java.time.Instant now = clock.instant();
         jdbc.update(
                 """
@@ -43,7 +59,7 @@ public class UsageLedger implements PanacheRepositoryBase<UsageRecord, UUID> {
                         insert into owner_usage_day (owner, day, total_tokens, cost) values (?, ?, ?, ?)
                         on conflict (owner, day) do update set total_tokens = owner_usage_day.total_tokens + excluded.total_tokens,
                             cost = owner_usage_day.cost + excluded.cost""",
-                Jdbc.newId(),
+                id,
                 conversationId,
                 messageId,
                 owner,
@@ -59,6 +75,12 @@ public class UsageLedger implements PanacheRepositoryBase<UsageRecord, UUID> {
                 java.time.LocalDate.ofInstant(now, java.time.ZoneOffset.UTC),
                 usage.totalTokens(),
                 cost == null ? java.math.BigDecimal.ZERO : cost);
+    }
+
+    /** Whether the row {@code id} was written. */
+    public boolean recorded(UUID id) {
+        return jdbc.first("select 1 from usage_record where id = ?", row -> true, id)
+                .isPresent();
     }
 
     /** Sums by model, in order of first use. */

@@ -31,6 +31,9 @@ public class UsageReports {
             sum(prompt_tokens), sum(completion_tokens), sum(total_tokens), sum(cached_tokens), count(*),
             coalesce(sum(cost), 0), count(cost)""";
 
+    /** The group of drop-in calls' usage when grouped by conversation. */
+    public static final String DROP_IN_GROUP = "chat.completions";
+
     private final Jdbc jdbc;
     private final CurrentOwner owner;
     private final Clock clock;
@@ -63,7 +66,8 @@ public class UsageReports {
         String key = switch (groupBy == null ? "day" : groupBy) {
             case "day" -> "to_char(created_at at time zone 'UTC', 'YYYY-MM-DD')";
             case "model" -> "model";
-            case "conversation" -> "cast(conversation_id as text)";
+            // drop-in calls (POST /v1/chat/completions) have no conversation: one group of their own
+            case "conversation" -> "coalesce(cast(conversation_id as text), '" + DROP_IN_GROUP + "')";
             default -> throw ProblemException.invalid("group_by", "must be day, model or conversation");
         };
         String caller = owner.id();

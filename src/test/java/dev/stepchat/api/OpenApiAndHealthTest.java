@@ -49,7 +49,16 @@ class OpenApiAndHealthTest {
                     "post /conversations/{id}/messages/{message_id}/stop", List.of("200", "400", "401", "404", "503")),
             Map.entry("get /usage", List.of("200", "400", "401", "503")),
             Map.entry("get /admin/owners/{owner}/limits", List.of("200", "401", "403", "503")),
-            Map.entry("put /admin/owners/{owner}/limits", List.of("200", "400", "401", "403", "415", "503")));
+            Map.entry("put /admin/owners/{owner}/limits", List.of("200", "400", "401", "403", "415", "503")),
+            Map.entry("post /v1/chat/completions", List.of("200", "400", "401", "404", "429", "502", "503", "504")),
+            Map.entry("get /v1/models", List.of("200", "401", "503")),
+            Map.entry(
+                    "post /conversations/{id}/chat",
+                    List.of("200", "400", "401", "404", "409", "429", "502", "503", "504")),
+            Map.entry("get /conversations/{id}/chat/stream", List.of("200", "204", "401", "404", "429", "503")),
+            Map.entry(
+                    "get /conversations/{id}/chat/{chat_id}/stream",
+                    List.of("200", "204", "400", "401", "404", "429", "503")));
 
     @Test
     void openApiDescribesEveryEndpointOfTheContract() {

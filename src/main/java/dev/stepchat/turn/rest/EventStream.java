@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,11 +28,27 @@ import dev.stepchat.turn.TurnFeed;
 import dev.stepchat.turn.api.ToolCallDelta;
 
 /**
- * A turn's events written as server-sent events ({@code id}, {@code event}, {@code data}) on the
- * request's virtual thread. When the caller's connection closes, the feed is closed at once: the
- * turn itself goes on, and only this reader ends.
+ * A turn's events written as server-sent events on the request's virtual thread, framed by a
+ * {@link Framing}: this service's own events ({@code id}, {@code event}, {@code data}), or the
+ * AI SDK's UI message stream. When the caller's connection closes, the feed is closed at once:
+ * the turn itself goes on, and only this reader ends.
  */
 final class EventStream implements StreamingOutput, Idempotency.Deferred {
+
+    /** How events go on the wire: the bytes of each, and of the stream's end. */
+    interface Framing {
+        byte[] frame(TurnEvent event) throws IOException;
+
+        /** Written after the last event (the feed ended); none by default. */
+        default byte[] end() {
+            return new byte[0];
+        }
+
+        /** Headers of the response besides its type. */
+        default Map<String, String> headers() {
+            return Map.of();
+        }
+    }
 
     @RegisterForReflection
     record StartData(MessageView userMessage, MessageView message) {}
@@ -43,29 +60,58 @@ final class EventStream implements StreamingOutput, Idempotency.Deferred {
     private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
 
     private final TurnFeed feed;
-    private final ObjectMapper json;
+    private final Framing framing;
     private final CompletionStage<Response> outcome;
     private final Duration keepAlive;
 
     EventStream(
             TurnFeed feed,
-            ObjectMapper json,
+            Framing framing,
             RoutingContext routing,
             CompletionStage<Response> outcome,
             Duration keepAlive) {
         this.feed = feed;
-        this.json = json;
+        this.framing = framing;
         this.keepAlive = keepAlive;
         this.outcome = outcome == null ? CompletableFuture.completedFuture(null) : outcome;
         routing.response().closeHandler(closed -> feed.close());
     }
 
+    /** This service's own events: {@code id}, {@code event} (start, delta, done, error) and {@code data}. */
+    static Framing turnEvents(ObjectMapper json) {
+        return event -> {
+            String name;
+            Object data;
+            switch (event) {
+                case TurnEvent.Start start -> {
+                    name = "start";
+                    data = new StartData(start.userMessage(), start.message());
+                }
+                case TurnEvent.Delta delta -> {
+                    name = "delta";
+                    data = new DeltaData(delta.content(), delta.reasoning(), delta.toolCalls());
+                }
+                case TurnEvent.Done done -> {
+                    name = "done";
+                    data = done.turn();
+                }
+                case TurnEvent.Failed failed -> {
+                    name = "error";
+                    data = failed.problem();
+                }
+            }
+            return ("id: " + event.id() + "\nevent: " + name + "\ndata: " + json.writeValueAsString(data) + "\n\n")
+                    .getBytes(StandardCharsets.UTF_8);
+        };
+    }
+
     /** The response: 200, text/event-stream, not cached or buffered by proxies. */
     Response response() {
-        return Response.ok(this, MediaType.SERVER_SENT_EVENTS_TYPE)
+        Response.ResponseBuilder response = Response.ok(this, MediaType.SERVER_SENT_EVENTS_TYPE)
                 .header(HttpHeaders.CACHE_CONTROL, "no-cache")
-                .header("X-Accel-Buffering", "no")
-                .build();
+                .header("X-Accel-Buffering", "no");
+        framing.headers().forEach(response::header);
+        return response.build();
     }
 
     @Override
@@ -85,13 +131,10 @@ final class EventStream implements StreamingOutput, Idempotency.Deferred {
         try (feed) {
             TurnEvent event;
             while ((event = feed.next()) != null) {
-                byte[] frame = frame(event);
-                synchronized (out) {
-                    out.write(frame);
-                    out.flush();
-                }
+                write(out, framing.frame(event));
                 lastWrite.set(System.nanoTime());
             }
+            write(out, framing.end());
         } catch (IOException callerGone) {
             // the connection is closed; the turn goes on without this reader
         } catch (InterruptedException e) {
@@ -123,28 +166,13 @@ final class EventStream implements StreamingOutput, Idempotency.Deferred {
         }
     }
 
-    private byte[] frame(TurnEvent event) throws IOException {
-        String name;
-        Object data;
-        switch (event) {
-            case TurnEvent.Start start -> {
-                name = "start";
-                data = new StartData(start.userMessage(), start.message());
-            }
-            case TurnEvent.Delta delta -> {
-                name = "delta";
-                data = new DeltaData(delta.content(), delta.reasoning(), delta.toolCalls());
-            }
-            case TurnEvent.Done done -> {
-                name = "done";
-                data = done.turn();
-            }
-            case TurnEvent.Failed failed -> {
-                name = "error";
-                data = failed.problem();
-            }
+    private static void write(OutputStream out, byte[] frame) throws IOException {
+        if (frame.length == 0) {
+            return;
         }
-        return ("id: " + event.id() + "\nevent: " + name + "\ndata: " + json.writeValueAsString(data) + "\n\n")
-                .getBytes(StandardCharsets.UTF_8);
+        synchronized (out) {
+            out.write(frame);
+            out.flush();
+        }
     }
 }

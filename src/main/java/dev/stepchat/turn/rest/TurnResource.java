@@ -2,6 +2,7 @@ package dev.stepchat.turn.rest;
 
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -305,7 +306,7 @@ public class TurnResource {
                     String lastEventId,
             @jakarta.ws.rs.core.Context RoutingContext routing) {
         TurnFeed feed = turns.events(Ids.conversation(id), Ids.message(messageId), lastEventId);
-        return new EventStream(feed, json, routing, null, keepAlive).response();
+        return new EventStream(feed, EventStream.turnEvents(json), routing, null, keepAlive).response();
     }
 
     @POST
@@ -355,15 +356,14 @@ public class TurnResource {
         if (!streamed || stored.status() != 201) {
             return Idempotency.replayed(stored);
         }
-        UUID answer;
-        try {
-            answer = UUID.fromString(
-                    json.readTree(stored.body()).path("message").path("id").asText());
-        } catch (java.io.IOException | IllegalArgumentException e) {
-            throw new IllegalStateException("Stored turn without its answer's id", e);
-        }
-        Response events =
-                new EventStream(turns.events(conversation, answer, null), json, routing, null, keepAlive).response();
+        UUID answer = answerOf(stored, json);
+        Response events = new EventStream(
+                        turns.events(conversation, answer, null),
+                        EventStream.turnEvents(json),
+                        routing,
+                        null,
+                        keepAlive)
+                .response();
         return Response.fromResponse(events)
                 .header("Idempotent-Replayed", "true")
                 .build();
@@ -371,20 +371,29 @@ public class TurnResource {
 
     /** A streamed turn's response; what a non-streamed request would have answered is its outcome. */
     private Response events(TurnService.StreamedTurn turn, String path, RoutingContext routing) {
-        return new EventStream(
-                        turn.feed(),
-                        json,
-                        routing,
-                        turn.end()
-                                .thenApply(end -> end.stored() != null
-                                        ? Response.status(Response.Status.CREATED)
-                                                .type(MediaType.APPLICATION_JSON_TYPE)
-                                                .entity(end.stored())
-                                                .build()
-                                        : ProblemResponses.of(
-                                                end.unstored().toProblem(path),
-                                                end.unstored().retryAfter())),
-                        keepAlive)
+        return new EventStream(turn.feed(), EventStream.turnEvents(json), routing, outcome(turn, path), keepAlive)
                 .response();
+    }
+
+    /** What a non-streamed request for a streamed turn would have answered: what its Idempotency-Key keeps. */
+    static CompletionStage<Response> outcome(TurnService.StreamedTurn turn, String path) {
+        return turn.end()
+                .thenApply(end -> end.stored() != null
+                        ? Response.status(Response.Status.CREATED)
+                                .type(MediaType.APPLICATION_JSON_TYPE)
+                                .entity(end.stored())
+                                .build()
+                        : ProblemResponses.of(
+                                end.unstored().toProblem(path), end.unstored().retryAfter()));
+    }
+
+    /** The answer of a turn whose response an Idempotency-Key kept. */
+    static UUID answerOf(IdempotencyStore.Stored stored, ObjectMapper json) {
+        try {
+            return UUID.fromString(
+                    json.readTree(stored.body()).path("message").path("id").asText());
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new IllegalStateException("Stored turn without its answer's id", e);
+        }
     }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.ws.rs.core.HttpHeaders;
@@ -56,9 +57,13 @@ final class ChunkStream implements StreamingOutput, ChunkSink {
     private final long created = Instant.now().getEpochSecond();
     private volatile Cancellable upstream;
     private volatile boolean callerGone;
+    private final AtomicBoolean writing = new AtomicBoolean();
+    private final AtomicBoolean finished = new AtomicBoolean();
 
     private Usage usage;
-    private boolean finished;
+    /** A chunk with a finish reason came: the answer is whole. */
+    private boolean whole;
+
     private String model;
     private String id;
 
@@ -78,6 +83,11 @@ final class ChunkStream implements StreamingOutput, ChunkSink {
         routing.response().closeHandler(closed -> {
             callerGone = true;
             arrived.add(new End());
+            if (!writing.get() && upstream != null) {
+                // hung up before the response was written: nothing will read the chunks
+                upstream.cancel();
+                finish();
+            }
         });
     }
 
@@ -107,6 +117,10 @@ final class ChunkStream implements StreamingOutput, ChunkSink {
 
     @Override
     public void write(OutputStream out) {
+        writing.set(true);
+        if (finished.get()) {
+            return;
+        }
         AtomicLong lastWrite = new AtomicLong(System.nanoTime());
         Thread keepingAlive = Thread.ofVirtual().name("drop-in-keep-alive").start(() -> keepAlive(out, lastWrite));
         long deadline = System.nanoTime() + maxDuration.toNanos();
@@ -129,7 +143,7 @@ final class ChunkStream implements StreamingOutput, ChunkSink {
                             out,
                             error("The model provider's stream failed before the answer was whole", "upstream_error"));
                     return;
-                } else if (!finished) {
+                } else if (!whole) {
                     send(out, error("The model provider's stream ended before the answer was whole", "upstream_error"));
                     return;
                 } else {
@@ -151,6 +165,13 @@ final class ChunkStream implements StreamingOutput, ChunkSink {
             Thread.currentThread().interrupt();
         } finally {
             keepingAlive.interrupt();
+            finish();
+        }
+    }
+
+    /** Records the call's usage and gives its places back, once, however it ended. */
+    private void finish() {
+        if (finished.compareAndSet(false, true)) {
             dropIn.ended(admitted, usage, model, id);
         }
     }
@@ -169,7 +190,7 @@ final class ChunkStream implements StreamingOutput, ChunkSink {
                 && chunk.choices().stream()
                         .anyMatch(choice -> choice.finishReason() != null
                                 && !choice.finishReason().isEmpty())) {
-            finished = true;
+            whole = true;
         }
         List<OpenAiWire.ChunkChoice> choices = chunk.choices() == null
                 ? List.of()

@@ -1,6 +1,7 @@
 package dev.stepchat.config;
 
 import java.time.Duration;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -79,6 +80,25 @@ public interface ChatConfig {
         /** How often turns whose lease expired (a dead instance's) are closed (STEPCHAT_JOBS_ABANDONED_TURNS_EVERY). */
         @WithDefault("10s")
         String abandonedTurnsEvery();
+    }
+
+    /** How long conversations are kept (off by default). */
+    Retention retention();
+
+    interface Retention {
+        /**
+         * Conversations not updated for this long are deleted, unless pinned; their ledger rows stay
+         * (STEPCHAT_RETENTION_CONVERSATIONS, e.g. 90D; unset: kept until deleted).
+         */
+        Optional<Duration> conversations();
+
+        /** How often the retention job looks (STEPCHAT_RETENTION_EVERY). */
+        @WithDefault("1h")
+        String every();
+
+        /** Conversations deleted per transaction (STEPCHAT_RETENTION_BATCH). */
+        @WithDefault("500")
+        int batch();
     }
 
     /** What one owner may take of the service, so that no owner crowds out the others. */

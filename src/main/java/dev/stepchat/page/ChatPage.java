@@ -15,7 +15,8 @@ import dev.stepchat.problem.Problem;
 import dev.stepchat.problem.ProblemType;
 
 /**
- * The chat page, static files under {@code META-INF/resources} ({@code /}, {@code /chat/*}): served
+ * The chat page, static files under {@code META-INF/resources} ({@code /}, {@code /chat/*}), and a
+ * share link's page ({@code /s/{share_id}}, the page {@code chat/share.html}): served
  * with a Content-Security-Policy that allows only the service's own scripts, styles and images
  * (the page's second fence against a model answer carrying HTML, after its sanitizer), or a 404
  * problem when {@code stepchat.chat-page.enabled} is false. The page calls the public API with the
@@ -47,6 +48,25 @@ public class ChatPage {
                     }
                     secure(context);
                     context.next();
+                });
+        // a share link's page: the same fence, the share page's file, the id read by its script
+        router.routeWithRegex("/s/[A-Za-z0-9_-]{1,64}")
+                .order(Integer.MIN_VALUE + 1)
+                .handler(context -> {
+                    if (!enabled) {
+                        String path = context.request().path();
+                        HttpEdgeProblems.send(
+                                context,
+                                mapper,
+                                Problem.of(
+                                        ProblemType.NOT_FOUND,
+                                        "No resource at " + path
+                                                + " (the chat page is switched off: stepchat.chat-page.enabled)",
+                                        path));
+                        return;
+                    }
+                    secure(context);
+                    context.reroute("/chat/share.html");
                 });
     }
 

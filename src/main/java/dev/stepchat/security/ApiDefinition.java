@@ -49,6 +49,10 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                     description = "OpenAI's chat-completions protocol for clients that keep their own history (the"
                             + " OpenAI SDKs with base URL /v1); errors in OpenAI's shape"),
             @Tag(
+                    name = "Sharing",
+                    description = "Read-only share links of a conversation: made, listed and revoked by its owner, read"
+                            + " by anyone with the link"),
+            @Tag(
                     name = "AI SDK",
                     description =
                             "A conversation's turns for the AI SDK's useChat: its chat transport's request, its UI"

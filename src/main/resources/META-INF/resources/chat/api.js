@@ -85,6 +85,8 @@ export const api = {
   allMessages: (id) => all(`${conversationUrl(id)}/messages?branch=all`),
   stopAnswer: (conversationId, messageId) => call('POST', `${messageUrl(conversationId, messageId)}/stop`),
   listModels: () => call('GET', '/models'),
+  /** A share link's copy (no token needed). */
+  readShare: (shareId) => call('GET', `/shared/${encodeURIComponent(shareId)}`),
   /** The start of a streamed turn (for streamTurn): a new user message. */
   sendTurn: (conversationId, body, headers) => ({path: `${conversationUrl(conversationId)}/messages`, body, headers}),
   /** The start of a streamed turn (for streamTurn): a new answer to a user message. */

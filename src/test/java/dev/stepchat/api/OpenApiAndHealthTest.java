@@ -52,6 +52,10 @@ class OpenApiAndHealthTest {
             Map.entry("put /admin/owners/{owner}/limits", List.of("200", "400", "401", "403", "415", "503")),
             Map.entry("post /v1/chat/completions", List.of("200", "400", "401", "404", "429", "502", "503", "504")),
             Map.entry("get /v1/models", List.of("200", "401", "503")),
+            Map.entry("post /conversations/{id}/shares", List.of("201", "400", "401", "404", "415", "503")),
+            Map.entry("get /conversations/{id}/shares", List.of("200", "401", "404", "503")),
+            Map.entry("delete /shares/{share_id}", List.of("204", "401", "404", "503")),
+            Map.entry("get /shared/{share_id}", List.of("200", "404", "503")),
             Map.entry(
                     "post /conversations/{id}/chat",
                     List.of("200", "400", "401", "404", "409", "429", "502", "503", "504")),

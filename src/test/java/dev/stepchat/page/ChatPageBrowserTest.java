@@ -324,6 +324,45 @@ class ChatPageBrowserTest {
     }
 
     @Test
+    void aShareLinkShowsTheCopyReadOnlyUntilRevoked() {
+        then(events(chunk("**Fushimi Inari** at dawn <img src=x onerror=window.pwned=1>", "stop", 5, 6), done()));
+        String id = openNewConversation();
+        type("Plan a day in Kyoto");
+        browser.waitUntil(d -> !answerRunning() && answerText().contains("Fushimi Inari"));
+        Map<String, String> share = given().contentType("application/json")
+                .body("{}")
+                .post("/conversations/" + id + "/shares")
+                .then()
+                .statusCode(201)
+                .extract()
+                .jsonPath()
+                .getMap("");
+
+        browser.open(base.resolve(share.get("url")));
+        browser.waitUntil(
+                d -> d.findElements(By.cssSelector("#messages li.message")).size() == 2);
+        List<WebElement> messages = browser.driver().findElements(By.cssSelector("#messages li.message"));
+        assertThat(messages.get(0).getText()).contains("Plan a day in Kyoto");
+        WebElement shared = messages.get(1).findElement(By.className("body"));
+        assertThat(shared.findElement(By.tagName("strong")).getText()).isEqualTo("Fushimi Inari");
+        assertThat(shared.findElements(By.tagName("img")))
+                .allSatisfy(img -> assertThat(img.getAttribute("onerror")).isNull());
+        assertThat(browser.driver().findElements(By.id("composer-input")))
+                .as("read-only: nothing to send with")
+                .isEmpty();
+        assertThat(browser.driver().executeScript("return window.pwned === undefined"))
+                .isEqualTo(true);
+        assertThat(browser.severeConsoleErrors())
+                .noneMatch(e -> e.contains("Content Security Policy") || e.contains("Uncaught"));
+
+        given().delete("/shares/" + share.get("id")).then().statusCode(204);
+        browser.open(base.resolve(share.get("url")));
+        browser.waitUntil(d -> d.findElement(By.id("share-status")).getText().contains("revoked"));
+        assertThat(browser.driver().findElements(By.cssSelector("#messages li.message")))
+                .isEmpty();
+    }
+
+    @Test
     void aRateLimitShowsACountdownThenLetsTheUserSendAgain() {
         for (int i = 0; i < 3; i++) {
             then(status(

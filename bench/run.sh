@@ -329,8 +329,9 @@ PY
     stop_service
   done
   python3 bench/noisy.py "$RESULTS" > "$OUT/noisy.md"
+  cp "$RESULTS" "$OUT/noisy.jsonl"
   cat "$OUT/noisy.md"
-  log "written to $OUT/noisy.md"
+  log "written to $OUT/noisy.md (rows in $OUT/noisy.jsonl)"
   exit 0
 fi
 

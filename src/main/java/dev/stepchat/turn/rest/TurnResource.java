@@ -219,7 +219,8 @@ public class TurnResource {
                     @PathParam("id")
                     String id,
             @Parameter(
-                            description = "The user message to answer again",
+                            description =
+                                    "The user message (or the last tool message of a results turn) to answer again",
                             schema = @Schema(type = SchemaType.STRING, format = "uuid"))
                     @PathParam("message_id")
                     String messageId,

@@ -2,6 +2,7 @@ package dev.stepchat.observability;
 
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,7 +44,28 @@ public class TurnMetrics {
         this.unrecorded = Counter.builder("stepchat.usage.unrecorded.tokens")
                 .description("Answered tokens that could not be written to the usage ledger")
                 .register(registry);
+        // at 0 from the start, so that an alert's increase() sees the first refusal of a replica
+        for (String reason : REFUSAL_REASONS) {
+            refusals(reason);
+        }
+        for (String window : List.of("day", "month")) {
+            for (String unit : List.of("tokens", "cost")) {
+                nearLimits(window, unit);
+            }
+        }
     }
+
+    /** The reasons {@link #refused} is called with: the slugs of the problems that refuse work. */
+    static final List<String> REFUSAL_REASONS = List.of(
+            "overloaded",
+            "database-unavailable",
+            "owner-rate-limited",
+            "spending-limit-reached",
+            "conversation-limit-reached",
+            "unpriced-model");
+
+    /** The share of a spending limit from which a turn counts as near it. */
+    public static final double NEAR_LIMIT = 0.8;
 
     public void turn(String outcome, String model, boolean streamed) {
         Counter.builder("stepchat.turns")
@@ -57,11 +79,30 @@ public class TurnMetrics {
 
     /** A request refused for load or a database fault ({@code stepchat_refusals_total{reason}}). */
     public void refused(String reason) {
-        Counter.builder("stepchat.refusals")
+        refusals(reason).increment();
+    }
+
+    private Counter refusals(String reason) {
+        return Counter.builder("stepchat.refusals")
                 .description("Requests refused before any work: load, a database fault, or a limit")
                 .tag("reason", reason)
-                .register(registry)
-                .increment();
+                .register(registry);
+    }
+
+    /**
+     * A turn admitted whose owner has now used or reserved at least {@link #NEAR_LIMIT} of a
+     * spending limit ({@code stepchat_spending_near_limit_total{window, unit}}; no owner tag).
+     */
+    public void nearLimit(String window, String unit) {
+        nearLimits(window, unit).increment();
+    }
+
+    private Counter nearLimits(String window, String unit) {
+        return Counter.builder("stepchat.spending.near.limit")
+                .description("Turns admitted with their owner at 80 % or more of a spending limit")
+                .tag("window", window)
+                .tag("unit", unit)
+                .register(registry);
     }
 
     /**

@@ -8,6 +8,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
 import dev.stepchat.config.ChatConfig;
 import dev.stepchat.observability.TurnMetrics;
 import dev.stepchat.problem.DatabaseFaults;
@@ -23,7 +26,9 @@ import dev.stepchat.problem.ProblemType;
  * (an answer already paid for) always find a connection ahead of new turns.</li>
  * </ul>
  * A turn that cannot be admitted after a brief wait ({@code stepchat.admission.max-wait}) is a 503
- * {@code overloaded} with nothing stored and no upstream call.
+ * {@code overloaded} with nothing stored and no upstream call. Gauges per place ({@code turn}: turns in
+ * flight; {@code begin}: first transactions): {@code stepchat_admission_capacity},
+ * {@code stepchat_admission_in_use} and {@code stepchat_admission_waiting}.
  */
 @ApplicationScoped
 public class TurnAdmission {
@@ -49,12 +54,32 @@ public class TurnAdmission {
     TurnAdmission(
             ChatConfig config,
             @ConfigProperty(name = "quarkus.datasource.jdbc.max-size") int poolSize,
-            TurnMetrics metrics) {
-        this.inFlight = new Semaphore(Math.max(1, poolSize * config.admission().turnsPerConnection()), true);
+            TurnMetrics metrics,
+            MeterRegistry registry) {
+        int turns = Math.max(1, poolSize * config.admission().turnsPerConnection());
         // a quarter of the pool (at least one connection) is kept for completing transactions
-        this.begins = new Semaphore(Math.max(1, poolSize - Math.max(1, poolSize / 4)), true);
+        int firstTransactions = Math.max(1, poolSize - Math.max(1, poolSize / 4));
+        this.inFlight = new Semaphore(turns, true);
+        this.begins = new Semaphore(firstTransactions, true);
         this.wait = config.admission().maxWait();
         this.metrics = metrics;
+        gauges(registry, "turn", inFlight, turns);
+        gauges(registry, "begin", begins, firstTransactions);
+    }
+
+    private static void gauges(MeterRegistry registry, String place, Semaphore places, int capacity) {
+        Gauge.builder("stepchat.admission.capacity", () -> capacity)
+                .description("Places of admission on this replica")
+                .tag("place", place)
+                .register(registry);
+        Gauge.builder("stepchat.admission.in.use", places, p -> capacity - p.availablePermits())
+                .description("Places of admission taken")
+                .tag("place", place)
+                .register(registry);
+        Gauge.builder("stepchat.admission.waiting", places, Semaphore::getQueueLength)
+                .description("Turns waiting for a place of admission")
+                .tag("place", place)
+                .register(registry);
     }
 
     /** Takes a place for a turn, or refuses it with a 503 {@code overloaded}. */

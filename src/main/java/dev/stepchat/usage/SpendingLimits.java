@@ -162,6 +162,7 @@ public class SpendingLimits {
                 .orElseThrow();
         Instant now = clock.instant();
         Used used = used(owner, now);
+        List<Limit> near = new ArrayList<>();
         for (Limit limit : limits) {
             BigDecimal spent = used.of(limit.window(), limit.unit());
             BigDecimal wanted = limit.unit() == Unit.TOKENS
@@ -193,6 +194,12 @@ public class SpendingLimits {
                         null,
                         RESERVED_RETRY);
             }
+            if (spent.add(wanted).compareTo(limit.max().multiply(BigDecimal.valueOf(TurnMetrics.NEAR_LIMIT))) >= 0) {
+                near.add(limit);
+            }
+        }
+        for (Limit limit : near) {
+            metrics.nearLimit(name(limit.window()), name(limit.unit()));
         }
         jdbc.update(
                 "insert into spending_reservation (holder, conversation_id, owner, tokens, cost) values (?, ?, ?, ?, ?)",

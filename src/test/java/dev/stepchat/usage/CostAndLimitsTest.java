@@ -20,6 +20,8 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -276,6 +278,34 @@ class CostAndLimitsTest extends StepFunStubbedTest {
                 .put("/admin/owners/local/limits")
                 .then()
                 .statusCode(400);
+    }
+
+    @Test
+    void aTurnAdmittedAt80PercentOfALimitIsCountedForTheAlert() {
+        TestClock.set(Instant.parse("2031-06-10T12:00:00Z"));
+        given().contentType(ContentType.JSON)
+                .body("{\"limits\":[{\"window\":\"day\",\"unit\":\"tokens\",\"limit\":80}]}")
+                .when()
+                .put("/admin/owners/local/limits")
+                .then()
+                .statusCode(200);
+        stepFun.stubFor(post(PATH).willReturn(okJson(completion("sixty", 50, 10, 0))));
+        double before = nearDayTokens();
+        // nothing used yet: a few prompt tokens and 10 reserved, far from 64
+        turnOnNewConversation(10).then().statusCode(201);
+        assertThat(nearDayTokens()).isEqualTo(before);
+        // 60 used and this turn's worst case: past 80 % of 80, still within it
+        turnOnNewConversation(10).then().statusCode(201);
+        assertThat(nearDayTokens()).isEqualTo(before + 1);
+    }
+
+    private static double nearDayTokens() {
+        String scrape =
+                given().get("/q/metrics").then().statusCode(200).extract().asString();
+        Matcher value = Pattern.compile("stepchat_spending_near_limit_total\\{unit=\"tokens\",window=\"day\"} (\\S+)")
+                .matcher(scrape);
+        assertThat(value.find()).as("the counter is exported from the start").isTrue();
+        return Double.parseDouble(value.group(1));
     }
 
     @Test

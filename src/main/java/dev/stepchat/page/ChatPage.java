@@ -35,15 +35,7 @@ public class ChatPage {
                 .order(Integer.MIN_VALUE + 2)
                 .handler(context -> {
                     if (!enabled) {
-                        String path = context.request().path();
-                        HttpEdgeProblems.send(
-                                context,
-                                mapper,
-                                Problem.of(
-                                        ProblemType.NOT_FOUND,
-                                        "No resource at " + path
-                                                + " (the chat page is switched off: stepchat.chat-page.enabled)",
-                                        path));
+                        switchedOff(context, mapper);
                         return;
                     }
                     secure(context);
@@ -54,20 +46,23 @@ public class ChatPage {
                 .order(Integer.MIN_VALUE + 1)
                 .handler(context -> {
                     if (!enabled) {
-                        String path = context.request().path();
-                        HttpEdgeProblems.send(
-                                context,
-                                mapper,
-                                Problem.of(
-                                        ProblemType.NOT_FOUND,
-                                        "No resource at " + path
-                                                + " (the chat page is switched off: stepchat.chat-page.enabled)",
-                                        path));
+                        switchedOff(context, mapper);
                         return;
                     }
                     secure(context);
                     context.reroute("/chat/share.html");
                 });
+    }
+
+    private static void switchedOff(RoutingContext context, ObjectMapper mapper) {
+        String path = context.request().path();
+        HttpEdgeProblems.send(
+                context,
+                mapper,
+                Problem.of(
+                        ProblemType.NOT_FOUND,
+                        "No resource at " + path + " (the chat page is switched off: stepchat.chat-page.enabled)",
+                        path));
     }
 
     private static void secure(RoutingContext context) {

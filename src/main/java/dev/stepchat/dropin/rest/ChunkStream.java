@@ -10,7 +10,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -27,6 +26,7 @@ import dev.stepchat.dropin.OpenAiWire;
 import dev.stepchat.stepfun.ChatCompletionChunk;
 import dev.stepchat.stepfun.ChunkSink;
 import dev.stepchat.stepfun.Usage;
+import dev.stepchat.turn.rest.SseOut;
 
 /**
  * A drop-in call's answer as OpenAI's server-sent chunks, written on the request's virtual thread
@@ -39,7 +39,6 @@ import dev.stepchat.stepfun.Usage;
  */
 final class ChunkStream implements StreamingOutput, ChunkSink {
 
-    private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
 
     /** StepFun ended the stream. */
@@ -116,15 +115,13 @@ final class ChunkStream implements StreamingOutput, ChunkSink {
     }
 
     @Override
-    public void write(OutputStream out) {
+    public void write(OutputStream body) {
         writing.set(true);
         if (finished.get()) {
             return;
         }
-        AtomicLong lastWrite = new AtomicLong(System.nanoTime());
-        Thread keepingAlive = Thread.ofVirtual().name("drop-in-keep-alive").start(() -> keepAlive(out, lastWrite));
         long deadline = System.nanoTime() + maxDuration.toNanos();
-        try {
+        try (SseOut out = new SseOut(body, keepAlive, "drop-in-keep-alive", this::hungUp)) {
             while (true) {
                 Object next = arrived.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 if (callerGone) {
@@ -153,10 +150,9 @@ final class ChunkStream implements StreamingOutput, ChunkSink {
                                 new OpenAiWire.Chunk(
                                         id(), "chat.completion.chunk", created, model, List.of(), DropIn.usage(usage)));
                     }
-                    write(out, DONE);
+                    out.write(DONE);
                     return;
                 }
-                lastWrite.set(System.nanoTime());
             }
         } catch (IOException e) {
             upstream.cancel();
@@ -164,7 +160,6 @@ final class ChunkStream implements StreamingOutput, ChunkSink {
             upstream.cancel();
             Thread.currentThread().interrupt();
         } finally {
-            keepingAlive.interrupt();
             finish();
         }
     }
@@ -218,35 +213,14 @@ final class ChunkStream implements StreamingOutput, ChunkSink {
         return new OpenAiWire.ErrorBody(new OpenAiWire.Error(message, "server_error", null, code));
     }
 
-    private void send(OutputStream out, Object data) throws IOException {
-        write(out, ("data: " + json.writeValueAsString(data) + "\n\n").getBytes(StandardCharsets.UTF_8));
+    private void send(SseOut out, Object data) throws IOException {
+        out.write(("data: " + json.writeValueAsString(data) + "\n\n").getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void write(OutputStream out, byte[] frame) throws IOException {
-        synchronized (out) {
-            out.write(frame);
-            out.flush();
-        }
-    }
-
-    private void keepAlive(OutputStream out, AtomicLong lastWrite) {
-        long every = keepAlive.toNanos();
-        try {
-            while (true) {
-                long quiet = System.nanoTime() - lastWrite.get();
-                if (quiet < every) {
-                    Thread.sleep(Duration.ofNanos(every - quiet));
-                    continue;
-                }
-                write(out, KEEP_ALIVE);
-                lastWrite.set(System.nanoTime());
-            }
-        } catch (InterruptedException streamEnded) {
-            // the chunks are all written
-        } catch (IOException | RuntimeException hungUp) {
-            callerGone = true;
-            arrived.add(new End());
-        }
+    /** A keep-alive could not be written: the caller is gone. */
+    private void hungUp() {
+        callerGone = true;
+        arrived.add(new End());
     }
 
     private static String emptyToNull(String value) {

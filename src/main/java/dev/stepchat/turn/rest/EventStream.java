@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -56,8 +55,6 @@ final class EventStream implements StreamingOutput, Idempotency.Deferred {
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record DeltaData(String content, String reasoning, List<ToolCallDelta> toolCalls) {}
-
-    private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
 
     private final TurnFeed feed;
     private final Framing framing;
@@ -125,54 +122,18 @@ final class EventStream implements StreamingOutput, Idempotency.Deferred {
      * the feed, so the reader's place is freed then, not when the answer ends.
      */
     @Override
-    public void write(OutputStream out) {
-        AtomicLong lastWrite = new AtomicLong(System.nanoTime());
-        Thread keepingAlive = Thread.ofVirtual().name("sse-keep-alive").start(() -> keepAlive(out, lastWrite));
-        try (feed) {
+    public void write(OutputStream body) {
+        try (feed;
+                SseOut out = new SseOut(body, keepAlive, "sse-keep-alive", feed::close)) {
             TurnEvent event;
             while ((event = feed.next()) != null) {
-                write(out, framing.frame(event));
-                lastWrite.set(System.nanoTime());
+                out.write(framing.frame(event));
             }
-            write(out, framing.end());
+            out.write(framing.end());
         } catch (IOException callerGone) {
             // the connection is closed; the turn goes on without this reader
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } finally {
-            keepingAlive.interrupt();
-        }
-    }
-
-    private void keepAlive(OutputStream out, AtomicLong lastWrite) {
-        long every = keepAlive.toNanos();
-        try {
-            while (true) {
-                long quiet = System.nanoTime() - lastWrite.get();
-                if (quiet < every) {
-                    Thread.sleep(Duration.ofNanos(every - quiet));
-                    continue;
-                }
-                synchronized (out) {
-                    out.write(KEEP_ALIVE);
-                    out.flush();
-                }
-                lastWrite.set(System.nanoTime());
-            }
-        } catch (InterruptedException streamEnded) {
-            // the events are all written
-        } catch (IOException | RuntimeException callerGone) {
-            feed.close();
-        }
-    }
-
-    private static void write(OutputStream out, byte[] frame) throws IOException {
-        if (frame.length == 0) {
-            return;
-        }
-        synchronized (out) {
-            out.write(frame);
-            out.flush();
         }
     }
 }

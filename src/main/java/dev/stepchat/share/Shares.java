@@ -40,7 +40,6 @@ public class Shares {
     /** Ten years, in seconds: the longest expiry. */
     public static final long MAX_EXPIRES_IN = 315_360_000L;
 
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final TypeReference<List<SharedMessage>> MESSAGES = new TypeReference<>() {};
 
     private final Jdbc jdbc;
@@ -49,6 +48,8 @@ public class Shares {
     private final CurrentOwner owner;
     private final ObjectMapper json;
     private final Clock clock;
+    /** Made at run time: a SecureRandom in the native image's heap would repeat its seed. */
+    private final SecureRandom random = new SecureRandom();
 
     Shares(
             Jdbc jdbc,
@@ -149,9 +150,9 @@ public class Shares {
     }
 
     /** 128 random bits as 22 base64url characters. */
-    static String newId() {
+    String newId() {
         byte[] bits = new byte[16];
-        RANDOM.nextBytes(bits);
+        random.nextBytes(bits);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bits);
     }
 

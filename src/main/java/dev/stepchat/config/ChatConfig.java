@@ -101,6 +101,27 @@ public interface ChatConfig {
         int batch();
     }
 
+    /** Erasing an owner (DELETE /admin/owners/{owner}). */
+    Erasure erasure();
+
+    interface Erasure {
+        /**
+         * The secret of the keyed pseudonym (HMAC-SHA256) that replaces an erased owner in ledger
+         * rows, audit entries and jobs; at least 32 characters; unset: erasure answers 503
+         * erasure-not-configured (STEPCHAT_ERASURE_KEY). Keep it: the same owner erased twice gets
+         * the same pseudonym, so their totals stay together.
+         */
+        Optional<String> key();
+
+        /** Rows deleted or rewritten per transaction (STEPCHAT_ERASURE_BATCH). */
+        @WithDefault("500")
+        int batch();
+
+        /** How often open jobs are looked for (a dead replica's included) (STEPCHAT_ERASURE_EVERY). */
+        @WithDefault("1m")
+        String every();
+    }
+
     /** What one owner may take of the service, so that no owner crowds out the others. */
     Owners owners();
 

@@ -24,7 +24,8 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponse;
 public class ProblemDocumentation implements OASFilter {
 
     /** Paths that need a bearer token when authentication is on. */
-    private static final List<String> AUTHENTICATED = List.of("/conversations", "/usage", "/admin", "/v1/", "/shares/");
+    private static final List<String> AUTHENTICATED =
+            List.of("/conversations", "/usage", "/admin", "/v1/", "/shares/", "/me/");
 
     /** Paths of the OpenAI-compatible protocol: their errors are OpenAI's error body, not problems. */
     private static final String OPENAI = "/v1/";

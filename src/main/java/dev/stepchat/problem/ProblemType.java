@@ -47,6 +47,7 @@ public enum ProblemType {
     OVERLOADED("overloaded", 503, "The service is overloaded"),
     DATABASE_UNAVAILABLE("database-unavailable", 503, "The database is unavailable"),
     TURN_ABANDONED("turn-abandoned", 503, "The turn was interrupted"),
+    ERASURE_NOT_CONFIGURED("erasure-not-configured", 503, "Erasure is not configured"),
     UPSTREAM_TIMEOUT("upstream-timeout", 504, "The model provider did not answer in time");
 
     /** Base of every problem type URI. */

@@ -49,6 +49,10 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                     description = "OpenAI's chat-completions protocol for clients that keep their own history (the"
                             + " OpenAI SDKs with base URL /v1); errors in OpenAI's shape"),
             @Tag(
+                    name = "Administration",
+                    description = "Erasing an owner (a job) and the audit log of administrators' actions; the"
+                            + " administrators' group only"),
+            @Tag(
                     name = "Sharing",
                     description = "Read-only share links of a conversation: made, listed and revoked by its owner, read"
                             + " by anyone with the link"),

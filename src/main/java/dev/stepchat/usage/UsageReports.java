@@ -6,9 +6,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,6 +14,7 @@ import jakarta.transaction.Transactional;
 
 import dev.stepchat.db.Jdbc;
 import dev.stepchat.problem.ProblemException;
+import dev.stepchat.problem.TimeParam;
 import dev.stepchat.security.CurrentOwner;
 import dev.stepchat.usage.api.UsageView;
 
@@ -53,13 +52,13 @@ public class UsageReports {
         LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
         Instant from = fromParam == null
                 ? today.withDayOfMonth(1).atStartOfDay(ZoneOffset.UTC).toInstant()
-                : instant("from", fromParam);
+                : TimeParam.parse("from", fromParam);
         Instant to = toParam == null
                 ? today.withDayOfMonth(1)
                         .plusMonths(1)
                         .atStartOfDay(ZoneOffset.UTC)
                         .toInstant()
-                : instant("to", toParam);
+                : TimeParam.parse("to", toParam);
         if (!from.isBefore(to)) {
             throw ProblemException.invalid("to", "must be after from");
         }
@@ -96,18 +95,5 @@ public class UsageReports {
                 turns,
                 Money.format(cost == null ? BigDecimal.ZERO : cost),
                 row.getLong(offset + 7) == turns);
-    }
-
-    /** An RFC 3339 time, or a date (its UTC midnight). */
-    private static Instant instant(String field, String value) {
-        try {
-            if (value.length() == 10) {
-                return LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
-            }
-            return OffsetDateTime.parse(value).toInstant();
-        } catch (DateTimeParseException e) {
-            throw ProblemException.invalid(
-                    field, "must be an RFC 3339 time (2026-11-01T00:00:00Z) or a date (2026-11-01)");
-        }
     }
 }

@@ -55,6 +55,10 @@ class OpenApiAndHealthTest {
             Map.entry("post /conversations/{id}/shares", List.of("201", "400", "401", "404", "415", "503")),
             Map.entry("get /conversations/{id}/shares", List.of("200", "401", "404", "503")),
             Map.entry("delete /shares/{share_id}", List.of("204", "401", "404", "503")),
+            Map.entry("delete /admin/owners/{owner}", List.of("202", "401", "403", "503")),
+            Map.entry("get /admin/jobs/{job_id}", List.of("200", "401", "403", "404", "503")),
+            Map.entry("get /admin/audit", List.of("200", "400", "401", "403", "503")),
+            Map.entry("get /me/export", List.of("200", "401", "503")),
             Map.entry("get /shared/{share_id}", List.of("200", "404", "503")),
             Map.entry(
                     "post /conversations/{id}/chat",

@@ -31,6 +31,16 @@ public final class Tokens {
                 .sign();
     }
 
+    /** A token of {@code subject} in the administrators' group (stepchat-admin). */
+    public static String admin(String subject) {
+        return Jwt.issuer("https://issuer.test")
+                .subject(subject)
+                .audience("stepchat")
+                .groups("stepchat-admin")
+                .expiresIn(Duration.ofMinutes(5))
+                .sign();
+    }
+
     /** A request sent with {@code token}. */
     public static RequestSpecification as(String token) {
         return given().header("Authorization", "Bearer " + token);

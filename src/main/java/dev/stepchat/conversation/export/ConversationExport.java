@@ -1,10 +1,18 @@
 package dev.stepchat.conversation.export;
 
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.StreamingOutput;
@@ -13,6 +21,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.panache.common.Sort;
 
 import dev.stepchat.conversation.ConversationRepository;
 import dev.stepchat.conversation.Message;
@@ -39,13 +48,77 @@ public class ConversationExport {
     private final MessageRepository messages;
     private final CurrentOwner owner;
     private final ObjectMapper json;
+    private final Clock clock;
 
     ConversationExport(
-            ConversationRepository conversations, MessageRepository messages, CurrentOwner owner, ObjectMapper json) {
+            ConversationRepository conversations,
+            MessageRepository messages,
+            CurrentOwner owner,
+            ObjectMapper json,
+            Clock clock) {
         this.conversations = conversations;
         this.messages = messages;
         this.owner = owner;
         this.json = json;
+        this.clock = clock;
+    }
+
+    /**
+     * All the caller's data as one zip archive, written as it is read: each conversation (archived
+     * ones included) as {@code conversations/{id}.json} in the JSON export's format, every branch,
+     * read {@value #PAGE} conversations per short transaction; then {@code export.json} saying
+     * whose, when and how many.
+     */
+    public StreamingOutput archive() {
+        String caller = owner.id();
+        return out -> {
+            ZipOutputStream zip = new ZipOutputStream(out);
+            OutputStream entry = new FilterOutputStream(zip) {
+                @Override
+                public void write(byte[] bytes, int offset, int length) throws IOException {
+                    zip.write(bytes, offset, length);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    zip.flush(); // the entry ends, not the archive
+                }
+            };
+            int count = 0;
+            UUID after = null;
+            while (true) {
+                UUID from = after;
+                List<ConversationView> page = QuarkusTransaction.requiringNew()
+                        .call(() -> (from == null
+                                        ? conversations.find("owner = ?1", Sort.by("id"), caller)
+                                        : conversations.find("owner = ?1 and id > ?2", Sort.by("id"), caller, from))
+                                .range(0, PAGE - 1).list().stream()
+                                        .map(ConversationMapper::view)
+                                        .toList());
+                for (ConversationView conversation : page) {
+                    zip.putNextEntry(new ZipEntry("conversations/" + conversation.id() + ".json"));
+                    json(conversation).write(entry);
+                    zip.closeEntry();
+                    count++;
+                }
+                if (page.size() < PAGE) {
+                    break;
+                }
+                after = page.getLast().id();
+            }
+            Map<String, Object> about = new LinkedHashMap<>();
+            about.put("object", "owner_export");
+            about.put("version", 1);
+            about.put("owner", caller);
+            about.put("exported_at", clock.instant().toString());
+            about.put("conversations", count);
+            about.put("files", 0);
+            zip.putNextEntry(new ZipEntry("export.json"));
+            entry.write(json.writeValueAsBytes(about));
+            zip.closeEntry();
+            zip.finish();
+            zip.flush();
+        };
     }
 
     /** The conversation (404 when it is not the caller's), checked before anything is written. */

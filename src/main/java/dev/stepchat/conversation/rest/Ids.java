@@ -17,6 +17,11 @@ public final class Ids {
         return parse(id, "Conversation");
     }
 
+    /** An administrators' job's id; anything else is a 404 like an unknown job. */
+    public static UUID job(String id) {
+        return parse(id, "Job");
+    }
+
     private static UUID parse(String id, String what) {
         try {
             if (id.length() == 36) {

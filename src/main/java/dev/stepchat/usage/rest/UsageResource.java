@@ -1,7 +1,9 @@
 package dev.stepchat.usage.rest;
 
 import java.util.List;
+import java.util.Map;
 
+import jakarta.enterprise.event.Event;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -23,12 +25,12 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 
-import dev.stepchat.config.ChatConfig;
 import dev.stepchat.problem.ProblemException;
-import dev.stepchat.problem.ProblemType;
+import dev.stepchat.security.AdminAction;
+import dev.stepchat.security.AdminGuard;
 import dev.stepchat.usage.Money;
 import dev.stepchat.usage.SpendingLimits;
 import dev.stepchat.usage.UsageReports;
@@ -43,14 +45,14 @@ public class UsageResource {
 
     private final UsageReports reports;
     private final SpendingLimits limits;
-    private final SecurityIdentity identity;
-    private final ChatConfig config;
+    private final AdminGuard admins;
+    private final Event<AdminAction> adminActions;
 
-    UsageResource(UsageReports reports, SpendingLimits limits, SecurityIdentity identity, ChatConfig config) {
+    UsageResource(UsageReports reports, SpendingLimits limits, AdminGuard admins, Event<AdminAction> adminActions) {
         this.reports = reports;
         this.limits = limits;
-        this.identity = identity;
-        this.config = config;
+        this.admins = admins;
+        this.adminActions = adminActions;
     }
 
     @GET
@@ -114,7 +116,7 @@ public class UsageResource {
     @APIResponse(responseCode = "403", description = "The token is not in the administrators' group")
     public LimitsView getLimits(
             @Parameter(description = "The owner: a token subject") @PathParam("owner") String owner) {
-        requireAdmin();
+        admins.require("read or set spending limits");
         return view(owner);
     }
 
@@ -155,8 +157,12 @@ public class UsageResource {
                     @NotNull
                     @Valid
                     LimitsView body) {
-        requireAdmin();
-        limits.override(owner, body.limits().stream().map(UsageResource::limit).toList());
+        admins.require("read or set spending limits");
+        QuarkusTransaction.requiringNew().run(() -> {
+            limits.override(
+                    owner, body.limits().stream().map(UsageResource::limit).toList());
+            adminActions.fire(new AdminAction("limits.set", owner, Map.of("limits", body.limits())));
+        });
         return view(owner);
     }
 
@@ -207,11 +213,4 @@ public class UsageResource {
     }
 
     /** Administrators only: tokens whose groups hold the configured admin group (anyone while authentication is off). */
-    private void requireAdmin() {
-        if (config.auth().enabled() && !identity.hasRole(config.auth().adminGroup())) {
-            throw new ProblemException(
-                    ProblemType.FORBIDDEN,
-                    "Only tokens in the group " + config.auth().adminGroup() + " may read or set spending limits");
-        }
-    }
 }

@@ -28,7 +28,9 @@ public class AuthOnResource implements QuarkusTestResourceLifecycleManager {
                     "mp.jwt.verify.issuer",
                     ISSUER,
                     "mp.jwt.verify.audiences",
-                    AUDIENCE);
+                    AUDIENCE,
+                    "stepchat.erasure.key",
+                    "it-only-erasure-key-0123456789abcdefghij");
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }

@@ -28,7 +28,8 @@ import io.quarkus.runtime.StartupEvent;
  * channel {@value TurnSignal#CHANNEL}: {@code stop:<message id>} (a stop asked for on any replica; the one
  * running the turn cancels it) and {@code end:<message id>} (a turn's end is stored; readers on
  * other replicas send the rest at once instead of at their next look). Each replica listens on one
- * connection of its own, outside the pool, and reconnects when it breaks. A missed notification
+ * connection of its own, outside the pool (to {@code stepchat.signals.jdbc-url} when set, else the
+ * pool's URL), and reconnects when it breaks (after a failover, to whichever host the URL finds). A missed notification
  * costs time, never correctness: the running replica also reads stop requests at every flush, and
  * readers look at the database at least once per flush period.
  */
@@ -46,11 +47,16 @@ public class TurnSignals {
     private volatile boolean running = true;
     private Thread listener;
 
+    /**
+     * @param signalsUrl a URL of its own for the listening connection (stepchat.signals.jdbc-url),
+     *     for a pool behind a transaction-mode pooler, which cannot carry LISTEN; else the pool's
+     */
     TurnSignals(
             @ConfigProperty(name = "quarkus.datasource.jdbc.url") Optional<String> url,
+            @ConfigProperty(name = "stepchat.signals.jdbc-url") Optional<String> signalsUrl,
             @ConfigProperty(name = "quarkus.datasource.username") Optional<String> user,
             @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
-        this.url = url;
+        this.url = signalsUrl.filter(u -> !u.isBlank()).or(() -> url);
         this.user = user;
         this.password = password;
     }

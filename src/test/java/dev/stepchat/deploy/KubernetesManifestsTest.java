@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,9 +21,11 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
@@ -43,17 +46,19 @@ import dev.stepchat.support.EmbeddedPostgresResource;
 import dev.stepchat.support.StepFunStub;
 
 /**
- * k8s/ as Kubernetes and the application would see it: every manifest loads into the fabric8
- * model with no unknown field, the kustomization renders, and what must agree with the
- * application does: probe paths answer on the running application, the port, the environment
- * variables (each one the application documents), the security settings and a pinned image.
+ * k8s/ as Kubernetes and the application would see it: every manifest of the base loads into the
+ * fabric8 model with no unknown field, every overlay renders with the real kustomize
+ * ({@code kubectl kustomize}), and what must agree with the application does: probe paths answer
+ * on the running application, the port, the environment variables (each one the application
+ * documents), the security settings and a pinned image.
  */
 @QuarkusTest
 @WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = StepFunStub.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class KubernetesManifestsTest {
 
-    static final Path K8S = Path.of("k8s");
+    static final Path K8S = Path.of("k8s/base");
+    static final Path OVERLAYS = Path.of("k8s/overlays");
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     /** The kustomization rendered: its resources, in order, as fabric8 objects. */
@@ -150,7 +155,7 @@ class KubernetesManifestsTest {
                         "MP_JWT_VERIFY_ISSUER");
         assertThat(container.getEnvFrom().getFirst().getConfigMapRef().getName())
                 .isEqualTo(resources.get("ConfigMap").getMetadata().getName());
-        try (var files = Files.walk(K8S)) {
+        try (var files = Files.walk(Path.of("k8s"))) {
             assertThat(files.filter(Files::isRegularFile).filter(p -> read(p).contains("kind: Secret")))
                     .as("no Secret values committed")
                     .isEmpty();
@@ -174,29 +179,34 @@ class KubernetesManifestsTest {
     }
 
     /**
-     * k8s/jvm, the overlay for the JVM image: every patch replaces a field the base Deployment has
-     * (kustomize refuses a replace of a missing one), and the result runs as the JVM image's user
-     * with a memory limit that its heap ratio leaves room in.
+     * Every overlay as kubectl renders it (kustomize refuses, for instance, an overlay inside its
+     * base's folder, or a patch that replaces a field the base lacks): native is the base; jvm
+     * runs as the JVM image's user with a memory limit its heap ratio leaves room in; cnpg adds a
+     * CloudNativePG Cluster and points the service at its read-write Service and generated Secret.
+     * Without kubectl the test is skipped, unless {@code -Dkustomize-tests=required} (as in CI).
      */
     @Test
-    void theJvmOverlayPatchesFieldsOfTheBaseDeployment() throws IOException {
-        JsonNode overlay = YAML.readTree(K8S.resolve("jvm/kustomization.yaml").toFile());
-        assertThat(overlay.path("resources").get(0).asText()).isEqualTo("..");
-        JsonNode deployment = YAML.readTree(K8S.resolve("deployment.yaml").toFile());
-        JsonNode patch =
-                YAML.readTree(overlay.path("patches").get(0).path("patch").asText());
-        for (JsonNode op : patch) {
-            assertThat(op.path("op").asText()).isEqualTo("replace");
-            String path = op.path("path").asText();
-            assertThat(deployment.at(path).isMissingNode())
-                    .as(path + " in the base Deployment")
-                    .isFalse();
-            String parent = path.substring(0, path.lastIndexOf('/'));
-            String field = path.substring(path.lastIndexOf('/') + 1);
-            ((com.fasterxml.jackson.databind.node.ObjectNode) deployment.at(parent)).set(field, op.path("value"));
+    void everyOverlayRendersWithKustomize() throws Exception {
+        try (var overlays = Files.list(OVERLAYS)) {
+            assertThat(overlays.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder("native", "jvm", "cnpg");
         }
-        Deployment patched = Serialization.unmarshal(YAML.writeValueAsString(deployment), Deployment.class);
-        PodSpec pod = patched.getSpec().getTemplate().getSpec();
+        Map<String, JsonNode> natively = kustomize("native");
+        assertThat(natively.keySet())
+                .containsExactlyInAnyOrderElementsOf(render().values().stream()
+                        .map(resource -> resource.getKind() + "/"
+                                + resource.getMetadata().getName())
+                        .toList());
+        assertThat(natively.get("Deployment/stepchat")
+                        .at("/spec/template/spec/containers/0/image")
+                        .asText())
+                .isEqualTo("ghcr.io/stepchat/stepchat:1.0.0");
+
+        Map<String, JsonNode> jvm = kustomize("jvm");
+        PodSpec pod = Serialization.unmarshal(YAML.writeValueAsString(jvm.get("Deployment/stepchat")), Deployment.class)
+                .getSpec()
+                .getTemplate()
+                .getSpec();
         String dockerfile = Files.readString(Path.of("docker/Dockerfile.jvm"));
         assertThat(dockerfile)
                 .contains("USER " + pod.getSecurityContext().getRunAsUser())
@@ -208,7 +218,66 @@ class KubernetesManifestsTest {
                         .get("memory")
                         .toString())
                 .isEqualTo("768Mi");
-        assertThat(overlay.path("images").get(0).path("newTag").asText()).endsWith("-jvm");
+        assertThat(pod.getContainers().getFirst().getImage()).isEqualTo("ghcr.io/stepchat/stepchat:1.0.0-jvm");
+
+        Map<String, JsonNode> cnpg = kustomize("cnpg");
+        JsonNode cluster = cnpg.get("Cluster/stepchat-db");
+        assertThat(cluster.path("apiVersion").asText()).isEqualTo("postgresql.cnpg.io/v1");
+        assertThat(cluster.at("/spec/instances").asInt())
+                .as("a primary and a standby")
+                .isEqualTo(2);
+        assertThat(cnpg.get("ConfigMap/stepchat-config")
+                        .at("/data/QUARKUS_DATASOURCE_JDBC_URL")
+                        .asText())
+                .isEqualTo("jdbc:postgresql://stepchat-db-rw:5432/"
+                        + cluster.at("/spec/bootstrap/initdb/database").asText() + "?targetServerType=primary");
+        Map<String, String> secretOf = new LinkedHashMap<>();
+        for (JsonNode env : cnpg.get("Deployment/stepchat").at("/spec/template/spec/containers/0/env")) {
+            secretOf.put(
+                    env.path("name").asText(),
+                    env.at("/valueFrom/secretKeyRef/name").asText());
+        }
+        assertThat(secretOf)
+                .containsEntry("QUARKUS_DATASOURCE_USERNAME", "stepchat-db-app")
+                .containsEntry("QUARKUS_DATASOURCE_PASSWORD", "stepchat-db-app")
+                .containsEntry("STEP_API_KEY", "stepchat-secrets");
+        assertThat(cnpg.get("ConfigMap/stepchat-config")
+                        .at("/data/QUARKUS_DATASOURCE_USERNAME")
+                        .isMissingNode())
+                .isTrue();
+    }
+
+    /** {@code kubectl kustomize k8s/overlays/<overlay>}: its resources by kind/name. */
+    private static Map<String, JsonNode> kustomize(String overlay) throws Exception {
+        Process kubectl;
+        try {
+            kubectl = new ProcessBuilder(
+                            "kubectl", "kustomize", OVERLAYS.resolve(overlay).toString())
+                    .redirectErrorStream(true)
+                    .start();
+        } catch (IOException noKubectl) {
+            if ("required".equals(System.getProperty("kustomize-tests"))) {
+                throw new AssertionError("kubectl is required (-Dkustomize-tests=required) but cannot run", noKubectl);
+            }
+            Assumptions.abort("kubectl is not installed: the overlays are not rendered");
+            throw noKubectl;
+        }
+        String rendered = new String(kubectl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(kubectl.waitFor())
+                .as("kubectl kustomize k8s/overlays/" + overlay + ":\n" + rendered)
+                .isZero();
+        Map<String, JsonNode> resources = new LinkedHashMap<>();
+        try (MappingIterator<JsonNode> documents =
+                YAML.readerFor(JsonNode.class).readValues(rendered)) {
+            while (documents.hasNext()) {
+                JsonNode document = documents.next();
+                resources.put(
+                        document.path("kind").asText() + "/"
+                                + document.at("/metadata/name").asText(),
+                        document);
+            }
+        }
+        return resources;
     }
 
     private static PodSpec deployment(Map<String, HasMetadata> resources) {

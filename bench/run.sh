@@ -5,6 +5,7 @@
 #   bash bench/run.sh compare    # JVM jar and native executable side by side (F), 3 rounds each,
 #                                # about 12 minutes; needs target/*-runner (./mvnw package -Dnative)
 #   bash bench/run.sh restart    # PostgreSQL restarted under 100 turns/s (G), about 2 minutes
+#   bash bench/run.sh failover   # a primary fails over to its standby under load (K), about 4 minutes
 #   bash bench/run.sh streams    # 1,000 concurrent 60 s streams with resumes (H), 3 rounds, about 6 minutes
 #   bash bench/run.sh noisy      # the noisy neighbour (J): one owner floods, 50 others chat; 3 rounds,
 #                                # about 15 minutes
@@ -111,12 +112,14 @@ conversations() {
 }
 # gatling CLASS TARGET RATE SECONDS MODEL -> prints the report folder
 gatling() {
-  local csv="$ROOT/$WORK/conversations.csv"
+  local csv="$ROOT/$WORK/${CSV_NAME:-conversations}.csv"   # CSV_NAME: for two loads at once
   if [ "$2" = service ]; then conversations "$5" "$(python3 -c "import math;print(math.ceil($3*$4)+10)")" "$csv"; fi
   local base=$APP; [ "$2" = simulator ] && base=$SIM
   (cd bench && $PIN_LOAD ../mvnw -q -B gatling:test -Dgatling.simulationClass="bench.$1" -Dbase="$base" -Dtarget="$2" \
     -Drate="$3" -Dseconds="$4" -Dmodel="$5" -Dconversations="$csv" > "$ROOT/$WORK/gatling-last.log" 2>&1) || true
-  ls -td "$WORK"/gatling/*/ | sed -n 1p   # not head: under pipefail, ls killed by SIGPIPE fails the script
+  # the newest report of this simulation (two loads may run at once); not head: under pipefail,
+  # ls killed by SIGPIPE fails the script
+  ls -td "$WORK"/gatling/"$(echo "$1" | tr '[:upper:]' '[:lower:]')"-*/ | sed -n 1p
 }
 # record SCENARIO TARGET RATE REPORT REQUEST [extra json]
 record() {
@@ -418,6 +421,89 @@ if [ "${1:-}" = lean ]; then
   python3 bench/lean.py "$OUT"/lean/*.jsonl > "$OUT/lean.md"
   cat "$OUT/lean.md"
   log "written to $OUT/lean.md (rows in $OUT/lean/$LABEL.jsonl)"
+  exit 0
+fi
+
+# ---------------------------------------------------------------- K: a primary fails over under load
+# Two PostgreSQL 15 servers of this machine's Debian binaries: a primary (port 5433) and a
+# streaming standby of it (5434, pg_basebackup -R). The service's URL lists both with
+# targetServerType=primary. Under 50 turns/s and 5 new streams/s, the primary is stopped at once
+# (immediate: a crash, no shutdown checkpoint) after 15 s and the standby promoted. Reports: seconds
+# from the promotion to the first answered turn, turns that failed (and how), answers StepFun gave
+# that the new primary has no ledger row for (asynchronous replication: commits the standby had not
+# received), conversations still locked and messages still in progress a minute later, 500s.
+if [ "${1:-}" = failover ]; then
+  pg() { if [ "$(id -u)" = 0 ]; then su postgres -c "$*"; else sudo -u postgres bash -c "$*"; fi; }
+  for cluster in fa fb; do pg "pg_dropcluster --stop 15 $cluster" 2>/dev/null || true; done
+  log "K: primary fa on 5433, standby fb on 5434"
+  pg "pg_createcluster 15 fa -p 5433 >/dev/null"
+  cat >> /etc/postgresql/15/fa/postgresql.conf <<'CONF'
+listen_addresses = 'localhost'
+wal_level = replica
+max_wal_senders = 5
+hot_standby = on
+max_connections = 200
+CONF
+  echo "host replication bench 127.0.0.1/32 scram-sha-256" >> /etc/postgresql/15/fa/pg_hba.conf
+  pg "pg_ctlcluster 15 fa start"
+  pg "psql -p 5433 -q -c \"create role bench login replication password 'bench'\" -c 'create database stepchat_bench owner bench'"
+  pg "pg_createcluster 15 fb -p 5434 >/dev/null"
+  tail -5 /etc/postgresql/15/fa/postgresql.conf >> /etc/postgresql/15/fb/postgresql.conf
+  cp /etc/postgresql/15/fa/pg_hba.conf /etc/postgresql/15/fb/pg_hba.conf
+  pg "rm -rf /var/lib/postgresql/15/fb && PGPASSWORD=bench pg_basebackup -h localhost -p 5433 -U bench -D /var/lib/postgresql/15/fb -R -X stream"
+  pg "pg_ctlcluster 15 fb start"
+  until [ "$(PGPASSWORD=bench psql -h localhost -p 5434 -U bench -d stepchat_bench -Atc 'select pg_is_in_recovery()' 2>/dev/null)" = t ]; do sleep 0.2; done
+  DB_URL="jdbc:postgresql://localhost:5433,localhost:5434/stepchat_bench?targetServerType=primary"
+  sql() { PGPASSWORD=bench psql -h localhost -p "${SQL_PORT:-5433}" -U bench -d stepchat_bench -At -v ON_ERROR_STOP=1 -c "$1"; }
+  start_service jvm
+  gatling TurnSimulation service 50 20 bench-instant > /dev/null   # warm-up
+  log "K: 50 turns/s and 5 streams/s for 45 s; the primary stopped (immediate) and the standby promoted after 15 s"
+  ( gatling TurnSimulation service 50 45 bench-instant > "$WORK/failover-turns.txt" ) &
+  TURNS=$!
+  ( CSV_NAME=streams gatling StreamSimulation service 5 45 bench-stream > "$WORK/failover-streams.txt" ) &
+  STREAMS=$!
+  sleep 15
+  pg "pg_ctlcluster 15 fa stop -m immediate"
+  pg "pg_ctlcluster 15 fb promote"
+  promoted=$(now_ms)
+  SQL_PORT=5434
+  log "K: standby promoted; probing for the first turn that succeeds"
+  id=""
+  until [ -n "$id" ] && [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$APP/conversations/$id/messages" \
+      -H 'Content-Type: application/json' -d '{"content":"probe"}')" = 201 ]; do
+    [ -n "$id" ] || id=$(curl -sf -X POST "$APP/conversations" -H 'Content-Type: application/json' \
+        -d '{"model":"bench-instant"}' | sed -n 's/.*"id":"\([^"]*\)".*/\1/p') || true
+    sleep 0.05
+  done
+  recovered=$(( $(now_ms) - promoted ))
+  log "K: first turn answered $recovered ms after the promotion"
+  wait "$TURNS" "$STREAMS" || true
+  sleep 60  # leases of turns cut by the failover expire, kept answers are retried
+  answered=$(curl -s "$APP/q/metrics" | awk -F' ' '/^stepchat_upstream_seconds_count\{.*outcome="ok"/ {s+=$2} END {print int(s)}')
+  ledger=$(sql "select count(*) from usage_record")
+  locked=$(sql "select count(*) from conversation where turn_lease_until is not null")
+  stuck=$(sql "select count(*) from message where status = 'IN_PROGRESS'")
+  record K service 50 "$(cat "$WORK/failover-turns.txt")" turn "{\"recovered_ms\": $recovered, \"upstream_answered\": $answered, \"ledger_rows\": $ledger, \"locked\": $locked, \"in_progress\": $stuck, \"faults\": $(faults)}"
+  record K service-streams 5 "$(cat "$WORK/failover-streams.txt")" connect
+  tail -2 "$RESULTS"
+  python3 - "$RESULTS" > "$OUT/failover.md" <<'PY'
+import json, sys
+rows = [json.loads(line) for line in open(sys.argv[1])]
+turns = next(r for r in rows if r["target"] == "service")
+streams = next(r for r in rows if r["target"] == "service-streams")
+print("| a primary stopped (immediate) and its standby promoted, under 50 turns/s and 5 streams/s | |")
+print("|---|---|")
+print(f"| first turn answered after the promotion | {turns['recovered_ms'] / 1000:.1f} s |")
+print(f"| turns sent / failed | {int(turns['count'])} / {int(turns['ko'])} |")
+print(f"| streams opened / failed | {int(streams['count'])} / {int(streams['ko'])} |")
+print(f"| answers StepFun gave / ledger rows on the new primary | {turns['upstream_answered']} / {turns['ledger_rows']} |")
+print(f"| conversations still locked / messages in progress, a minute later | {turns['locked']} / {turns['in_progress']} |")
+print(f"| 500s / 503s | {turns['faults']['http_500']} / {turns['faults']['http_503']} |")
+PY
+  cat "$OUT/failover.md"
+  cp "$RESULTS" "$OUT/failover.jsonl"
+  stop_service
+  for cluster in fa fb; do pg "pg_dropcluster --stop 15 $cluster" 2>/dev/null || true; done
   exit 0
 fi
 

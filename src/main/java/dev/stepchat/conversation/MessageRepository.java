@@ -3,8 +3,10 @@ package dev.stepchat.conversation;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -140,6 +142,65 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
                 this::read,
                 leaf,
                 conversationId);
+    }
+
+    /** The recursive walk from {@code leaf} (first parameter) up to the root, in a conversation (second). */
+    private static final String PATH = """
+            with recursive path (id, parent_id) as (
+                select id, parent_id from message where id = ? and conversation_id = ?
+                union all
+                select m.id, m.parent_id from message m join path p on m.id = p.parent_id)
+            """;
+
+    /**
+     * A page of the path from the root down to {@code leaf}, paged in SQL: the walk reads ids only,
+     * and only the page's rows are read whole, so a branch 10,000 messages deep is never one list
+     * in memory. A cursor that is not on the path is a 400 {@code invalid-cursor}, as for any list.
+     */
+    public Paging.Slice<Message> pathPage(UUID conversationId, UUID leaf, PageRequest page) {
+        if (leaf == null) {
+            return Paging.slice(List.of(), message -> message.id, page);
+        }
+        for (var cursor : List.of(
+                Map.entry("after", Optional.ofNullable(page.after())),
+                Map.entry("before", Optional.ofNullable(page.before())))) {
+            if (cursor.getValue().isPresent()
+                    && jdbc.first(
+                                    PATH + "select 1 from path where id = ?",
+                                    row -> 1,
+                                    leaf,
+                                    conversationId,
+                                    cursor.getValue().get())
+                            .isEmpty()) {
+                throw Paging.unknownCursor(cursor.getKey());
+            }
+        }
+        // ids grow along a path: 'after' and 'before' bound the ids, the list's order gives which side
+        UUID lower = page.descending() ? page.before() : page.after();
+        UUID upper = page.descending() ? page.after() : page.before();
+        // a page just ahead of 'before' (and nothing after): read from 'before' backwards, then turn it round
+        boolean fromBefore = page.before() != null && page.after() == null;
+        boolean ascending = page.descending() == fromBefore;
+        List<Message> rows = new ArrayList<>(jdbc.list(
+                PATH + "select " + SELECTED + " from message m where m.id in (select id from path)"
+                        + " and (cast(? as uuid) is null or m.id > ?) and (cast(? as uuid) is null or m.id < ?)"
+                        + " order by m.id " + (ascending ? "asc" : "desc") + " limit ?",
+                this::read,
+                leaf,
+                conversationId,
+                lower,
+                lower,
+                upper,
+                upper,
+                page.limit() + 1));
+        boolean more = rows.size() > page.limit();
+        if (more) {
+            rows.removeLast();
+        }
+        if (fromBefore) {
+            Collections.reverse(rows);
+        }
+        return new Paging.Slice<>(List.copyOf(rows), more);
     }
 
     /**

@@ -127,17 +127,22 @@ public final class Paging {
     }
 
     /** The same paging over a list already in memory, in id order (a branch of a conversation). */
+    /** A 400 invalid-cursor: {@code cursor} ('after' or 'before') is not the id of an item of the list. */
+    public static ProblemException unknownCursor(String cursor) {
+        return new ProblemException(
+                ProblemType.INVALID_CURSOR,
+                "'" + cursor + "' is not the id of an item of this list",
+                List.of(new Problem.FieldError(cursor, "unknown id")),
+                null);
+    }
+
     public static <E> Slice<E> slice(List<E> ascending, Function<E, UUID> id, PageRequest page) {
         List<UUID> ids = ascending.stream().map(id).toList();
         for (var cursor : List.of(
                 Map.entry("after", Optional.ofNullable(page.after())),
                 Map.entry("before", Optional.ofNullable(page.before())))) {
             if (cursor.getValue().isPresent() && !ids.contains(cursor.getValue().get())) {
-                throw new ProblemException(
-                        ProblemType.INVALID_CURSOR,
-                        "'" + cursor.getKey() + "' is not the id of an item of this list",
-                        List.of(new Problem.FieldError(cursor.getKey(), "unknown id")),
-                        null);
+                throw unknownCursor(cursor.getKey());
             }
         }
         List<E> ordered = new ArrayList<>(ascending);

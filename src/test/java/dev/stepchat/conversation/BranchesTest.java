@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -410,5 +411,68 @@ class BranchesTest extends StepFunStubbedTest {
                 .then()
                 .body("message_count", equalTo(0))
                 .body("current_message_id", org.hamcrest.Matchers.nullValue());
+    }
+
+    /**
+     * The current branch's messages are paged in SQL: every combination of order, limit and cursors
+     * answers what the list paging of every other list answers (Paging.slice over the whole branch),
+     * and a cursor on another branch is a 400 invalid-cursor.
+     */
+    @Test
+    void theCurrentBranchPagesLikeEveryListWithoutReadingItWhole() {
+        String id = conversation();
+        JsonPath first = say(id, "one", "answer one");
+        say(id, "two", "answer two");
+        say(id, "three", "answer three");
+        JsonPath fourth = say(id, "four", "answer four");
+        // another branch: a second answer to "one"; then back on the long branch
+        String offBranch = regenerate(id, first.getString("message.parent_id"), "another answer one")
+                .getString("message.id");
+        given().contentType("application/merge-patch+json")
+                .body("{\"current_message_id\":\"" + fourth.getString("message.id") + "\"}")
+                .patch("/conversations/" + id)
+                .then()
+                .statusCode(200);
+        List<UUID> branch = list(id, "").getList("data.id", String.class).stream()
+                .map(UUID::fromString)
+                .toList();
+        assertThat(branch).hasSize(8).doesNotContain(UUID.fromString(offBranch));
+
+        List<UUID> cursors = new ArrayList<>();
+        cursors.add(null);
+        cursors.addAll(branch);
+        for (String order : List.of("asc", "desc")) {
+            for (int limit : List.of(1, 2, 5)) {
+                for (UUID after : cursors) {
+                    for (UUID before : cursors) {
+                        PageRequest page = PageRequest.parse(
+                                String.valueOf(limit),
+                                after == null ? null : after.toString(),
+                                before == null ? null : before.toString(),
+                                order,
+                                false);
+                        Paging.Slice<UUID> expected = Paging.slice(branch, uuid -> uuid, page);
+                        String query = "?limit=" + limit + "&order=" + order
+                                + (after == null ? "" : "&after=" + after)
+                                + (before == null ? "" : "&before=" + before);
+                        JsonPath got = given().get("/conversations/" + id + "/messages" + query)
+                                .then()
+                                .statusCode(200)
+                                .extract()
+                                .jsonPath();
+                        assertThat(got.getList("data.id", String.class))
+                                .as(query)
+                                .containsExactlyElementsOf(expected.rows().stream()
+                                        .map(UUID::toString)
+                                        .toList());
+                        assertThat(got.getBoolean("has_more")).as(query).isEqualTo(expected.hasMore());
+                    }
+                }
+            }
+        }
+        given().get("/conversations/" + id + "/messages?after=" + offBranch)
+                .then()
+                .statusCode(400)
+                .body("type", endsWith("/invalid-cursor"));
     }
 }

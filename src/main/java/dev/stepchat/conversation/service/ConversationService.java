@@ -243,7 +243,7 @@ public class ConversationService {
         }
         Paging.Slice<Message> slice;
         if (branch == null || branch.equals("current")) {
-            slice = Paging.slice(messages.path(id, conversation.currentMessageId), m -> m.id, page);
+            slice = messages.pathPage(id, conversation.currentMessageId, page);
         } else if (branch.equals("all")) {
             slice = messages.page(id, page);
         } else {

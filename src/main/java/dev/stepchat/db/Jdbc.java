@@ -158,6 +158,7 @@ public class Jdbc {
                 case Integer[] numbers ->
                     statement.setArray(index, statement.getConnection().createArrayOf("int4", numbers));
                 case String text -> statement.setString(index, text);
+                case byte[] bytes -> statement.setBytes(index, bytes);
                 case Integer number -> statement.setInt(index, number);
                 case Long number -> statement.setLong(index, number);
                 case Double number -> statement.setDouble(index, number);

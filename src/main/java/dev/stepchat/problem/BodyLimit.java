@@ -14,6 +14,7 @@ import jakarta.ws.rs.ext.ReaderInterceptorContext;
 import io.vertx.ext.web.RoutingContext;
 
 import dev.stepchat.config.ChatConfig;
+import dev.stepchat.config.FilesConfig;
 
 /**
  * Every request body is held to its limit while it is read, however it arrives: a body with a
@@ -30,15 +31,17 @@ public class BodyLimit implements ReaderInterceptor {
     // looked up per request: the provider is made before the configuration mapping exists
     private final Instance<ChatConfig> config;
     private final Instance<RoutingContext> routing;
+    private final Instance<FilesConfig> files;
 
-    BodyLimit(Instance<ChatConfig> config, Instance<RoutingContext> routing) {
+    BodyLimit(Instance<ChatConfig> config, Instance<RoutingContext> routing, Instance<FilesConfig> files) {
         this.config = config;
+        this.files = files;
         this.routing = routing;
     }
 
     @Override
     public Object aroundReadFrom(ReaderInterceptorContext context) throws IOException {
-        long limit = HttpEdgeProblems.maxBody(routing.get().request().path(), config.get());
+        long limit = HttpEdgeProblems.maxBody(routing.get().request().path(), config.get(), files.get());
         context.setInputStream(new Counted(context.getInputStream(), limit));
         return context.proceed();
     }

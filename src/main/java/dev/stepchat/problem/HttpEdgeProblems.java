@@ -21,6 +21,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 import dev.stepchat.config.ChatConfig;
+import dev.stepchat.config.FilesConfig;
 import dev.stepchat.observability.RequestIds;
 
 /**
@@ -48,6 +49,7 @@ public class HttpEdgeProblems {
             @Observes Router router,
             ObjectMapper mapper,
             ChatConfig config,
+            FilesConfig files,
             @ConfigProperty(name = "quarkus.http.cors.origins") Optional<List<String>> origins,
             @ConfigProperty(name = "quarkus.http.non-application-root-path") String management) {
         router.route().order(Integer.MIN_VALUE + 1).handler(context -> {
@@ -57,7 +59,7 @@ public class HttpEdgeProblems {
             MemorySize maxHeaders = config.limits().maxHeaderSize();
             long length = declaredLength(request);
             String origin = request.getHeader(HttpHeaders.ORIGIN);
-            long maxBody = maxBody(path, config);
+            long maxBody = maxBody(path, config, files);
             if (headerBytes > maxHeaders.asLongValue()) {
                 send(
                         context,
@@ -114,7 +116,7 @@ public class HttpEdgeProblems {
         // that backstop to the endpoint's limit and a little more, so the problem comes first.
         router.route().order(-1).handler(context -> {
             if (context.request().getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
-                context.put(MAX_REQUEST_SIZE_KEY, maxBody(context.request().path(), config) + BACKSTOP_SLACK);
+                context.put(MAX_REQUEST_SIZE_KEY, maxBody(context.request().path(), config, files) + BACKSTOP_SLACK);
             }
             context.next();
         });
@@ -131,11 +133,19 @@ public class HttpEdgeProblems {
     private static final long BACKSTOP_SLACK = 256 * 1024;
 
     /** The most a request body to {@code path} may have: the import's limit, or every other body's. */
-    static long maxBody(String path, ChatConfig config) {
-        return "/conversations/import".equals(path)
-                ? config.limits().maxImportSize().asLongValue()
-                : config.limits().maxBodySize().asLongValue();
+    static long maxBody(String path, ChatConfig config, FilesConfig files) {
+        if ("/conversations/import".equals(path)) {
+            return config.limits().maxImportSize().asLongValue();
+        }
+        if ("/files".equals(path)) {
+            // the file's own limit holds on its part (Upload); this leaves room for the form around it
+            return files.maxSize().asLongValue() + FORM_ROOM;
+        }
+        return config.limits().maxBodySize().asLongValue();
     }
+
+    /** What a multipart form may add to the file it carries (boundaries, part headers, small fields). */
+    static final long FORM_ROOM = 64 * 1024;
 
     /**
      * Closes the connection once the client has sent the body the 413 refused. A client that writes

@@ -25,7 +25,7 @@ public class ProblemDocumentation implements OASFilter {
 
     /** Paths that need a bearer token when authentication is on. */
     private static final List<String> AUTHENTICATED =
-            List.of("/conversations", "/usage", "/admin", "/v1/", "/shares/", "/me/");
+            List.of("/conversations", "/usage", "/admin", "/v1/", "/shares/", "/me/", "/files");
 
     /** Paths of the OpenAI-compatible protocol: their errors are OpenAI's error body, not problems. */
     private static final String OPENAI = "/v1/";

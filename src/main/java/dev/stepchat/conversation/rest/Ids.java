@@ -17,6 +17,11 @@ public final class Ids {
         return parse(id, "Conversation");
     }
 
+    /** A file's id; anything else is a 404 like an unknown file. */
+    public static UUID file(String id) {
+        return parse(id, "File");
+    }
+
     /** An administrators' job's id; anything else is a 404 like an unknown job. */
     public static UUID job(String id) {
         return parse(id, "Job");

@@ -27,7 +27,8 @@ create table file_chunk (
 );
 alter table file_chunk alter column data set storage external; -- images are compressed already
 
--- A message's parts as sent: [{"type":"text","text"}, {"type":"image_file","file_id",...}]; null for text only.
+-- A message's parts as sent: [{"type":"text","text"}, {"type":"image_file","fileId",...}] (as Hibernate's
+-- JSON mapper writes MessagePart); null for text only.
 alter table message add column parts jsonb;
 
 -- Which messages use which files, kept by the trigger below from message.parts on every insert and
@@ -45,9 +46,9 @@ begin
         delete from message_file where message_id = new.id;
     end if;
     insert into message_file (message_id, file_id)
-    select distinct new.id, (part ->> 'file_id')::uuid
+    select distinct new.id, (part ->> 'fileId')::uuid
     from jsonb_array_elements(new.parts) part
-    where part ->> 'type' = 'image_file' and part ->> 'file_id' is not null
+    where part ->> 'type' = 'image_file' and part ->> 'fileId' is not null
     on conflict do nothing;
     return null;
 end $$;

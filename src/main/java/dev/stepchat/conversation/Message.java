@@ -116,6 +116,14 @@ public class Message extends PanacheEntityBase {
     @Column(name = "tool_calls")
     public ToolCall[] toolCalls;
 
+    /**
+     * A user message sent as parts (text and images), in the order sent; null for text alone. Its
+     * {@link #content} is then the text parts joined. Never changed in place (see {@link #toolCalls}).
+     */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Mutability(Immutability.class)
+    public MessagePart[] parts;
+
     /** A tool message: the id of the call it answers. */
     @Column(name = "tool_call_id")
     public String toolCallId;
@@ -125,6 +133,7 @@ public class Message extends PanacheEntityBase {
         Message copy = new Message();
         copy.role = original.role;
         copy.content = original.content;
+        copy.parts = original.parts;
         copy.reasoning = original.reasoning;
         copy.toolCalls = original.toolCalls;
         copy.toolCallId = original.toolCallId;

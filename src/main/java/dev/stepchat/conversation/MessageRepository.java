@@ -52,10 +52,12 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
             "error",
             "stream_outcome",
             "tool_calls",
-            "tool_call_id");
+            "tool_call_id",
+            "parts");
 
-    private static final String INSERT = "insert into message (" + String.join(", ", COLUMNS) + ") values ("
-            + "?, ".repeat(COLUMNS.size() - 4) + "cast(? as jsonb), cast(? as jsonb), cast(? as jsonb), ?)";
+    private static final String INSERT =
+            "insert into message (" + String.join(", ", COLUMNS) + ") values (" + "?, ".repeat(COLUMNS.size() - 5)
+                    + "cast(? as jsonb), cast(? as jsonb), cast(? as jsonb), ?, cast(? as jsonb))";
 
     private static final String SELECTED =
             COLUMNS.stream().map(column -> "m." + column).collect(Collectors.joining(", "));
@@ -89,7 +91,8 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
                 m.error == null ? null : jdbc.json(m.error, StoredError.class),
                 m.streamOutcome == null ? null : jdbc.json(m.streamOutcome, StreamOutcome.class),
                 m.toolCalls == null ? null : jdbc.json(m.toolCalls, ToolCall[].class),
-                m.toolCallId);
+                m.toolCallId,
+                m.parts == null ? null : jdbc.json(m.parts, MessagePart[].class));
     }
 
     /** A message read by plain SQL ({@link #SELECTED}, in the order of {@link #COLUMNS}), detached: read, never changed. */
@@ -117,6 +120,7 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
         m.streamOutcome = jdbc.fromJson(row.getString(20), StreamOutcome.class);
         m.toolCalls = jdbc.fromJson(row.getString(21), ToolCall[].class);
         m.toolCallId = row.getString(22);
+        m.parts = jdbc.fromJson(row.getString(23), MessagePart[].class);
         return m;
     }
 

@@ -151,16 +151,22 @@ public class Files {
         return found;
     }
 
+    /** A file's bytes as a data URL, or why not: gone (deleted since), or larger than what was left. */
+    public record Inlined(String dataUrl, long bytes, boolean gone) {}
+
     /**
      * A file as StepFun's vision models take it: a data URL ({@code data:<type>;base64,...}), read
-     * from its store and checked; null when the file is gone (deleted since).
+     * from its store and checked; none when the file is gone or larger than {@code budget} bytes.
      */
-    public String dataUrl(UUID id) {
+    public Inlined dataUrl(UUID id, long budget) {
         StoredFile file = QuarkusTransaction.requiringNew()
                 .call(() -> StoredFile.<StoredFile>find("id = ?1 and deletedAt is null", id)
                         .firstResult());
         if (file == null) {
-            return null;
+            return new Inlined(null, 0, true);
+        }
+        if (file.bytes > budget) {
+            return new Inlined(null, file.bytes, false);
         }
         String prefix = "data:" + file.contentType + ";base64,";
         StringBuilder url = new StringBuilder(prefix.length() + (int) ((file.bytes + 2) / 3 * 4));
@@ -177,7 +183,7 @@ public class Files {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return url.toString();
+        return new Inlined(url.toString(), file.bytes, false);
     }
 
     /**
@@ -194,7 +200,7 @@ public class Files {
             found.deletedAt = clock.instant();
             jdbc.update("""
                     update message m set parts = (
-                        select jsonb_agg(case when part ->> 'file_id' = ? then part || '{"deleted": true}'::jsonb
+                        select jsonb_agg(case when part ->> 'fileId' = ? then part || '{"deleted": true}'::jsonb
                                               else part end order by position)
                         from jsonb_array_elements(m.parts) with ordinality as e(part, position))
                     where m.id in (select message_id from message_file where file_id = ?)""", id.toString(), id);

@@ -20,7 +20,17 @@ public final class ContextFit {
 
     /** One message of the history, with what it costs. */
     public record Entry<M>(
-            M message, boolean user, String content, Integer reportedPromptTokens, Integer rawEstimate) {}
+            M message,
+            boolean user,
+            String content,
+            Integer reportedPromptTokens,
+            Integer rawEstimate,
+            int extraTokens) {
+
+        public Entry(M message, boolean user, String content, Integer reportedPromptTokens, Integer rawEstimate) {
+            this(message, user, content, reportedPromptTokens, rawEstimate, 0);
+        }
+    }
 
     /**
      * What is sent: the kept part of the history, how much was left out, the calibrated estimate
@@ -64,9 +74,19 @@ public final class ContextFit {
      * the system prompt and the new message, leaving out whole exchanges from the oldest on.
      */
     public static <M> Result<M> fit(String systemPrompt, List<Entry<M>> history, String newMessage, int limit) {
+        return fit(systemPrompt, history, newMessage, 0, limit);
+    }
+
+    /**
+     * As {@link #fit(String, List, String, int)}, the new message carrying {@code newExtra} tokens
+     * beside its text (its images, counted at a configured estimate each).
+     */
+    public static <M> Result<M> fit(
+            String systemPrompt, List<Entry<M>> history, String newMessage, int newExtra, int limit) {
         double factor = calibration(history);
-        int fixed =
-                (systemPrompt == null || systemPrompt.isEmpty() ? 0 : estimate(systemPrompt)) + estimate(newMessage);
+        int fixed = (systemPrompt == null || systemPrompt.isEmpty() ? 0 : estimate(systemPrompt))
+                + estimate(newMessage)
+                + newExtra;
         int start = 0;
         int total = fixed + sum(history);
         while (start < history.size() && Math.ceil(total * factor) > limit) {
@@ -85,7 +105,9 @@ public final class ContextFit {
     }
 
     private static <M> int sum(List<Entry<M>> entries) {
-        return entries.stream().mapToInt(entry -> estimate(entry.content())).sum();
+        return entries.stream()
+                .mapToInt(entry -> estimate(entry.content()) + entry.extraTokens())
+                .sum();
     }
 
     /**

@@ -66,7 +66,8 @@ public class ModelCatalog {
                                             p.output().toPlainString(),
                                             p.perTokens(),
                                             config.currency()))
-                                    .orElse(null)));
+                                    .orElse(null),
+                    capabilities(facts)));
         }
         return new ModelListView("list", models);
     }
@@ -108,6 +109,26 @@ public class ModelCatalog {
                     ProblemType.MODEL_CANNOT_USE_TOOLS,
                     "The model " + model + " does not take tools; choose another model or send the turn without"
                             + " tools");
+        }
+    }
+
+    /** What a model takes: unconfigured, tools are assumed (StepFun says if not), images and reasoning are not. */
+    static ModelView.Capabilities capabilities(ModelsConfig.Facts facts) {
+        return facts == null
+                ? new ModelView.Capabilities(false, true, false)
+                : new ModelView.Capabilities(
+                        facts.vision().orElse(false),
+                        facts.tools().orElse(true),
+                        facts.reasoning().orElse(false));
+    }
+
+    /** Refuses images for a model that does not take them: 400 model-cannot-see. */
+    public void checkVision(String model) {
+        if (!capabilities(model == null ? null : config.catalog().get(model)).vision()) {
+            throw new ProblemException(
+                    ProblemType.MODEL_CANNOT_SEE,
+                    "The model " + model + " does not take images; choose a model whose capabilities.vision is"
+                            + " true (GET /models) or send the turn without image parts");
         }
     }
 

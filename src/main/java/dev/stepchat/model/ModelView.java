@@ -27,7 +27,23 @@ public record ModelView(
         String displayName,
 
         @Schema(description = "Prices; null while none are configured for the model", nullable = true, required = true)
-        Pricing pricing) {
+        Pricing pricing,
+
+        @Schema(description = "What the model takes and does, as configured", required = true)
+        Capabilities capabilities) {
+
+    /** What a model takes: images (vision), tools, and whether it reasons. */
+    @RegisterForReflection
+    @Schema(name = "Capabilities")
+    public record Capabilities(
+            @Schema(description = "Takes image parts; else they are a 400 model-cannot-see", required = true)
+            boolean vision,
+
+            @Schema(description = "Takes tools; else they are a 400 model-cannot-use-tools", required = true)
+            boolean tools,
+
+            @Schema(description = "Reasons before answering (reasoning is streamed apart)", required = true)
+            boolean reasoning) {}
 
     /** Prices per {@code per_tokens} tokens, as decimal strings. */
     @RegisterForReflection

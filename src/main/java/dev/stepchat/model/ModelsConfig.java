@@ -53,6 +53,15 @@ public interface ModelsConfig {
          * step-3.7-flash, among others); none: assumed so, and StepFun says otherwise if not.
          */
         Optional<Boolean> tools();
+
+        /**
+         * Whether it takes images (StepFun documents step-3.7-flash and the step-1o/1v vision
+         * family); none: it does not, and an image sent to it is a 400 model-cannot-see.
+         */
+        Optional<Boolean> vision();
+
+        /** Whether it reasons before answering (streams reasoning); none: it does not. */
+        Optional<Boolean> reasoning();
     }
 
     /** Prices per {@code per-tokens} tokens, exact decimals in {@link #currency()}. */

@@ -5,10 +5,12 @@ import java.util.List;
 import java.util.UUID;
 
 import dev.stepchat.conversation.Message;
+import dev.stepchat.conversation.MessagePart;
 import dev.stepchat.conversation.ToolCall;
 import dev.stepchat.model.ContextFit;
 import dev.stepchat.problem.ProblemException;
 import dev.stepchat.problem.ProblemType;
+import dev.stepchat.stepfun.ChatCompletionRequest;
 import dev.stepchat.stepfun.ChatCompletionRequest.ChatMessage;
 import dev.stepchat.turn.api.TurnView;
 
@@ -53,13 +55,28 @@ record Prompt(List<ChatMessage> upstream, TurnView.Context context, int rawEstim
      * message's parent) that fit the conversation's context limit (or the model's window less the room
      * for the reply; null: no limit), oldest exchanges left out first, then the new message.
      */
+    /** A text message's prompt (no images). */
     static Prompt fit(String systemPrompt, List<Message> path, String newMessage, Integer limit) {
+        Message user = new Message();
+        user.role = Message.Role.USER;
+        user.content = newMessage;
+        return fit(systemPrompt, path, user, limit, 0);
+    }
+
+    static Prompt fitResults(String systemPrompt, List<Message> path, List<Message> results, Integer limit) {
+        return fitResults(systemPrompt, path, results, limit, 0);
+    }
+
+    /** The prompt of a new message, each of its images and its history's counted at {@code imageTokens}. */
+    static Prompt fit(String systemPrompt, List<Message> path, Message newMessage, Integer limit, int imageTokens) {
         return fit(
                 systemPrompt,
                 path,
-                List.of(new ChatMessage("user", newMessage)),
-                newMessage,
+                List.of(upstream(newMessage)),
+                text(newMessage),
+                images(newMessage) * imageTokens,
                 limit,
+                imageTokens,
                 "The system prompt and the new message need about %d tokens; this conversation's limit is %s"
                         + " (shorten the message or raise context_limit)");
     }
@@ -70,7 +87,8 @@ record Prompt(List<ChatMessage> upstream, TurnView.Context context, int rawEstim
      * exchange they belong to (from its user message on) is always sent whole, with the results;
      * only older exchanges are left out to fit.
      */
-    static Prompt fitResults(String systemPrompt, List<Message> path, List<Message> results, Integer limit) {
+    static Prompt fitResults(
+            String systemPrompt, List<Message> path, List<Message> results, Integer limit, int imageTokens) {
         int from = 0;
         for (int i = path.size() - 1; i >= 0; i--) {
             if (path.get(i).role == Message.Role.USER && sent(path.get(i))) {
@@ -80,10 +98,12 @@ record Prompt(List<ChatMessage> upstream, TurnView.Context context, int rawEstim
         }
         List<ChatMessage> fixed = new ArrayList<>();
         StringBuilder text = new StringBuilder();
+        int images = 0;
         for (Message m : path.subList(from, path.size())) {
             if (sent(m)) {
                 fixed.add(upstream(m));
                 text.append(text(m)).append('\n');
+                images += images(m);
             }
         }
         for (Message result : results) {
@@ -95,7 +115,9 @@ record Prompt(List<ChatMessage> upstream, TurnView.Context context, int rawEstim
                 path.subList(0, from),
                 fixed,
                 text.toString(),
+                images * imageTokens,
                 limit,
+                imageTokens,
                 "The system prompt, the tool calls and their results need about %d tokens; this conversation's"
                         + " limit is %s (shorten the results or raise context_limit)");
     }
@@ -105,7 +127,9 @@ record Prompt(List<ChatMessage> upstream, TurnView.Context context, int rawEstim
             List<Message> path,
             List<ChatMessage> fixed,
             String fixedText,
+            int fixedExtra,
             Integer limit,
+            int imageTokens,
             String tooLong) {
         List<ContextFit.Entry<Message>> history = new ArrayList<>();
         for (Message earlier : path) {
@@ -115,14 +139,15 @@ record Prompt(List<ChatMessage> upstream, TurnView.Context context, int rawEstim
                         earlier.role == Message.Role.USER,
                         text(earlier),
                         earlier.role == Message.Role.ASSISTANT ? earlier.promptTokens : null,
-                        earlier.estimatedPromptTokens));
+                        earlier.estimatedPromptTokens,
+                        images(earlier) * imageTokens));
             }
         }
         String system = systemPrompt == null || systemPrompt.isEmpty() ? null : systemPrompt;
         // tool messages are not user messages: an exchange (a user message and all that follows it,
         // tool calls and their results included) is left out whole or not at all
         ContextFit.Result<Message> result =
-                ContextFit.fit(system, history, fixedText, limit == null ? Integer.MAX_VALUE : limit);
+                ContextFit.fit(system, history, fixedText, fixedExtra, limit == null ? Integer.MAX_VALUE : limit);
         List<ChatMessage> upstream = new ArrayList<>();
         if (system != null) {
             upstream.add(new ChatMessage("system", system));
@@ -152,7 +177,10 @@ record Prompt(List<ChatMessage> upstream, TurnView.Context context, int rawEstim
      */
     static ChatMessage upstream(Message m) {
         return switch (m.role) {
-            case USER -> new ChatMessage("user", m.content);
+            case USER ->
+                m.parts == null
+                        ? new ChatMessage("user", m.content)
+                        : new ChatMessage("user", parts(m.parts), null, null, null);
             case TOOL -> new ChatMessage("tool", m.content, null, m.toolCallId, null);
             case ASSISTANT -> {
                 if (m.toolCalls == null || m.toolCalls.length == 0) {
@@ -161,6 +189,39 @@ record Prompt(List<ChatMessage> upstream, TurnView.Context context, int rawEstim
                 yield new ChatMessage("assistant", m.content, UpstreamToolCalls.toWire(m.toolCalls), null, m.reasoning);
             }
         };
+    }
+
+    /**
+     * A message's parts as StepFun's vision models take them: text parts, and each image as an
+     * {@code image_url} part whose URL names the file ({@link UpstreamImages#FILE_URL}) until the
+     * upstream call, which sends its bytes; an image deleted since is said in words.
+     */
+    private static List<ChatCompletionRequest.Part> parts(MessagePart[] parts) {
+        List<ChatCompletionRequest.Part> wire = new ArrayList<>(parts.length);
+        for (MessagePart part : parts) {
+            if (!part.isImage()) {
+                wire.add(ChatCompletionRequest.Part.text(part.text()));
+            } else if (Boolean.TRUE.equals(part.deleted())) {
+                wire.add(ChatCompletionRequest.Part.text("(an image, deleted since)"));
+            } else {
+                wire.add(ChatCompletionRequest.Part.image(UpstreamImages.FILE_URL + part.fileId()));
+            }
+        }
+        return wire;
+    }
+
+    /** How many images (not deleted) a message carries. */
+    static int images(Message m) {
+        if (m.parts == null) {
+            return 0;
+        }
+        int images = 0;
+        for (MessagePart part : m.parts) {
+            if (part.isImage() && !Boolean.TRUE.equals(part.deleted())) {
+                images++;
+            }
+        }
+        return images;
     }
 
     /** What an earlier message weighs in the estimate: its text and the calls it made. */

@@ -65,6 +65,8 @@ public class TurnService {
 
     private final StreamReaders readers;
 
+    private final UpstreamImages images;
+
     TurnService(
             TurnStart start,
             StreamStore streams,
@@ -81,8 +83,10 @@ public class TurnService {
             LiveTurns live,
             TurnSignals signals,
             ChatConfig chat,
-            StreamReaders readers) {
+            StreamReaders readers,
+            UpstreamImages images) {
         this.readers = readers;
+        this.images = images;
         this.models = models;
         this.live = live;
         this.signals = signals;
@@ -126,7 +130,9 @@ public class TurnService {
             Answer answer = call(
                     started,
                     false,
-                    () -> answer(stepFun.complete(started.upstream()).await().indefinitely()));
+                    () -> answer(stepFun.complete(images.inline(started.upstream()))
+                            .await()
+                            .indefinitely()));
             TurnView turn;
             try {
                 turn = completion.complete(started, answer);
@@ -198,7 +204,9 @@ public class TurnService {
             Cancellable upstream = call(
                     started,
                     true,
-                    () -> stepFun.stream(started.upstream(), turn).await().indefinitely());
+                    () -> stepFun.stream(images.inline(started.upstream()), turn)
+                            .await()
+                            .indefinitely());
             turn.opened(upstream);
             MessageView answer;
             try {
@@ -325,13 +333,14 @@ public class TurnService {
 
     private void checkTurn(SendMessage body) {
         if (body.toolResults() == null
-                && (body.content() == null || body.content().isBlank())) {
+                && !body.hasParts()
+                && (body.text() == null || body.text().isBlank())) {
             throw ProblemException.invalid("content", "must not be blank");
         }
         if (body.toolResults() != null && body.toolResults().isEmpty()) {
             throw ProblemException.invalid("tool_results", "must hold one result for each tool call");
         }
-        checkTurn(body.content(), body.model());
+        checkTurn(body.text(), body.model());
         if (body.toolResults() != null) {
             for (int i = 0; i < body.toolResults().size(); i++) {
                 ToolResult result = body.toolResults().get(i);

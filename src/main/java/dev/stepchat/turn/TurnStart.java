@@ -12,12 +12,14 @@ import jakarta.transaction.Transactional;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.stepchat.config.ChatConfig;
+import dev.stepchat.config.FilesConfig;
 import dev.stepchat.conversation.Message;
 import dev.stepchat.conversation.MessageRepository;
 import dev.stepchat.conversation.StoredError;
 import dev.stepchat.conversation.Tools;
 import dev.stepchat.conversation.service.ConversationMapper;
 import dev.stepchat.db.Jdbc;
+import dev.stepchat.file.Files;
 import dev.stepchat.idempotency.Idempotency;
 import dev.stepchat.model.ModelCatalog;
 import dev.stepchat.model.ModelsConfig;
@@ -47,6 +49,8 @@ class TurnStart {
     private final SpendingLimits spending;
     private final Idempotency idempotency;
     private final OwnerAdmission owners;
+    private final Files files;
+    private final FilesConfig filesConfig;
 
     TurnStart(
             MessageRepository messages,
@@ -58,7 +62,9 @@ class TurnStart {
             ModelsConfig modelsConfig,
             SpendingLimits spending,
             Idempotency idempotency,
-            OwnerAdmission owners) {
+            OwnerAdmission owners,
+            Files files,
+            FilesConfig filesConfig) {
         this.messages = messages;
         this.leases = leases;
         this.answers = answers;
@@ -69,6 +75,8 @@ class TurnStart {
         this.spending = spending;
         this.idempotency = idempotency;
         this.owners = owners;
+        this.files = files;
+        this.filesConfig = filesConfig;
     }
 
     /**
@@ -97,11 +105,17 @@ class TurnStart {
                 throw ProblemException.invalid("content", "must be left out when tool_results answers tool calls");
             }
             List<Message> results = ToolResults.chain(conversationId, parent, body.toolResults());
-            Prompt fitted = Prompt.fitResults(conversation.systemPrompt(), history, results, limit);
+            Prompt fitted =
+                    Prompt.fitResults(conversation.systemPrompt(), history, results, limit, filesConfig.imageTokens());
             return started(conversation, owner, model, fitted, results, body, tools, toolChoice, path);
         }
-        if (body.content() == null || body.content().isBlank()) {
+        String text = body.text();
+        ContentParts parts = body.hasParts() ? ContentParts.of(body.content()) : null;
+        if (parts == null && (text == null || text.isBlank())) {
             throw ProblemException.invalid("content", "must not be blank");
+        }
+        if (parts != null && !parts.files().isEmpty()) {
+            images(owner, model, parts);
         }
         ToolResults.requireAnswered(parent);
         Message user = new Message();
@@ -109,10 +123,11 @@ class TurnStart {
         user.conversationId = conversationId;
         user.parentId = parentId;
         user.role = Message.Role.USER;
-        user.content = body.content();
+        user.content = text;
+        user.parts = parts == null ? null : parts.parts();
         user.status = Message.Status.IN_PROGRESS;
         user.createdAt = TurnViews.now();
-        Prompt fitted = Prompt.fit(conversation.systemPrompt(), history, body.content(), limit);
+        Prompt fitted = Prompt.fit(conversation.systemPrompt(), history, user, limit, filesConfig.imageTokens());
         return started(conversation, owner, model, fitted, List.of(user), body, tools, toolChoice, path);
     }
 
@@ -185,19 +200,24 @@ class TurnStart {
         String model = body.model() != null ? body.model() : conversation.model();
         JsonNode tools = effectiveTools(body.tools(), conversation, model);
         JsonNode toolChoice = Tools.checkChoice(body.toolChoice(), tools);
+        if (Prompt.images(user) > 0) {
+            models.checkVision(model);
+        }
         Integer limit = contextLimit(conversation, model, body.maxTokens());
         List<Message> chain = user.role == Message.Role.TOOL ? messages.toolChain(user) : null;
         Prompt fitted = chain == null
                 ? Prompt.fit(
                         conversation.systemPrompt(),
                         messages.path(conversation.id(), user.parentId),
-                        user.content,
-                        limit)
+                        user,
+                        limit,
+                        filesConfig.imageTokens())
                 : Prompt.fitResults(
                         conversation.systemPrompt(),
                         messages.path(conversation.id(), chain.getFirst().parentId),
                         chain,
-                        limit);
+                        limit,
+                        filesConfig.imageTokens());
         if (fitted.refusal() != null) {
             throw new PromptRefused(fitted.refusal(), model);
         }
@@ -221,6 +241,25 @@ class TurnStart {
                 chain == null
                         ? null
                         : chain.stream().map(ConversationMapper::view).toList());
+    }
+
+    /**
+     * The images of a new message: a model that takes them (else 400 model-cannot-see), files of the
+     * caller (else 404), together within what one upstream request carries (else 413); all before
+     * anything is stored.
+     */
+    private void images(String owner, String model, ContentParts parts) {
+        models.checkVision(model);
+        long total = files.forTurn(owner, parts.files()).values().stream()
+                .mapToLong(file -> file.bytes)
+                .sum();
+        long most = filesConfig.maxRequestImagesSize().asLongValue();
+        if (total > most) {
+            throw new ProblemException(
+                    ProblemType.PAYLOAD_TOO_LARGE,
+                    "The message's images total " + total + " bytes; one request carries at most " + most
+                            + " (stepchat.files.max-request-images-size)");
+        }
     }
 
     /**

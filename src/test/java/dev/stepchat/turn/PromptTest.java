@@ -72,7 +72,7 @@ class PromptTest {
         int all = Prompt.fit(null, path, "next", null).context().estimatedPromptTokens();
         Prompt fitted = Prompt.fit(null, path, "next", all - 1);
         assertThat(fitted.context().messagesOmitted()).isPositive();
-        assertThat(fitted.upstream().get(0).content()).doesNotStartWith("question 0");
+        assertThat(fitted.upstream().get(0).text()).doesNotStartWith("question 0");
         assertThat(fitted.context().estimatedPromptTokens()).isLessThan(all);
         assertThat(fitted.refusal()).isNull();
     }

@@ -8,6 +8,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
+import dev.stepchat.conversation.MessagePart;
 import dev.stepchat.conversation.ToolCall;
 import dev.stepchat.problem.Problem;
 import dev.stepchat.usage.TokenUsage;
@@ -33,7 +34,16 @@ public record MessageView(
                 required = true)
         String role,
 
-        @Schema(required = true) String content,
+        @Schema(
+                description = "The text; for a message sent as parts, its text parts joined (by a blank line)",
+                required = true)
+        String content,
+
+        @Schema(
+                description = "A message sent as parts (text and image_file), in the order sent; null for text alone",
+                nullable = true,
+                required = true)
+        List<MessagePart> parts,
 
         @Schema(
                 enumeration = {"completed", "failed", "incomplete", "in_progress"},
@@ -82,6 +92,7 @@ public record MessageView(
                 parentId,
                 role,
                 content,
+                parts,
                 newStatus,
                 model,
                 finishReason,
@@ -101,6 +112,7 @@ public record MessageView(
                 parentId,
                 role,
                 "",
+                null,
                 "in_progress",
                 model,
                 null,

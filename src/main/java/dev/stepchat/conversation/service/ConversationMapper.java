@@ -71,6 +71,7 @@ public final class ConversationMapper {
                 m.parentId,
                 m.role.name().toLowerCase(Locale.ROOT),
                 m.content,
+                m.parts == null ? null : List.of(m.parts),
                 m.status.name().toLowerCase(Locale.ROOT),
                 m.model,
                 m.finishReason,

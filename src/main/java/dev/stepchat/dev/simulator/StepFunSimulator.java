@@ -37,7 +37,7 @@ final class StepFunSimulator {
         }
         for (JsonNode tool : request.tools()) {
             if ("function".equals(tool.path("type").asText())) {
-                String said = messages.getLast().content();
+                String said = messages.getLast().text();
                 String argument = said.length() > 60 ? said.substring(0, 60) : said;
                 ObjectNode arguments = JsonNodeFactory.instance.objectNode().put("query", argument);
                 return Optional.of(new WireToolCall(
@@ -58,14 +58,21 @@ final class StepFunSimulator {
                 && "tool".equals(messages.getLast().role())) {
             String results = messages.stream()
                     .filter(m -> "tool".equals(m.role()))
-                    .map(m -> m.content().length() > 100 ? m.content().substring(0, 100) + "…" : m.content())
+                    .map(m -> m.text().length() > 100 ? m.text().substring(0, 100) + "…" : m.text())
                     .reduce((a, b) -> a + "; " + b)
                     .orElse("");
             return "The simulator got the tool results (" + results + ") and would now answer with them.";
         }
         String last =
-                messages == null || messages.isEmpty() ? "" : messages.getLast().content();
+                messages == null || messages.isEmpty() ? "" : messages.getLast().text();
         String quoted = last.length() > 200 ? last.substring(0, 200) + "…" : last;
+        int images =
+                messages == null || messages.isEmpty() ? 0 : messages.getLast().images();
+        if (images > 0) {
+            return "This is the built-in StepFun simulator (no STEP_API_KEY is set). You wrote: \"" + quoted
+                    + "\" and sent " + images + (images == 1 ? " image" : " images")
+                    + ", which the simulator cannot see. Set STEP_API_KEY and choose a vision model to hear about them.";
+        }
         return "This is the built-in StepFun simulator (no STEP_API_KEY is set), answering message "
                 + (messages == null
                         ? 0
@@ -82,7 +89,7 @@ final class StepFunSimulator {
         return request.messages() == null
                 ? 0
                 : request.messages().stream()
-                        .mapToInt(m -> tokens(m.content()) + 4)
+                        .mapToInt(m -> tokens(m.text()) + 4)
                         .sum();
     }
 

@@ -24,9 +24,13 @@ import dev.stepchat.problem.ProblemException;
 @Schema(name = "SendMessage")
 public record SendMessage(
         @Schema(
-                description = "The user's message; required unless tool_results answers a tool call (then absent)",
+                description = "The user's message: a text, or a list of parts as OpenAI's chat messages have them,"
+                        + " [{\"type\":\"text\",\"text\"}, {\"type\":\"image_file\",\"file_id\"}] (at most 16"
+                        + " images, sent to models whose capabilities.vision is true); required unless tool_results"
+                        + " answers a tool call (then absent). The OpenAPI filter writes its oneOf",
+                implementation = String.class,
                 nullable = true)
-        String content,
+        JsonNode content,
 
         @Schema(description = "Model of this turn; defaults to the conversation's", nullable = true)
         String model,
@@ -69,6 +73,55 @@ public record SendMessage(
                         + " call, instead of content",
                 nullable = true)
         List<ToolResult> toolResults) {
+
+    /**
+     * The message's text: the content when it is a text, its text parts joined by blank lines when
+     * it is a list of parts (the parts are checked by the turn), null when absent.
+     */
+    public String text() {
+        if (content == null || content.isNull()) {
+            return null;
+        }
+        if (content.isTextual()) {
+            return content.textValue();
+        }
+        if (!content.isArray()) {
+            throw ProblemException.invalid("content", "must be a text or a list of parts");
+        }
+        StringBuilder text = new StringBuilder();
+        for (JsonNode part : content) {
+            JsonNode partText = part.path("text");
+            if ("text".equals(part.path("type").asText())
+                    && partText.isTextual()
+                    && !partText.textValue().isEmpty()) {
+                if (!text.isEmpty()) {
+                    text.append("\n\n");
+                }
+                text.append(partText.textValue());
+            }
+        }
+        return text.toString();
+    }
+
+    /** Whether the content is a list of parts. */
+    public boolean hasParts() {
+        return content != null && content.isArray();
+    }
+
+    /** A text turn (as the chat transports send them). */
+    public static SendMessage ofText(String text, Boolean stream) {
+        return new SendMessage(
+                text == null ? null : com.fasterxml.jackson.databind.node.TextNode.valueOf(text),
+                null,
+                null,
+                null,
+                null,
+                stream,
+                null,
+                null,
+                null,
+                null);
+    }
 
     /**
      * The parent asked for: null when the field was left out (the default rule applies), an empty

@@ -181,8 +181,7 @@ public class UiChatResource {
         String path = request.path();
         return switch (trigger) {
             case "submit-message" -> {
-                SendMessage send = new SendMessage(
-                        lastUserText(body.messages()), null, null, null, null, true, null, null, null, null);
+                SendMessage send = SendMessage.ofText(lastUserText(body.messages()), true);
                 yield idempotency.run(
                         idempotencyKey,
                         "POST",

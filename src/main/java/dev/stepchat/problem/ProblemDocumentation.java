@@ -40,6 +40,7 @@ public class ProblemDocumentation implements OASFilter {
             tokensOrCost(openAPI.getComponents().getSchemas());
             toolChoice(openAPI.getComponents().getSchemas());
             openAiContent(openAPI.getComponents().getSchemas());
+            messageContent(openAPI.getComponents().getSchemas());
             // only the limit's Java type (replaced above) referred to it
             openAPI.getComponents().removeSchema("JsonNode");
             openAPI.getComponents().removeSchema("JsonNodeType");
@@ -193,6 +194,27 @@ public class ProblemDocumentation implements OASFilter {
                                 OASFactory.createSchema()
                                         .addType(Schema.SchemaType.ARRAY)
                                         .items(OASFactory.createSchema().ref("OpenAiTextPart")),
+                                OASFactory.createSchema().addType(Schema.SchemaType.NULL))));
+    }
+
+    /** A turn's content: a text, or a list of parts (text and image_file), at most 16 images. */
+    private static void messageContent(Map<String, Schema> schemas) {
+        Schema send = schemas.get("SendMessage");
+        if (send == null
+                || send.getProperties() == null
+                || !send.getProperties().containsKey("content")) {
+            return;
+        }
+        send.addProperty(
+                "content",
+                OASFactory.createSchema()
+                        .description(send.getProperties().get("content").getDescription())
+                        .oneOf(List.of(
+                                OASFactory.createSchema().addType(Schema.SchemaType.STRING),
+                                OASFactory.createSchema()
+                                        .addType(Schema.SchemaType.ARRAY)
+                                        .minItems(1)
+                                        .items(OASFactory.createSchema().ref("ContentPart")),
                                 OASFactory.createSchema().addType(Schema.SchemaType.NULL))));
     }
 

@@ -53,6 +53,10 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                     description = "Erasing an owner (a job) and the audit log of administrators' actions; the"
                             + " administrators' group only"),
             @Tag(
+                    name = "Files",
+                    description = "Images the caller uploads to send in turns (PNG, JPEG, WebP, GIF), owned like"
+                            + " conversations"),
+            @Tag(
                     name = "Sharing",
                     description = "Read-only share links of a conversation: made, listed and revoked by its owner, read"
                             + " by anyone with the link"),

@@ -116,7 +116,11 @@ public class FileResource {
     @GET
     @Path("/{id}")
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(operationId = "getFile", summary = "A file's metadata")
+    @Operation(
+            operationId = "getFile",
+            summary = "A file's metadata",
+            description = "Its name, the type read from its bytes, its size and SHA-256. Deleted files and other"
+                    + " callers' files are not found.")
     @APIResponse(
             responseCode = "200",
             description = "The file",

@@ -88,7 +88,7 @@ public class TurnResource {
                                     @ExampleObject(
                                             name = "answered",
                                             value =
-                                                    "{\"object\":\"turn\",\"user_message\":{\"id\":\"0193e4c2-8a00-7c55-8f00-1a2b3c4d5e6f\",\"object\":\"message\",\"conversation_id\":\"0193e4c2-7f3a-7d2e-9b1a-3c4d5e6f7a8b\",\"parent_id\":null,\"role\":\"user\",\"content\":\"Plan three days in Kyoto\",\"status\":\"completed\",\"model\":null,\"finish_reason\":null,\"tool_calls\":null,\"tool_call_id\":null,\"usage\":null,\"error\":null,\"created_at\":\"2026-11-25T10:00:01Z\"},\"message\":{\"id\":\"0193e4c2-8a01-7c55-8f00-1a2b3c4d5e6f\",\"object\":\"message\",\"conversation_id\":\"0193e4c2-7f3a-7d2e-9b1a-3c4d5e6f7a8b\",\"parent_id\":\"0193e4c2-8a00-7c55-8f00-1a2b3c4d5e6f\",\"role\":\"assistant\",\"content\":\"Day one: Fushimi Inari at dawn...\",\"status\":\"completed\",\"model\":\"step-3.5-flash\",\"finish_reason\":\"stop\",\"tool_calls\":null,\"tool_call_id\":null,\"usage\":{\"prompt_tokens\":83,\"completion_tokens\":176,\"total_tokens\":259,\"cached_tokens\":0,\"cost\":\"0.00006110\"},\"error\":null,\"created_at\":\"2026-11-25T10:00:03Z\"},\"usage\":{\"prompt_tokens\":83,\"completion_tokens\":176,\"total_tokens\":259,\"cached_tokens\":0,\"cost\":\"0.00006110\"},\"conversation_usage\":{\"prompt_tokens\":83,\"completion_tokens\":176,\"total_tokens\":259,\"cached_tokens\":0,\"turns\":1,\"cost\":\"0.00006110\",\"cost_complete\":true},\"context\":{\"messages_sent\":2,\"messages_omitted\":0,\"estimated_prompt_tokens\":21}}")))
+                                                    "{\"object\":\"turn\",\"user_message\":{\"id\":\"0193e4c2-8a00-7c55-8f00-1a2b3c4d5e6f\",\"object\":\"message\",\"conversation_id\":\"0193e4c2-7f3a-7d2e-9b1a-3c4d5e6f7a8b\",\"parent_id\":null,\"role\":\"user\",\"content\":\"Plan three days in Kyoto\",\"parts\":null,\"status\":\"completed\",\"model\":null,\"finish_reason\":null,\"tool_calls\":null,\"tool_call_id\":null,\"usage\":null,\"error\":null,\"created_at\":\"2026-11-25T10:00:01Z\"},\"message\":{\"id\":\"0193e4c2-8a01-7c55-8f00-1a2b3c4d5e6f\",\"object\":\"message\",\"conversation_id\":\"0193e4c2-7f3a-7d2e-9b1a-3c4d5e6f7a8b\",\"parent_id\":\"0193e4c2-8a00-7c55-8f00-1a2b3c4d5e6f\",\"role\":\"assistant\",\"content\":\"Day one: Fushimi Inari at dawn...\",\"parts\":null,\"status\":\"completed\",\"model\":\"step-3.5-flash\",\"finish_reason\":\"stop\",\"tool_calls\":null,\"tool_call_id\":null,\"usage\":{\"prompt_tokens\":83,\"completion_tokens\":176,\"total_tokens\":259,\"cached_tokens\":0,\"cost\":\"0.00006110\"},\"error\":null,\"created_at\":\"2026-11-25T10:00:03Z\"},\"usage\":{\"prompt_tokens\":83,\"completion_tokens\":176,\"total_tokens\":259,\"cached_tokens\":0,\"cost\":\"0.00006110\"},\"conversation_usage\":{\"prompt_tokens\":83,\"completion_tokens\":176,\"total_tokens\":259,\"cached_tokens\":0,\"turns\":1,\"cost\":\"0.00006110\",\"cost_complete\":true},\"context\":{\"messages_sent\":2,\"messages_omitted\":0,\"estimated_prompt_tokens\":21}}")))
     @APIResponse(
             responseCode = "200",
             description = "The streamed turn (events start, delta, then done or error)",
@@ -138,12 +138,18 @@ public class TurnResource {
                                     @Content(
                                             mediaType = MediaType.APPLICATION_JSON,
                                             schema = @Schema(implementation = SendMessage.class),
-                                            examples =
-                                                    @ExampleObject(
-                                                            name = "turn",
-                                                            summary = "A message, with an optional temperature",
-                                                            value =
-                                                                    "{\"content\":\"Plan three days in Kyoto\",\"temperature\":0.7}")))
+                                            examples = {
+                                                @ExampleObject(
+                                                        name = "turn",
+                                                        summary = "A message, with an optional temperature",
+                                                        value =
+                                                                "{\"content\":\"Plan three days in Kyoto\",\"temperature\":0.7}"),
+                                                @ExampleObject(
+                                                        name = "image",
+                                                        summary = "A text and an uploaded image, to a vision model",
+                                                        value =
+                                                                "{\"model\":\"step-3.7-flash\",\"content\":[{\"type\":\"text\",\"text\":\"What is the total on this receipt?\"},{\"type\":\"image_file\",\"file_id\":\"01938a6e-8f3a-7c4e-9b1a-2f6d3c1e5a77\"}]}")
+                                            }))
                     @NotNull
                     @Valid
                     SendMessage body,
@@ -331,7 +337,7 @@ public class TurnResource {
                                     @ExampleObject(
                                             name = "stopped",
                                             value =
-                                                    "{\"id\":\"0193e4c2-8a01-7c55-8f00-1a2b3c4d5e6f\",\"object\":\"message\",\"conversation_id\":\"0193e4c2-7f3a-7d2e-9b1a-3c4d5e6f7a8b\",\"parent_id\":\"0193e4c2-8a00-7c55-8f00-1a2b3c4d5e6f\",\"role\":\"assistant\",\"content\":\"Day one: Fushimi\",\"status\":\"incomplete\",\"model\":\"step-3.5-flash\",\"finish_reason\":\"stopped\",\"tool_calls\":null,\"tool_call_id\":null,\"usage\":{\"prompt_tokens\":83,\"completion_tokens\":12,\"total_tokens\":95,\"cached_tokens\":0,\"cost\":\"0.00001190\"},\"error\":null,\"created_at\":\"2026-11-25T10:00:03Z\"}")))
+                                                    "{\"id\":\"0193e4c2-8a01-7c55-8f00-1a2b3c4d5e6f\",\"object\":\"message\",\"conversation_id\":\"0193e4c2-7f3a-7d2e-9b1a-3c4d5e6f7a8b\",\"parent_id\":\"0193e4c2-8a00-7c55-8f00-1a2b3c4d5e6f\",\"role\":\"assistant\",\"content\":\"Day one: Fushimi\",\"parts\":null,\"status\":\"incomplete\",\"model\":\"step-3.5-flash\",\"finish_reason\":\"stopped\",\"tool_calls\":null,\"tool_call_id\":null,\"usage\":{\"prompt_tokens\":83,\"completion_tokens\":12,\"total_tokens\":95,\"cached_tokens\":0,\"cost\":\"0.00001190\"},\"error\":null,\"created_at\":\"2026-11-25T10:00:03Z\"}")))
     @APIResponse(responseCode = "400", description = "A user message: stop takes the answer's id")
     @APIResponse(responseCode = "404", description = "Unknown conversation or message")
     public MessageView stop(

@@ -15,6 +15,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 
 import dev.stepchat.config.ChatConfig;
 import dev.stepchat.db.Jdbc;
+import dev.stepchat.file.Files;
 import dev.stepchat.problem.ProblemException;
 import dev.stepchat.problem.ProblemType;
 
@@ -36,10 +37,12 @@ public class Erasure {
 
     private final Jdbc jdbc;
     private final ChatConfig.Erasure config;
+    private final Files files;
 
-    Erasure(Jdbc jdbc, ChatConfig config) {
+    Erasure(Jdbc jdbc, ChatConfig config, Files files) {
         this.jdbc = jdbc;
         this.config = config.erasure();
+        this.files = files;
     }
 
     /** Refuses erasure (503 erasure-not-configured) when no usable key is configured. */
@@ -77,6 +80,9 @@ public class Erasure {
         Map<String, Object> done = new LinkedHashMap<>();
         done.put("conversations_deleted", batches(renew, () -> jdbc.update("""
                 delete from conversation where id in (select id from conversation where owner = ? limit ?)""", owner, batch)));
+        // after the conversations: no message of the owner uses the files any more
+        done.put("files_deleted", files.eraseOwner(owner));
+        renew.run();
         done.put("idempotency_records_deleted", batches(renew, () -> jdbc.update("""
                 delete from idempotency_key where (owner, idempotency_key) in
                   (select owner, idempotency_key from idempotency_key where owner = ? limit ?)""", owner, batch)));

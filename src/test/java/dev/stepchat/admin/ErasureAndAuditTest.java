@@ -104,6 +104,11 @@ class ErasureAndAuditTest extends StepFunStubbedTest {
                 .post("/conversations/" + first + "/shares")
                 .then()
                 .statusCode(201);
+        Tokens.as(Tokens.token(carol))
+                .multiPart("file", "carol.png", dev.stepchat.support.Images.png(), "image/png")
+                .post("/files")
+                .then()
+                .statusCode(201);
         long ledgerTokens = count("select coalesce(sum(total_tokens), 0) from usage_record");
         assertThat(count("select count(*) from usage_record where owner = ?", carol))
                 .isEqualTo(2);
@@ -130,6 +135,7 @@ class ErasureAndAuditTest extends StepFunStubbedTest {
                 .extract()
                 .jsonPath();
         assertThat(done.getInt("detail.conversations_deleted")).isEqualTo(2);
+        assertThat(done.getInt("detail.files_deleted")).isEqualTo(1);
         assertThat(done.getInt("detail.ledger_rows_pseudonymized")).isEqualTo(2);
         assertThat(done.getString("finished_at")).isNotNull();
 

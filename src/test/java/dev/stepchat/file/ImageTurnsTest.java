@@ -31,6 +31,7 @@ import dev.stepchat.support.Images;
 import dev.stepchat.support.OpenApiDocument;
 import dev.stepchat.support.StepFunStub;
 import dev.stepchat.support.StepFunStubbedTest;
+import dev.stepchat.support.TestClock;
 import dev.stepchat.support.Tokens;
 
 /**
@@ -136,6 +137,47 @@ class ImageTurnsTest extends StepFunStubbedTest {
                 .withRequestBody(matchingJsonPath(
                         "$.messages[2].content",
                         com.github.tomakehurst.wiremock.client.WireMock.equalTo("And the colours?"))));
+    }
+
+    @jakarta.inject.Inject
+    Files files;
+
+    @Test
+    void unusedFilesGoAfterTheirTimeAndAForkKeepsItsImages() {
+        String unused = upload(alice, Images.png());
+        String used = upload(alice, Images.webp());
+        String first = conversation(alice, "eye");
+        stepFun.stubFor(post(PATH).willReturn(okJson(completion("A dot.", 1700, 2, 0))));
+        Tokens.as(alice)
+                .contentType(ContentType.JSON)
+                .body(parts("What is this?", used))
+                .when()
+                .post("/conversations/" + first + "/messages")
+                .then()
+                .statusCode(201);
+        String fork = Tokens.as(alice)
+                .contentType(ContentType.JSON)
+                .body("{}")
+                .when()
+                .post("/conversations/" + first + "/fork")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+        Tokens.as(alice).when().delete("/conversations/" + first).then().statusCode(204);
+        try {
+            // a day and an hour later: the unused file goes, the one the fork uses stays
+            TestClock.set(java.time.Instant.now().plus(java.time.Duration.ofHours(25)));
+            assertThat(files.deleteUnused()).isPositive();
+            Tokens.as(alice).when().get("/files/" + unused).then().statusCode(404);
+            Tokens.as(alice).when().get("/files/" + used + "/content").then().statusCode(200);
+            // once no message uses it, it goes too
+            Tokens.as(alice).when().delete("/conversations/" + fork).then().statusCode(204);
+            files.deleteUnused();
+            Tokens.as(alice).when().get("/files/" + used).then().statusCode(404);
+        } finally {
+            TestClock.set(null);
+        }
     }
 
     @Test

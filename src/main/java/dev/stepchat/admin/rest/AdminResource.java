@@ -103,7 +103,7 @@ public class AdminResource {
                                     @ExampleObject(
                                             name = "succeeded",
                                             value =
-                                                    "{\"id\":\"0193e4c2-8a01-7c55-8f00-1a2b3c4d5e6f\",\"object\":\"job\",\"kind\":\"owner-erasure\",\"status\":\"succeeded\",\"created_at\":\"2026-12-07T10:00:00Z\",\"finished_at\":\"2026-12-07T10:00:02Z\",\"detail\":{\"conversations_deleted\":12,\"idempotency_records_deleted\":3,\"limit_overrides_deleted\":1,\"ledger_rows_pseudonymized\":48,\"usage_days_pseudonymized\":5,\"audit_entries_pseudonymized\":2},\"error\":null}")))
+                                                    "{\"id\":\"0193e4c2-8a01-7c55-8f00-1a2b3c4d5e6f\",\"object\":\"job\",\"kind\":\"owner-erasure\",\"status\":\"succeeded\",\"created_at\":\"2026-12-07T10:00:00Z\",\"finished_at\":\"2026-12-07T10:00:02Z\",\"detail\":{\"conversations_deleted\":12,\"files_deleted\":4,\"idempotency_records_deleted\":3,\"limit_overrides_deleted\":1,\"ledger_rows_pseudonymized\":48,\"usage_days_pseudonymized\":5,\"audit_entries_pseudonymized\":2},\"error\":null}")))
     @APIResponse(responseCode = "403", description = "The token is not in the administrators' group")
     @APIResponse(responseCode = "404", description = "Unknown job")
     public Job job(

@@ -26,7 +26,7 @@ import dev.stepchat.problem.ProblemType;
 public class ChatPage {
 
     static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
-            + "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+            + "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
             + "form-action 'self'; frame-ancestors 'none'";
 
     void register(@Observes Router router, ChatConfig config, ObjectMapper mapper) {

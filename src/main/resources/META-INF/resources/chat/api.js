@@ -54,6 +54,15 @@ async function download(path) {
   return response.blob();
 }
 
+/** A file uploaded as multipart/form-data (part "file"); resolves to the File, rejects with a ProblemError. */
+async function upload(path, file) {
+  const form = new FormData();
+  form.append('file', file, file.name || 'pasted-image');
+  const response = await fetch(path, {method: 'POST', headers: headers(), body: form});
+  if (!response.ok) throw await problemOf(response);
+  return response.json();
+}
+
 /** Every item of a list endpoint, page after page. */
 async function all(path) {
   const items = [];
@@ -85,6 +94,9 @@ export const api = {
   allMessages: (id) => all(`${conversationUrl(id)}/messages?branch=all`),
   stopAnswer: (conversationId, messageId) => call('POST', `${messageUrl(conversationId, messageId)}/stop`),
   listModels: () => call('GET', '/models'),
+  uploadFile: (file) => upload('/files', file),
+  /** An uploaded image's bytes (with the caller's token, which an <img src> cannot send). */
+  fileContent: (id) => download(`/files/${encodeURIComponent(id)}/content`),
   /** A share link's copy (no token needed). */
   readShare: (shareId) => call('GET', `/shared/${encodeURIComponent(shareId)}`),
   /** The start of a streamed turn (for streamTurn): a new user message. */

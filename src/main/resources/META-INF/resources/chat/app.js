@@ -12,6 +12,8 @@ const state = {
   currency: '',
   live: null,             // the turn being streamed: {answerId, text, element, stopRequested, done}
   retryTimer: null,
+  attachments: [],        // images uploaded for the next message: {id, url, name}
+  images: new Map(),      // object URLs of uploaded images shown in the thread, by file id
 };
 
 // ---------------------------------------------------------------- small helpers
@@ -264,6 +266,7 @@ function renderMessage(message) {
   if (message.role === 'assistant') body.innerHTML = renderMarkdown(message.content);
   else if (message.role === 'tool') body.append(el('pre', {class: 'tool-result', text: message.content}));
   else body.textContent = message.content;
+  if (message.parts) body.append(images(message.parts));
   const item = el('li', {
     class: `message ${message.role} ${message.status}`, 'data-id': message.id, 'data-status': message.status,
     'aria-busy': message.role === 'assistant' && message.status === 'in_progress' ? 'true' : null,
@@ -272,6 +275,75 @@ function renderMessage(message) {
   item.append(meta(message));
   if (message.role === 'assistant' && state.live?.answerId === message.id) state.live.element = item;
   return item;
+}
+
+// ---------------------------------------------------------------- images
+
+/** The images of a message's parts, as thumbnails that open full size; a deleted one says so. */
+function images(parts) {
+  const list = el('ul', {class: 'images', 'aria-label': 'Images'});
+  for (const part of parts) {
+    if (part.type !== 'image_file') continue;
+    if (part.deleted) {
+      list.append(el('li', {class: 'image-deleted', text: 'Image deleted'}));
+      continue;
+    }
+    list.append(el('li', {}, thumbnail(part.file_id, part.url ?? null, 'Image')));
+  }
+  return list;
+}
+
+/** A button showing an image (loaded with the token when no local URL is known) that opens it full size. */
+function thumbnail(fileId, url, name) {
+  const img = el('img', {alt: name});
+  const button = el('button', {type: 'button', class: 'thumb', 'aria-label': `Open ${name} full size`,
+    'data-file-id': fileId, onclick: () => viewImage(img.src, name)}, img);
+  const known = url ?? state.images.get(fileId);
+  if (known) {
+    img.src = known;
+  } else {
+    api.fileContent(fileId).then((blob) => {
+      const objectUrl = URL.createObjectURL(blob);
+      state.images.set(fileId, objectUrl);
+      img.src = objectUrl;
+    }).catch(() => { img.alt = `${name} (not available)`; });
+  }
+  return button;
+}
+
+function viewImage(src, name) {
+  if (!src) return;
+  $('image-full').src = src;
+  $('image-full').alt = name;
+  $('image-viewer').showModal();
+}
+
+/** Uploads images for the next message (attach, paste, drop); a refused file is explained from its problem. */
+async function attach(files) {
+  for (const file of files) {
+    try {
+      const uploaded = await api.uploadFile(file);
+      const url = URL.createObjectURL(file);
+      state.images.set(uploaded.id, url);
+      state.attachments.push({id: uploaded.id, url, name: uploaded.filename});
+      notice(null);
+    } catch (e) {
+      if (e instanceof ProblemError && e.status !== 401) notice(`${file.name || 'The image'} was not attached: ${e.message}`);
+      else showProblem(e);
+    }
+  }
+  renderAttachments();
+}
+
+function renderAttachments() {
+  const list = $('attachments');
+  list.hidden = state.attachments.length === 0;
+  list.replaceChildren(...state.attachments.map((a) => el('li', {},
+    thumbnail(a.id, a.url, a.name),
+    el('button', {type: 'button', class: 'remove', 'aria-label': `Remove ${a.name}`, onclick: () => {
+      state.attachments = state.attachments.filter((other) => other !== a);
+      renderAttachments();
+    }}, '×'))));
 }
 
 /** Arguments as the model wrote them, indented when they are JSON. */
@@ -348,9 +420,11 @@ async function switchTo(sibling) {
 function edit(message, item) {
   const area = el('textarea', {rows: '3', 'aria-label': 'Edited message'});
   area.value = message.content;
+  // an edit keeps the message's images (those not deleted since)
+  const kept = (message.parts ?? []).filter((p) => p.type === 'image_file' && !p.deleted).map((p) => p.file_id);
   const save = () => {
     const text = area.value.trim();
-    if (text) send(text, message.parent_id);
+    if (text || kept.length) send(text, message.parent_id, false, kept);
   };
   area.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) { event.preventDefault(); save(); }
@@ -368,12 +442,18 @@ function edit(message, item) {
  * Sends a message on the current branch, or after `parentId` (an edit: null for a first message).
  * The composer keeps its text until the service has taken the turn.
  */
-async function send(content, parentId, fromComposer = false) {
+async function send(content, parentId, fromComposer = false, keptImages = []) {
   if (state.live || state.retryTimer) return;
   if (!state.conversation && !(await newConversation())) return;
-  const body = {content, stream: true};
+  const attached = fromComposer ? state.attachments.map((a) => a.id) : keptImages;
+  const parts = attached.length === 0 ? null : [
+    ...(content ? [{type: 'text', text: content}] : []),
+    ...attached.map((id) => ({type: 'image_file', file_id: id})),
+  ];
+  const body = {content: parts ?? content, stream: true};
   if (parentId !== undefined) body.parent_id = parentId;
-  const pending = {id: 'pending', role: 'user', status: 'in_progress', content, parent_id: parentId, fromComposer};
+  const pending = {id: 'pending', role: 'user', status: 'in_progress', content, parent_id: parentId, fromComposer,
+    parts: parts && parts.map((p, i) => ({...p, url: p.file_id ? state.images.get(p.file_id) : undefined, index: i}))};
   await runTurn({start: api.sendTurn(state.conversation.id, body, {'Idempotency-Key': newKey()})}, null, pending);
 }
 
@@ -426,6 +506,10 @@ async function runTurn(request, answerId, pendingUserMessage) {
         live.answerId = data.message.id;
         if (pendingUserMessage?.fromComposer && $('composer-input').value.trim() === pendingUserMessage.content) {
           $('composer-input').value = '';
+        }
+        if (pendingUserMessage?.parts && pendingUserMessage.fromComposer) {
+          state.attachments = [];
+          renderAttachments();
         }
         state.messages.set(data.user_message.id, data.user_message);
         state.messages.set(data.message.id, {...data.message, content: ''});
@@ -500,7 +584,38 @@ function wire() {
   $('composer').addEventListener('submit', (event) => {
     event.preventDefault();
     const text = $('composer-input').value.trim();
-    if (text) send(text, undefined, true);
+    if (text || state.attachments.length) send(text, undefined, true);
+  });
+  $('attach').addEventListener('click', () => $('attach-input').click());
+  $('attach-input').addEventListener('change', async () => {
+    await attach([...$('attach-input').files]);
+    $('attach-input').value = '';
+  });
+  $('composer-input').addEventListener('paste', (event) => {
+    const files = [...(event.clipboardData?.files ?? [])];
+    if (files.length) {
+      event.preventDefault();
+      attach(files);
+    }
+  });
+  const composer = $('composer');
+  composer.addEventListener('dragover', (event) => {
+    if ([...event.dataTransfer.types].includes('Files')) {
+      event.preventDefault();
+      composer.classList.add('dragging');
+    }
+  });
+  composer.addEventListener('dragleave', () => composer.classList.remove('dragging'));
+  composer.addEventListener('drop', (event) => {
+    composer.classList.remove('dragging');
+    const files = [...(event.dataTransfer?.files ?? [])];
+    if (files.length) {
+      event.preventDefault();
+      attach(files);
+    }
+  });
+  $('image-viewer').addEventListener('click', (event) => {
+    if (event.target === $('image-viewer')) $('image-viewer').close();
   });
   $('composer-input').addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {

@@ -418,6 +418,71 @@ class ChatPageBrowserTest {
         }
     }
 
+    /** Pastes a file into the composer, as a browser does with an image copied to the clipboard. */
+    private void paste(String base64, String type, String name) {
+        browser.driver().executeScript("""
+                const bytes = Uint8Array.from(atob(arguments[0]), (c) => c.charCodeAt(0));
+                const data = new DataTransfer();
+                data.items.add(new File([bytes], arguments[2], {type: arguments[1]}));
+                document.getElementById('composer-input').dispatchEvent(
+                    new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+                """, base64, type, name);
+    }
+
+    @Test
+    void aPastedImageIsSentShownInTheThreadAndOpensFullSize() {
+        then(events(chunk("A small gradient.", "stop", 1700, 4), done()));
+        String id = given().contentType("application/json")
+                .body("{\"model\":\"eye\"}")
+                .post("/conversations")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+        browser.open(base.resolve("/#/c/" + id));
+        browser.waitUntil(d -> d.findElement(By.cssSelector("#messages .hint")).isDisplayed());
+        byte[] png = dev.stepchat.support.Images.png();
+        String base64 = java.util.Base64.getEncoder().encodeToString(png);
+
+        // a file that only claims to be an image is refused, and the page says why
+        paste(
+                java.util.Base64.getEncoder().encodeToString("<html><body>hi</body></html>".getBytes()),
+                "image/png",
+                "fake.png");
+        browser.waitUntil(d -> d.findElement(By.id("notice")).getText().startsWith("fake.png was not attached:"));
+        assertThat(browser.driver().findElement(By.id("notice")).getText()).contains("only PNG, JPEG, WebP and GIF");
+        assertThat(browser.severeConsoleErrors())
+                .as("the refused upload only")
+                .allMatch(error -> error.contains("/files") && error.contains("415"));
+
+        paste(base64, "image/png", "gradient.png");
+        browser.waitUntil(
+                d -> !d.findElements(By.cssSelector("#attachments img")).isEmpty());
+        type("What is this?");
+        browser.waitUntil(d -> !answerRunning() && answerText().equals("A small gradient."));
+        // the thread shows it, loaded with the token (the service's copy, after the reload of the turn's end)
+        browser.waitUntil(d -> Boolean.TRUE.equals(((org.openqa.selenium.JavascriptExecutor) d)
+                .executeScript("const img = document.querySelector('#messages li.message.user .images img');"
+                        + " return img !== null && img.complete && img.naturalWidth === 16;")));
+        assertThat(browser.driver().findElement(By.id("attachments")).isDisplayed())
+                .as("the composer is emptied of the sent image")
+                .isFalse();
+        assertThat(RECORDER.bodies.getLast()).contains("data:image/png;base64," + base64);
+        browser.screenshot("aPastedImage-in-the-thread");
+
+        browser.driver()
+                .findElement(By.cssSelector("#messages li.message.user .thumb"))
+                .click();
+        browser.waitUntil(d -> d.findElement(By.id("image-viewer")).isDisplayed());
+        assertThat(browser.driver().executeScript("return document.getElementById('image-full').naturalWidth"))
+                .isEqualTo(16L);
+        browser.driver().findElement(By.cssSelector("#image-viewer button")).click();
+        browser.waitUntil(d -> !d.findElement(By.id("image-viewer")).isDisplayed());
+        assertThat(browser.severeConsoleErrors())
+                .as("no script error or blocked image")
+                .isEmpty();
+    }
+
     @Test
     void readableOnANarrowScreen() {
         then(events(chunk("A short answer", "stop", 5, 2), done()));

@@ -9,6 +9,8 @@
 #   bash bench/run.sh streams    # 1,000 concurrent 60 s streams with resumes (H), 3 rounds, about 6 minutes
 #   bash bench/run.sh noisy      # the noisy neighbour (J): one owner floods, 50 others chat; 3 rounds,
 #                                # about 15 minutes
+#   bash bench/run.sh uploads    # 20 concurrent 10 MB image uploads (L): the service's RSS before, at
+#                                # its peak and after; 3 rounds, about 3 minutes
 #   bash bench/run.sh lean       # the turn's cost, pinned (I): CPU per turn of the service and of
 #                                # PostgreSQL, added latency, peak, RSS; 3 rounds, about 30 minutes
 # compare takes ROUNDS (3), KINDS ("jvm native") and NATIVE_OPTS (run-time options of the native
@@ -185,6 +187,57 @@ if [ "${1:-}" = compare ]; then
   python3 bench/compare.py "$RESULTS" > "$OUT/compare.md"
   cat "$OUT/compare.md"
   log "written to $OUT/compare.md"
+  exit 0
+fi
+
+# ---------------------------------------------------------------- L: concurrent large uploads
+# UPLOADS (20) uploads of one MB (10) MB image at once (POST /files, multipart, curl), against the JVM
+# jar with its defaults, after a warm-up of 4 uploads one by one. The peak is the kernel's high-water
+# mark of the service's RSS (VmHWM), reset right before the uploads. ROUNDS (3).
+if [ "${1:-}" = uploads ]; then
+  ROUNDS=${ROUNDS:-3}; UPLOADS=${UPLOADS:-20}; MB=${MB:-10}
+  # a PNG signature and then random bytes: an image by its magic numbers, and incompressible
+  python3 -c "import os,sys;open(sys.argv[1],'wb').write(b'\x89PNG\r\n\x1a\n'+os.urandom(int(float(sys.argv[2])*1024*1024)-8))" \
+    "$WORK/upload.png" "$MB"
+  upload() { curl -s -o /dev/null -w '%{http_code}\n' -H 'X-Bench: upload' -F "file=@$WORK/upload.png;type=image/png" "$APP/files"; }
+  kib() { awk -v key="$1:" '$1 == key {print $2}' "/proc/$APP_PID/status"; }
+  for round in $(seq 1 "$ROUNDS"); do
+    start_service jvm
+    for i in 1 2 3 4; do upload > /dev/null; done
+    sleep 2
+    before=$(kib VmRSS)
+    echo 5 > "/proc/$APP_PID/clear_refs"   # resets VmHWM to the RSS of now
+    t0=$(now_ms)
+    CLIENTS=()
+    for i in $(seq 1 "$UPLOADS"); do upload > "$WORK/upload-$i.status" & CLIENTS+=($!); done
+    wait "${CLIENTS[@]}" || true
+    t1=$(now_ms)
+    peak=$(kib VmHWM); sleep 2; after=$(kib VmRSS)
+    ok=$(cat "$WORK"/upload-*.status | grep -c '^201$' || true)
+    echo "{\"scenario\": \"L\", \"round\": $round, \"uploads\": $UPLOADS, \"mb\": $MB, \"created\": $ok, \"seconds\": $(( (t1 - t0) / 1000 )).$(( (t1 - t0) % 1000 / 100 )), \"rss_before_mib\": $(( before / 1024 )), \"rss_peak_mib\": $(( peak / 1024 )), \"rss_after_mib\": $(( after / 1024 )), \"added_at_peak_mib\": $(( (peak - before) / 1024 ))}" >> "$RESULTS"
+    tail -1 "$RESULTS" >&2
+    rm -f "$WORK"/upload-*.status
+    stop_service
+  done
+  python3 - "$RESULTS" > "$OUT/uploads.md" <<'PY'
+import json, statistics, sys
+rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+def spread(key):
+    values = [r[key] for r in rows]
+    return "%s (%s to %s)" % (statistics.median(values), min(values), max(values))
+print("# L: %d concurrent uploads of %d MB, %d rounds (median, min to max)\n" % (rows[0]["uploads"], rows[0]["mb"], len(rows)))
+print("| created | seconds | RSS before (MiB) | RSS at peak (MiB) | added at peak (MiB) | RSS after (MiB) |")
+print("|---|---|---|---|---|---|")
+print("| %s | %s | %s | %s | %s | %s |" % (spread("created"), spread("seconds"), spread("rss_before_mib"), spread("rss_peak_mib"),
+                                      spread("added_at_peak_mib"), spread("rss_after_mib")))
+print("\nRounds:\n")
+for r in rows:
+    print("- round %d: %d created in %s s; RSS %d -> peak %d (+%d) -> %d MiB" % (r["round"], r["created"], r["seconds"],
+          r["rss_before_mib"], r["rss_peak_mib"], r["added_at_peak_mib"], r["rss_after_mib"]))
+PY
+  cp "$RESULTS" "$OUT/uploads.jsonl"
+  cat "$OUT/uploads.md"
+  log "written to $OUT/uploads.md"
   exit 0
 fi
 

@@ -43,6 +43,15 @@ public interface FilesConfig {
     MemorySize maxRequestImagesSize();
 
     /**
+     * The image bytes this replica holds in StepFun requests at once (STEPCHAT_FILES_MAX_IMAGES_IN_FLIGHT):
+     * a vision turn's images are in memory (as base64) while its call runs, so this bounds what
+     * vision turns cost a replica; a turn that finds it used up waits up to 10 s, then is a 503
+     * overloaded.
+     */
+    @WithDefault("128M")
+    MemorySize maxImagesInFlight();
+
+    /**
      * Tokens an image is counted as in the context fitting (STEPCHAT_FILES_IMAGE_TOKENS): StepFun
      * documents no fixed count (it scales each image to a size of its choosing), so a configured
      * estimate.

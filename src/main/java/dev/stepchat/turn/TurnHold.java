@@ -13,6 +13,7 @@ final class TurnHold implements AutoCloseable {
     private final TurnAdmission.Ticket ticket;
     private final LiveTurns live;
     private UUID lease;
+    private Runnable more;
     private boolean open = true;
 
     TurnHold(TurnAdmission.Ticket ticket, LiveTurns live) {
@@ -26,12 +27,30 @@ final class TurnHold implements AutoCloseable {
         live.hold(holder);
     }
 
+    /** Something else the turn holds until it ends (the memory of its images), or given back at once when it has ended. */
+    synchronized void alsoRelease(Runnable release) {
+        if (!open) {
+            release.run();
+            return;
+        }
+        Runnable before = more;
+        more = before == null
+                ? release
+                : () -> {
+                    before.run();
+                    release.run();
+                };
+    }
+
     @Override
     public synchronized void close() {
         if (!open) {
             return;
         }
         open = false;
+        if (more != null) {
+            more.run();
+        }
         if (lease != null) {
             live.release(lease);
         }

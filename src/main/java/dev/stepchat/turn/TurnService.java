@@ -130,7 +130,7 @@ public class TurnService {
             Answer answer = call(
                     started,
                     false,
-                    () -> answer(stepFun.complete(images.inline(started.upstream()))
+                    () -> answer(stepFun.complete(images.inline(started.upstream(), hold))
                             .await()
                             .indefinitely()));
             TurnView turn;
@@ -204,7 +204,7 @@ public class TurnService {
             Cancellable upstream = call(
                     started,
                     true,
-                    () -> stepFun.stream(images.inline(started.upstream()), turn)
+                    () -> stepFun.stream(images.inline(started.upstream(), hold), turn)
                             .await()
                             .indefinitely());
             turn.opened(upstream);

@@ -170,6 +170,37 @@ class FilesTest {
         Tokens.as(alice).when().get("/files/not-an-id").then().statusCode(404);
     }
 
+    @jakarta.inject.Inject
+    dev.stepchat.db.Jdbc jdbc;
+
+    @Test
+    void damagedBytesAreNeverDeliveredWhole() throws Exception {
+        byte[] png = Images.png();
+        String id = upload(alice, "fine.png", "image/png", png)
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+        // a bit flipped in storage
+        byte[] damaged = png.clone();
+        damaged[damaged.length / 2] ^= 1;
+        io.quarkus.narayana.jta.QuarkusTransaction.requiringNew()
+                .run(() -> jdbc.update(
+                        "update file_chunk set data = ? where file_id = ?", damaged, java.util.UUID.fromString(id)));
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest read = HttpRequest.newBuilder(files.resolve("/files/" + id + "/content"))
+                .header("Authorization", "Bearer " + alice)
+                .build();
+        try {
+            HttpResponse<byte[]> response = http.send(read, HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(response.statusCode()).as("not a success").isEqualTo(500);
+            assertThat(response.body()).isNotEqualTo(damaged);
+        } catch (IOException brokenOff) {
+            // the response broke off short of its Content-Length: the damaged bytes never arrived whole
+        }
+    }
+
     /** {@code n} zero bytes, made as they are read. */
     static final class Zeros extends InputStream {
         private long left;

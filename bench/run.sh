@@ -192,17 +192,22 @@ fi
 
 # ---------------------------------------------------------------- L: concurrent large uploads
 # UPLOADS (20) uploads of one MB (10) MB image at once (POST /files, multipart, curl), against the JVM
-# jar with its defaults, after a warm-up of 4 uploads one by one. The peak is the kernel's high-water
-# mark of the service's RSS (VmHWM), reset right before the uploads. ROUNDS (3).
+# jar with its defaults (KIND=native: the native executable, target/*-runner, or NATIVE), after a
+# warm-up of 4 uploads one by one. The peak is the kernel's high-water mark of the service's RSS
+# (VmHWM), reset right before the uploads. ROUNDS (3).
 if [ "${1:-}" = uploads ]; then
-  ROUNDS=${ROUNDS:-3}; UPLOADS=${UPLOADS:-20}; MB=${MB:-10}
+  ROUNDS=${ROUNDS:-3}; UPLOADS=${UPLOADS:-20}; MB=${MB:-10}; KIND=${KIND:-jvm}
+  if [ "$KIND" = native ]; then
+    NATIVE=${NATIVE:-$(ls target/*-runner 2>/dev/null | sed -n 1p)}
+    [ -x "$NATIVE" ] || { log "no native executable: ./mvnw package -Dnative first"; exit 1; }
+  fi
   # a PNG signature and then random bytes: an image by its magic numbers, and incompressible
   python3 -c "import os,sys;open(sys.argv[1],'wb').write(b'\x89PNG\r\n\x1a\n'+os.urandom(int(float(sys.argv[2])*1024*1024)-8))" \
     "$WORK/upload.png" "$MB"
   upload() { curl -s -o /dev/null -w '%{http_code}\n' -H 'X-Bench: upload' -F "file=@$WORK/upload.png;type=image/png" "$APP/files"; }
   kib() { awk -v key="$1:" '$1 == key {print $2}' "/proc/$APP_PID/status"; }
   for round in $(seq 1 "$ROUNDS"); do
-    start_service jvm
+    start_service "$KIND"
     for i in 1 2 3 4; do upload > /dev/null; done
     sleep 2
     before=$(kib VmRSS)
@@ -214,18 +219,19 @@ if [ "${1:-}" = uploads ]; then
     t1=$(now_ms)
     peak=$(kib VmHWM); sleep 2; after=$(kib VmRSS)
     ok=$(cat "$WORK"/upload-*.status | grep -c '^201$' || true)
-    echo "{\"scenario\": \"L\", \"round\": $round, \"uploads\": $UPLOADS, \"mb\": $MB, \"created\": $ok, \"seconds\": $(( (t1 - t0) / 1000 )).$(( (t1 - t0) % 1000 / 100 )), \"rss_before_mib\": $(( before / 1024 )), \"rss_peak_mib\": $(( peak / 1024 )), \"rss_after_mib\": $(( after / 1024 )), \"added_at_peak_mib\": $(( (peak - before) / 1024 ))}" >> "$RESULTS"
+    echo "{\"scenario\": \"L\", \"kind\": \"$KIND\", \"round\": $round, \"uploads\": $UPLOADS, \"mb\": $MB, \"created\": $ok, \"seconds\": $(( (t1 - t0) / 1000 )).$(( (t1 - t0) % 1000 / 100 )), \"rss_before_mib\": $(( before / 1024 )), \"rss_peak_mib\": $(( peak / 1024 )), \"rss_after_mib\": $(( after / 1024 )), \"added_at_peak_mib\": $(( (peak - before) / 1024 ))}" >> "$RESULTS"
     tail -1 "$RESULTS" >&2
     rm -f "$WORK"/upload-*.status
     stop_service
   done
-  python3 - "$RESULTS" > "$OUT/uploads.md" <<'PY'
+  python3 - "$RESULTS" > "$OUT/uploads-$KIND.md" <<'PY'
 import json, statistics, sys
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
 def spread(key):
     values = [r[key] for r in rows]
     return "%s (%s to %s)" % (statistics.median(values), min(values), max(values))
-print("# L: %d concurrent uploads of %d MB, %d rounds (median, min to max)\n" % (rows[0]["uploads"], rows[0]["mb"], len(rows)))
+print("# L: %d concurrent uploads of %d MB, %s, %d rounds (median, min to max)\n" % (rows[0]["uploads"], rows[0]["mb"],
+      "the native executable" if rows[0].get("kind") == "native" else "the JVM jar", len(rows)))
 print("| created | seconds | RSS before (MiB) | RSS at peak (MiB) | added at peak (MiB) | RSS after (MiB) |")
 print("|---|---|---|---|---|---|")
 print("| %s | %s | %s | %s | %s | %s |" % (spread("created"), spread("seconds"), spread("rss_before_mib"), spread("rss_peak_mib"),
@@ -235,9 +241,9 @@ for r in rows:
     print("- round %d: %d created in %s s; RSS %d -> peak %d (+%d) -> %d MiB" % (r["round"], r["created"], r["seconds"],
           r["rss_before_mib"], r["rss_peak_mib"], r["added_at_peak_mib"], r["rss_after_mib"]))
 PY
-  cp "$RESULTS" "$OUT/uploads.jsonl"
-  cat "$OUT/uploads.md"
-  log "written to $OUT/uploads.md"
+  cp "$RESULTS" "$OUT/uploads-$KIND.jsonl"
+  cat "$OUT/uploads-$KIND.md"
+  log "written to $OUT/uploads-$KIND.md"
   exit 0
 fi
 

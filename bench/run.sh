@@ -194,7 +194,8 @@ fi
 # UPLOADS (20) uploads of one MB (10) MB image at once (POST /files, multipart, curl), against the JVM
 # jar with its defaults (KIND=native: the native executable, target/*-runner, or NATIVE), after a
 # warm-up of 4 uploads one by one. The peak is the kernel's high-water mark of the service's RSS
-# (VmHWM), reset right before the uploads. ROUNDS (3).
+# (VmHWM), reset right before the uploads. ROUNDS (3); LABEL names the results (uploads-KIND-LABEL),
+# say "pod" with JVM_OPTS="-XX:MaxRAM=768m -XX:MaxRAMPercentage=40" (the heap of the JVM overlay's pod).
 if [ "${1:-}" = uploads ]; then
   ROUNDS=${ROUNDS:-3}; UPLOADS=${UPLOADS:-20}; MB=${MB:-10}; KIND=${KIND:-jvm}
   if [ "$KIND" = native ]; then
@@ -224,7 +225,7 @@ if [ "${1:-}" = uploads ]; then
     rm -f "$WORK"/upload-*.status
     stop_service
   done
-  python3 - "$RESULTS" > "$OUT/uploads-$KIND.md" <<'PY'
+  python3 - "$RESULTS" > "$OUT/uploads-$KIND${LABEL:+-$LABEL}.md" <<'PY'
 import json, statistics, sys
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
 def spread(key):
@@ -241,9 +242,9 @@ for r in rows:
     print("- round %d: %d created in %s s; RSS %d -> peak %d (+%d) -> %d MiB" % (r["round"], r["created"], r["seconds"],
           r["rss_before_mib"], r["rss_peak_mib"], r["added_at_peak_mib"], r["rss_after_mib"]))
 PY
-  cp "$RESULTS" "$OUT/uploads-$KIND.jsonl"
-  cat "$OUT/uploads-$KIND.md"
-  log "written to $OUT/uploads-$KIND.md"
+  cp "$RESULTS" "$OUT/uploads-$KIND${LABEL:+-$LABEL}.jsonl"
+  cat "$OUT/uploads-$KIND${LABEL:+-$LABEL}.md"
+  log "written to $OUT/uploads-$KIND${LABEL:+-$LABEL}.md"
   exit 0
 fi
 

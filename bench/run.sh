@@ -11,6 +11,8 @@
 #                                # about 15 minutes
 #   bash bench/run.sh uploads    # 20 concurrent 10 MB image uploads (L): the service's RSS before, at
 #                                # its peak and after; 3 rounds, about 3 minutes
+#   bash bench/run.sh scale      # ten million messages (M): pages, a 10,000-message branch, search,
+#                                # export, a year's usage report, a turn; 3 rounds, about 25 minutes
 #   bash bench/run.sh lean       # the turn's cost, pinned (I): CPU per turn of the service and of
 #                                # PostgreSQL, added latency, peak, RSS; 3 rounds, about 30 minutes
 # compare takes ROUNDS (3), KINDS ("jvm native") and NATIVE_OPTS (run-time options of the native
@@ -245,6 +247,54 @@ PY
   cp "$RESULTS" "$OUT/uploads-$KIND${LABEL:+-$LABEL}.jsonl"
   cat "$OUT/uploads-$KIND${LABEL:+-$LABEL}.md"
   log "written to $OUT/uploads-$KIND${LABEL:+-$LABEL}.md"
+  exit 0
+fi
+
+# ---------------------------------------------------------------- M: ten million messages
+# bench/scale/generate.sql fills the freshly migrated database (1,000 owners, 100,000 conversations,
+# 10,000,000 messages; the heaviest owner is "local", the caller with authentication off). One pass
+# with auto_explain on the service's role logs the plan of every statement the requests send
+# (bench/results/scale-plans.txt); then per round a fresh JVM service answers each request TIMES
+# (100) times in a row after 10 (bench/scale/measure.py), and turns at 20/s for 30 s (with the
+# simulator's floor in the same round). ROUNDS (3).
+if [ "${1:-}" = scale ]; then
+  ROUNDS=${ROUNDS:-3}; TIMES=${TIMES:-100}
+  start_service jvm   # Flyway makes the schema
+  stop_service
+  log "scale: generating 10,000,000 messages (about 15 minutes)"
+  t0=$(now_ms)
+  chmod o+r bench/scale/generate.sql
+  psql_admin "-d stepchat_bench -f $ROOT/bench/scale/generate.sql" > "$WORK/scale-generate.log" 2>&1
+  log "scale: generated in $(( ($(now_ms) - t0) / 1000 )) s; $(sql "select pg_size_pretty(pg_database_size('stepchat_bench'))")"
+  sql "select 'rows', (select count(*) from message), (select count(*) from conversation), (select count(*) from usage_record),
+       pg_size_pretty(pg_total_relation_size('message')), pg_size_pretty(pg_database_size('stepchat_bench'))" > "$WORK/scale-size.txt"
+  # the plans: auto_explain for the service's role, one pass, the PostgreSQL log read from here on
+  PGLOG=/var/log/postgresql/postgresql-15-main.log
+  from=$(stat -c %s "$PGLOG")
+  psql_admin "-c \"alter role bench set session_preload_libraries = 'auto_explain'\" -c \"alter role bench set auto_explain.log_min_duration = 0\" -c \"alter role bench set auto_explain.log_analyze = on\" -c \"alter role bench set auto_explain.log_buffers = on\""
+  start_service jvm
+  python3 bench/scale/measure.py "$APP" 1 0 > /dev/null
+  stop_service
+  psql_admin "-c 'alter role bench reset all'"
+  tail -c +"$((from + 1))" "$PGLOG" | grep -v -e 'flyway' > "$OUT/scale-plans.txt" || true
+  log "scale: plans in $OUT/scale-plans.txt"
+  for round in $(seq 1 "$ROUNDS"); do
+    start_service jvm
+    python3 bench/scale/measure.py "$APP" "$TIMES" 10 | python3 -c "
+import json, sys
+for line in sys.stdin:
+    row = json.loads(line); row['round'] = $round; print(json.dumps(row, ensure_ascii=False))" >> "$RESULTS"
+    tail -13 "$RESULTS" >&2
+    report=$(gatling TurnSimulation service 20 30 bench-instant)
+    record M turn 20 "$report" turn "{\"round\": $round}"
+    floor=$(gatling TurnSimulation simulator 20 30 bench-instant)
+    record M floor 20 "$floor" turn "{\"round\": $round}"
+    stop_service
+  done
+  python3 bench/scale/summary.py "$RESULTS" "$WORK/scale-size.txt" > "$OUT/scale.md"
+  cp "$RESULTS" "$OUT/scale.jsonl"
+  cat "$OUT/scale.md"
+  log "written to $OUT/scale.md"
   exit 0
 fi
 

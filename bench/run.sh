@@ -56,8 +56,12 @@ psql_admin() { if [ "$(id -u)" = 0 ]; then su postgres -c "psql -q -v ON_ERROR_S
 log "PostgreSQL 15"
 if [ "$(id -u)" = 0 ]; then pg_ctlcluster 15 main start 2>/dev/null || true; else sudo pg_ctlcluster 15 main start 2>/dev/null || true; fi
 psql_admin "-c \"do \\\$\\\$ begin if not exists (select from pg_roles where rolname = 'bench') then create role bench login password 'bench'; end if; end \\\$\\\$\""
-psql_admin "-c 'drop database if exists stepchat_bench'" 
-psql_admin "-c 'create database stepchat_bench owner bench'"
+if [ "${1:-}" = scale ] && [ -n "${KEEP_DATA:-}" ]; then
+  log "KEEP_DATA: stepchat_bench kept as it is"
+else
+  psql_admin "-c 'drop database if exists stepchat_bench'"
+  psql_admin "-c 'create database stepchat_bench owner bench'"
+fi
 DB_URL=jdbc:postgresql://localhost:5432/stepchat_bench
 sql() { PGPASSWORD=bench psql -h localhost -U bench -d stepchat_bench -At -v ON_ERROR_STOP=1 -c "$1"; }
 
@@ -257,15 +261,20 @@ fi
 # (bench/results/scale-plans.txt); then per round a fresh JVM service answers each request TIMES
 # (100) times in a row after 10 (bench/scale/measure.py), and turns at 20/s for 30 s (with the
 # simulator's floor in the same round). ROUNDS (3).
+# The data can be made once and measured later: GENERATE_ONLY=1 stops after generating, KEEP_DATA=1
+# measures the database as it is.
 if [ "${1:-}" = scale ]; then
   ROUNDS=${ROUNDS:-3}; TIMES=${TIMES:-100}
-  start_service jvm   # Flyway makes the schema
-  stop_service
-  log "scale: generating 10,000,000 messages (about 15 minutes)"
-  t0=$(now_ms)
-  chmod o+r bench/scale/generate.sql
-  psql_admin "-d stepchat_bench -f $ROOT/bench/scale/generate.sql" > "$WORK/scale-generate.log" 2>&1
-  log "scale: generated in $(( ($(now_ms) - t0) / 1000 )) s; $(sql "select pg_size_pretty(pg_database_size('stepchat_bench'))")"
+  if [ -z "${KEEP_DATA:-}" ]; then
+    start_service jvm   # Flyway makes the schema
+    stop_service
+    log "scale: generating 10,000,000 messages (about 15 minutes)"
+    t0=$(now_ms)
+    chmod o+r bench/scale/generate.sql
+    psql_admin "-d stepchat_bench -f $ROOT/bench/scale/generate.sql" > "$WORK/scale-generate.log" 2>&1
+    log "scale: generated in $(( ($(now_ms) - t0) / 1000 )) s"
+  fi
+  [ -n "${GENERATE_ONLY:-}" ] && { log "GENERATE_ONLY: stopping here"; exit 0; }
   sql "select 'rows', (select count(*) from message), (select count(*) from conversation), (select count(*) from usage_record),
        pg_size_pretty(pg_total_relation_size('message')), pg_size_pretty(pg_database_size('stepchat_bench'))" > "$WORK/scale-size.txt"
   # the plans: auto_explain for the service's role, one pass, the PostgreSQL log read from here on

@@ -148,6 +148,12 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
                 conversationId);
     }
 
+    private static Object[] append(Object[] parameters, Object last) {
+        Object[] all = java.util.Arrays.copyOf(parameters, parameters.length + 1);
+        all[parameters.length] = last;
+        return all;
+    }
+
     /** The recursive walk from {@code leaf} (first parameter) up to the root, in a conversation (second). */
     private static final String PATH = """
             with recursive path (id, parent_id) as (
@@ -159,22 +165,36 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
     /**
      * A page of the path from the root down to {@code leaf}, paged in SQL: the walk reads ids only,
      * and only the page's rows are read whole, so a branch 10,000 messages deep is never one list
-     * in memory. A cursor that is not on the path is a 400 {@code invalid-cursor}, as for any list.
+     * in memory. A conversation without branches (no two messages with the same parent, the usual
+     * case) needs no walk: its path is every message up to the leaf, read by the index on
+     * (conversation_id, id). A cursor that is not on the path is a 400 {@code invalid-cursor}, as
+     * for any list.
      */
     public Paging.Slice<Message> pathPage(UUID conversationId, UUID leaf, PageRequest page) {
         if (leaf == null) {
             return Paging.slice(List.of(), message -> message.id, page);
         }
+        boolean linear = jdbc.first(
+                        // one pass over the conversation's index entries (a GROUP BY here gets the parent index
+                        // planned, which reads every conversation's messages)
+                        "select count(*) filter (where parent_id is null) <= 1"
+                                + " and count(distinct parent_id) = count(parent_id)"
+                                + " from message where conversation_id = ?",
+                        row -> row.getBoolean(1),
+                        conversationId)
+                .orElse(false);
+        // the path's ids: a walk up from the leaf, or (no branches) the messages up to the leaf
+        String path =
+                linear ? "with path (id) as (select id from message where conversation_id = ? and id <= ?) " : PATH;
+        Object[] pathParameters = linear ? new Object[] {conversationId, leaf} : new Object[] {leaf, conversationId};
         for (var cursor : List.of(
                 Map.entry("after", Optional.ofNullable(page.after())),
                 Map.entry("before", Optional.ofNullable(page.before())))) {
             if (cursor.getValue().isPresent()
                     && jdbc.first(
-                                    PATH + "select 1 from path where id = ?",
+                                    path + "select 1 from path where id = ?",
                                     row -> 1,
-                                    leaf,
-                                    conversationId,
-                                    cursor.getValue().get())
+                                    append(pathParameters, cursor.getValue().get()))
                             .isEmpty()) {
                 throw Paging.unknownCursor(cursor.getKey());
             }
@@ -185,18 +205,33 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
         // a page just ahead of 'before' (and nothing after): read from 'before' backwards, then turn it round
         boolean fromBefore = page.before() != null && page.after() == null;
         boolean ascending = page.descending() == fromBefore;
-        List<Message> rows = new ArrayList<>(jdbc.list(
-                PATH + "select " + SELECTED + " from message m where m.id in (select id from path)"
-                        + " and (cast(? as uuid) is null or m.id > ?) and (cast(? as uuid) is null or m.id < ?)"
-                        + " order by m.id " + (ascending ? "asc" : "desc") + " limit ?",
-                this::read,
-                leaf,
-                conversationId,
-                lower,
-                lower,
-                upper,
-                upper,
-                page.limit() + 1));
+        String order = ascending ? "asc" : "desc";
+        List<Message> rows = new ArrayList<>(
+                linear
+                        ? jdbc.list(
+                                "select " + SELECTED + " from message m where m.conversation_id = ? and m.id <= ?"
+                                        + " and (cast(? as uuid) is null or m.id > ?) and (cast(? as uuid) is null or m.id < ?)"
+                                        + " order by m.id " + order + " limit ?",
+                                this::read,
+                                conversationId,
+                                leaf,
+                                lower,
+                                lower,
+                                upper,
+                                upper,
+                                page.limit() + 1)
+                        : jdbc.list(
+                                PATH + "select " + SELECTED + " from message m where m.id in (select id from path)"
+                                        + " and (cast(? as uuid) is null or m.id > ?) and (cast(? as uuid) is null or m.id < ?)"
+                                        + " order by m.id " + order + " limit ?",
+                                this::read,
+                                leaf,
+                                conversationId,
+                                lower,
+                                lower,
+                                upper,
+                                upper,
+                                page.limit() + 1));
         boolean more = rows.size() > page.limit();
         if (more) {
             rows.removeLast();

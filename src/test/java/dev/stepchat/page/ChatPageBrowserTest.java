@@ -66,8 +66,13 @@ class ChatPageBrowserTest {
 
     /** The page on a new, empty conversation. */
     private String openNewConversation() {
+        return openNewConversation("{}");
+    }
+
+    /** The page on a new, empty conversation created with {@code body}. */
+    private String openNewConversation(String body) {
         String id = given().contentType("application/json")
-                .body("{}")
+                .body(body)
                 .post("/conversations")
                 .then()
                 .statusCode(201)
@@ -432,15 +437,7 @@ class ChatPageBrowserTest {
     @Test
     void aPastedImageIsSentShownInTheThreadAndOpensFullSize() {
         then(events(chunk("A small gradient.", "stop", 1700, 4), done()));
-        String id = given().contentType("application/json")
-                .body("{\"model\":\"eye\"}")
-                .post("/conversations")
-                .then()
-                .statusCode(201)
-                .extract()
-                .path("id");
-        browser.open(base.resolve("/#/c/" + id));
-        browser.waitUntil(d -> d.findElement(By.cssSelector("#messages .hint")).isDisplayed());
+        openNewConversation("{\"model\":\"eye\"}");
         byte[] png = dev.stepchat.support.Images.png();
         String base64 = java.util.Base64.getEncoder().encodeToString(png);
 

@@ -48,18 +48,4 @@ public record MessagePart(
     public boolean isImage() {
         return IMAGE_FILE.equals(type);
     }
-
-    /** The text of some parts: their text parts joined by blank lines ("" for images alone). */
-    public static String textOf(MessagePart[] parts) {
-        StringBuilder text = new StringBuilder();
-        for (MessagePart part : parts) {
-            if (TEXT.equals(part.type()) && part.text() != null && !part.text().isEmpty()) {
-                if (!text.isEmpty()) {
-                    text.append("\n\n");
-                }
-                text.append(part.text());
-            }
-        }
-        return text.toString();
-    }
 }

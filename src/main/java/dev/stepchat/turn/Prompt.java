@@ -202,7 +202,7 @@ record Prompt(List<ChatMessage> upstream, TurnView.Context context, int rawEstim
             if (!part.isImage()) {
                 wire.add(ChatCompletionRequest.Part.text(part.text()));
             } else if (Boolean.TRUE.equals(part.deleted())) {
-                wire.add(ChatCompletionRequest.Part.text("(an image, deleted since)"));
+                wire.add(ChatCompletionRequest.Part.text(UpstreamImages.DELETED));
             } else {
                 wire.add(ChatCompletionRequest.Part.image(UpstreamImages.FILE_URL + part.fileId()));
             }

@@ -31,6 +31,9 @@ class UpstreamImages {
     /** How the prompt names an uploaded file until its bytes are sent. */
     static final String FILE_URL = "stepchat-file:";
 
+    /** What the model is told in place of an image deleted since its message was sent. */
+    static final String DELETED = "(an image, deleted since)";
+
     /** How long a turn waits for room among the images in flight. */
     static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -96,7 +99,7 @@ class UpstreamImages {
                     if (image.dataUrl() == null) {
                         parts.add(Part.text(
                                 image.gone()
-                                        ? "(an image, deleted since)"
+                                        ? DELETED
                                         : "(an earlier image, left out: the images of one request may total at most "
                                                 + config.maxRequestImagesSize().asLongValue() + " bytes)"));
                     } else {

@@ -44,7 +44,7 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
             for (int i = 0; i < words.size(); i++) {
                 params.put("w" + i, Search.pattern(words.get(i)));
                 inTitle.append(i == 0 ? "" : " and ")
-                        .append("c.title ilike :w")
+                        .append("title ilike :w")
                         .append(i)
                         .append(" escape '\\'");
                 inMessage
@@ -53,22 +53,32 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
                         .append(i)
                         .append(" escape '\\'");
             }
-            String titleHit = inTitle.toString().replace("c.title", "title");
-            // the subquery is the caller's too: it joins the owner's conversations, so that a search
-            // reads the caller's messages only, whatever the words (short ones have no trigram index)
-            where.append(" and (")
-                    .append(titleHit)
-                    .append(" or id in (select m.conversationId from Message m, Conversation mine")
-                    .append(" where mine.id = m.conversationId and mine.owner = :owner and ")
-                    .append(inMessage)
-                    .append("))");
-            // ranked: title hits first, then the rest; newest first within each
-            return Paging.fetchRanked(
+            String titleHit = inTitle.toString();
+            // Two segments, each read in id order and only as far as the page: title hits first,
+            // then conversations found by their messages alone. Every subquery names the caller
+            // (messages carry their conversation's owner), so a search reads the caller's rows only:
+            // - a word of 3 characters or more has trigrams: the index on (owner, content) finds a
+            //   rare one among the caller's messages; for a common one the planner walks the
+            //   caller's conversations and stops at the page;
+            // - words all shorter have none, and the index could only list every message of the
+            //   caller: each conversation is asked instead, newest first, whether one of its
+            //   messages has them (offset 0 keeps that question per conversation, so it stops at
+            //   the first match and the walk stops at the page).
+            boolean trigrams = words.stream().anyMatch(w -> w.codePointCount(0, w.length()) >= 3);
+            String messageHit = trigrams
+                    ? "id in (select m.conversationId from Message m where m.owner = :owner and " + inMessage + ")"
+                    : "exists (select 1 from Message m where m.conversationId = this.id and m.owner = :owner and "
+                            + inMessage + " order by m.id offset 0)";
+            // the owner as a range of one value, and ahead of id in the order: only the (owner, id)
+            // index gives that order, so the planner cannot walk the primary key instead and skip
+            // other owners' conversations (it would, for an owner with many, thinking them spread)
+            String list = where.toString().replaceFirst("^owner = :owner", "owner between :owner and :owner");
+            return Paging.fetchSegments(
                     this,
-                    "Conversation",
-                    where.toString(),
+                    list,
                     params,
-                    "case when " + titleHit + " then 1 else 0 end",
+                    List.of(titleHit, "(title is null or not (" + titleHit + ")) and " + messageHit),
+                    "owner",
                     page);
         }
         return Paging.fetch(this, where.toString(), params, page);

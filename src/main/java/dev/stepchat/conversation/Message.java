@@ -44,6 +44,10 @@ public class Message extends PanacheEntityBase {
     @Column(name = "conversation_id", nullable = false)
     public UUID conversationId;
 
+    /** Its conversation's owner, copied by the database on insert (search's index starts with it). */
+    @Column(insertable = false, updatable = false)
+    public String owner;
+
     /** The message this one follows (null for a first message); siblings share it. */
     @Column(name = "parent_id")
     public UUID parentId;

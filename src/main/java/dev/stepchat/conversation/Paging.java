@@ -54,45 +54,64 @@ public final class Paging {
     }
 
     /**
-     * Keyset paging in rank order: {@code rank} (an integer HQL expression of the row, higher
-     * first in the default descending order), then id. A cursor stands for its row's (rank, id).
+     * Keyset paging over a list made of segments, highest rank first (in the default descending
+     * order): all rows of {@code segments[0]}, then all of {@code segments[1]}, each by id. Each
+     * segment is read by a query of its own that stops at the page, so that an index in id order
+     * can answer it without reading the whole list (a rank expression in ORDER BY could not). The
+     * segments must not overlap. A cursor stands for its row's (segment, id). {@code leading}
+     * names a column put ahead of id in ORDER BY, the same for every row of the list: it makes an
+     * index that starts with it the only one that gives the order (see the caller).
      */
-    static <E> Slice<E> fetchRanked(
+    static <E> Slice<E> fetchSegments(
             PanacheRepositoryBase<E, UUID> repository,
-            String entity,
             String where,
             Map<String, Object> params,
-            String rank,
+            List<String> segments,
+            String leading,
             PageRequest page) {
-        checkCursor(repository, where, params, "after", page.after());
-        checkCursor(repository, where, params, "before", page.before());
-        Parameters parameters = new Parameters();
-        params.forEach(parameters::and);
-        StringBuilder query = new StringBuilder(where);
-        if (page.after() != null) {
-            parameters
-                    .and("after", page.after())
-                    .and("afterRank", rankOf(repository, entity, rank, params, page.after()));
-            query.append(
-                    page.descending()
-                            ? " and (" + rank + " < :afterRank or (" + rank + " = :afterRank and id < :after))"
-                            : " and (" + rank + " > :afterRank or (" + rank + " = :afterRank and id > :after))");
-        }
-        if (page.before() != null) {
-            parameters
-                    .and("before", page.before())
-                    .and("beforeRank", rankOf(repository, entity, rank, params, page.before()));
-            query.append(
-                    page.descending()
-                            ? " and (" + rank + " > :beforeRank or (" + rank + " = :beforeRank and id > :before))"
-                            : " and (" + rank + " < :beforeRank or (" + rank + " = :beforeRank and id < :before))");
+        Integer afterSegment = segmentOf(repository, where, params, segments, "after", page.after());
+        Integer beforeSegment = segmentOf(repository, where, params, segments, "before", page.before());
+        // the list's order of segments, then the order they are read in
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < segments.size(); i++) {
+            order.add(page.descending() ? i : segments.size() - 1 - i);
         }
         boolean backwards = page.before() != null && page.after() == null;
-        String direction = page.descending() != backwards ? " desc" : " asc";
-        List<E> rows = new ArrayList<>(repository
-                .find(query + " order by " + rank + direction + ", id" + direction, parameters)
-                .range(0, page.limit())
-                .list());
+        List<Integer> walk = backwards ? order.reversed() : order;
+        if (afterSegment != null
+                && beforeSegment != null
+                && order.indexOf(beforeSegment) < order.indexOf(afterSegment)) {
+            return new Slice<>(List.of(), false);
+        }
+        Integer start = backwards ? beforeSegment : afterSegment;
+        boolean idDescending = page.descending() != backwards;
+        Sort.Direction direction = idDescending ? Sort.Direction.Descending : Sort.Direction.Ascending;
+        Sort sort = Sort.by(leading, direction).and("id", direction);
+        List<E> rows = new ArrayList<>();
+        for (int segment : walk.subList(start == null ? 0 : walk.indexOf(start), walk.size())) {
+            Parameters parameters = new Parameters();
+            params.forEach(parameters::and);
+            StringBuilder query = new StringBuilder(where)
+                    .append(" and (")
+                    .append(segments.get(segment))
+                    .append(')');
+            if (page.after() != null && segment == afterSegment) {
+                query.append(page.descending() ? " and id < :after" : " and id > :after");
+                parameters.and("after", page.after());
+            }
+            if (page.before() != null && segment == beforeSegment) {
+                query.append(page.descending() ? " and id > :before" : " and id < :before");
+                parameters.and("before", page.before());
+            }
+            rows.addAll(repository
+                    .find(query.toString(), sort, parameters)
+                    .range(0, page.limit() - rows.size())
+                    .list());
+            boolean lastBeforeCursor = !backwards && beforeSegment != null && segment == beforeSegment;
+            if (rows.size() > page.limit() || lastBeforeCursor) {
+                break;
+            }
+        }
         return trimmed(rows, page, backwards);
     }
 
@@ -108,25 +127,28 @@ public final class Paging {
         return new Slice<>(rows, hasMore);
     }
 
-    private static <E> int rankOf(
+    /** The segment the cursor's row is in, or null without a cursor; a 400 if it is in none. */
+    private static <E> Integer segmentOf(
             PanacheRepositoryBase<E, UUID> repository,
-            String entity,
-            String rank,
+            String where,
             Map<String, Object> params,
-            UUID id) {
-        var query = repository
-                .getEntityManager()
-                .createQuery("select " + rank + " from " + entity + " where id = :id", Integer.class)
-                .setParameter("id", id);
-        params.forEach((name, value) -> {
-            if (rank.contains(":" + name)) {
-                query.setParameter(name, value);
+            List<String> segments,
+            String name,
+            UUID cursor) {
+        if (cursor == null) {
+            return null;
+        }
+        for (int i = 0; i < segments.size(); i++) {
+            Parameters parameters = new Parameters();
+            params.forEach(parameters::and);
+            String query = where + " and (" + segments.get(i) + ") and id = :cursor";
+            if (repository.count(query, parameters.and("cursor", cursor)) > 0) {
+                return i;
             }
-        });
-        return query.getSingleResult();
+        }
+        throw unknownCursor(name);
     }
 
-    /** The same paging over a list already in memory, in id order (a branch of a conversation). */
     /** A 400 invalid-cursor: {@code cursor} ('after' or 'before') is not the id of an item of the list. */
     public static ProblemException unknownCursor(String cursor) {
         return new ProblemException(
@@ -136,6 +158,7 @@ public final class Paging {
                 null);
     }
 
+    /** The same paging over a list already in memory, in id order (a branch of a conversation). */
     public static <E> Slice<E> slice(List<E> ascending, Function<E, UUID> id, PageRequest page) {
         List<UUID> ids = ascending.stream().map(id).toList();
         for (var cursor : List.of(
@@ -177,11 +200,7 @@ public final class Paging {
         Parameters parameters = new Parameters();
         params.forEach(parameters::and);
         if (repository.count(where + " and id = :cursor", parameters.and("cursor", cursor)) == 0) {
-            throw new ProblemException(
-                    ProblemType.INVALID_CURSOR,
-                    "'" + name + "' is not the id of an item of this list",
-                    List.of(new Problem.FieldError(name, "unknown id")),
-                    null);
+            throw unknownCursor(name);
         }
     }
 }

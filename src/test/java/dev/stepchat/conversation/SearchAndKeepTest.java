@@ -6,6 +6,7 @@ import static dev.stepchat.support.StepFunBodies.PATH;
 import static dev.stepchat.support.StepFunBodies.completion;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.util.List;
@@ -106,6 +107,41 @@ class SearchAndKeepTest extends StepFunStubbedTest {
         // LIKE's own characters are text
         assertThat(search(tag + "%").getList("data")).isEmpty();
         assertThat(search("_" + tag).getList("data")).isEmpty();
+    }
+
+    /** A word of two Chinese characters no other test writes. */
+    private static String rareShortWord() {
+        long n = System.nanoTime();
+        return new String(Character.toChars(0x4E00 + (int) (n % 20000)))
+                + new String(Character.toChars(0x4E00 + (int) ((n / 20000) % 20000)));
+    }
+
+    /** Words under three characters have no trigrams: each conversation is asked, newest first. */
+    @Test
+    void wordsTooShortForTrigramsAreFoundAndPagedAndNeverAnotherOwners() {
+        String word = rareShortWord();
+        QuarkusTransaction.requiringNew()
+                .run(() -> entityManager
+                        .createNativeQuery("""
+                        insert into conversation (id, owner, model, title, metadata, created_at, updated_at)
+                        values (:id, 'someone-else', 'step-3.5-flash', 'theirs', '{}'::jsonb, now(), now());
+                        insert into message (id, conversation_id, role, content, status, created_at)
+                        values (gen_random_uuid(), :id, 'USER', :content, 'COMPLETED', now())""")
+                        .setParameter("id", UUID.randomUUID())
+                        .setParameter("content", "他们的" + word)
+                        .executeUpdate());
+        String first = conversation("First", "关于" + word + "的问题", "回答");
+        String second = conversation("Second", "hello", "the answer is " + word + " ok");
+        String titled = conversation("Title " + word, null, null);
+        conversation("Unrelated", "nothing here", "nor here");
+
+        assertThat(search(word).getList("data.id", String.class)).containsExactly(titled, second, first);
+        assertThat(search(word).getString("data[1].match.snippet")).contains(word);
+        assertThat(page(word, Map.of("limit", 2))).containsExactly(titled, second);
+        assertThat(page(word, Map.of("after", second))).containsExactly(first);
+        assertThat(page(word, Map.of("order", "asc", "limit", 1))).containsExactly(first);
+        // two short words: both must be in the same message
+        assertThat(search(word + " ok").getList("data.id", String.class)).containsExactly(second);
     }
 
     @Test
@@ -350,5 +386,36 @@ class SearchAndKeepTest extends StepFunStubbedTest {
                         .extract()
                         .<List<String>>path("data.id"))
                 .containsExactly(older, newer, titled);
+
+        // cursors across the title hits and the message hits, both ways and in both orders
+        assertThat(page(tag, Map.of("before", older))).containsExactly(titled, newer);
+        assertThat(page(tag, Map.of("before", newer, "limit", 1))).containsExactly(titled);
+        assertThat(page(tag, Map.of("after", titled, "before", older))).containsExactly(newer);
+        assertThat(page(tag, Map.of("after", older, "before", titled))).isEmpty();
+        assertThat(page(tag, Map.of("order", "asc", "after", newer))).containsExactly(titled);
+        assertThat(page(tag, Map.of("order", "asc", "before", titled, "limit", 1)))
+                .containsExactly(newer);
+        assertThat(page(tag, Map.of("order", "asc", "after", older, "before", titled)))
+                .containsExactly(newer);
+        // a conversation of the list without the words is not a cursor of the search
+        String unrelated = conversation("Unrelated", null, null);
+        given().queryParam("q", tag)
+                .queryParam("after", unrelated)
+                .when()
+                .get("/conversations")
+                .then()
+                .statusCode(400)
+                .body("type", endsWith("/invalid-cursor"));
+    }
+
+    private static List<String> page(String query, Map<String, Object> params) {
+        return given().queryParam("q", query)
+                .queryParams(params)
+                .when()
+                .get("/conversations")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("data.id");
     }
 }

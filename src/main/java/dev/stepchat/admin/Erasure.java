@@ -18,6 +18,7 @@ import dev.stepchat.db.Jdbc;
 import dev.stepchat.file.Files;
 import dev.stepchat.problem.ProblemException;
 import dev.stepchat.problem.ProblemType;
+import dev.stepchat.usage.UsageLedger;
 
 /**
  * An owner's erasure, step by step, each step in batches of short transactions, so that it never
@@ -97,10 +98,12 @@ public class Erasure {
         done.put("usage_days_pseudonymized", once(() -> {
             // the pseudonym may have days already (the same person erased before): totals are added
             jdbc.update("""
-                    insert into owner_usage_day (owner, day, total_tokens, cost)
-                    select ?, day, total_tokens, cost from owner_usage_day where owner = ?
-                    on conflict (owner, day) do update set total_tokens = owner_usage_day.total_tokens + excluded.total_tokens,
-                        cost = owner_usage_day.cost + excluded.cost""", pseudonym, owner);
+                    insert into owner_usage_day (owner, day, prompt_tokens, completion_tokens, total_tokens,
+                                                 cached_tokens, cost, turns, priced_turns)
+                    select ?, day, prompt_tokens, completion_tokens, total_tokens, cached_tokens, cost, turns,
+                           priced_turns
+                    from owner_usage_day where owner = ?
+                    """ + UsageLedger.ADD_TO_DAY, pseudonym, owner);
             return jdbc.update("delete from owner_usage_day where owner = ?", owner);
         }));
         done.put(

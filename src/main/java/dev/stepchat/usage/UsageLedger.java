@@ -13,6 +13,20 @@ import dev.stepchat.db.Jdbc;
 @ApplicationScoped
 public class UsageLedger implements PanacheRepositoryBase<UsageRecord, UUID> {
 
+    /**
+     * How a row of daily totals is added to the owner's day when the day has a row already (every
+     * column a sum: {@code x = x + excluded.x}, never read and written back).
+     */
+    public static final String ADD_TO_DAY = """
+            on conflict (owner, day) do update set
+            prompt_tokens = owner_usage_day.prompt_tokens + excluded.prompt_tokens,
+            completion_tokens = owner_usage_day.completion_tokens + excluded.completion_tokens,
+            total_tokens = owner_usage_day.total_tokens + excluded.total_tokens,
+            cached_tokens = owner_usage_day.cached_tokens + excluded.cached_tokens,
+            cost = owner_usage_day.cost + excluded.cost,
+            turns = owner_usage_day.turns + excluded.turns,
+            priced_turns = owner_usage_day.priced_turns + excluded.priced_turns""";
+
     private final java.time.Clock clock;
     private final Jdbc jdbc;
 
@@ -56,9 +70,10 @@ public class UsageLedger implements PanacheRepositoryBase<UsageRecord, UUID> {
                             insert into usage_record (id, conversation_id, message_id, owner, model, prompt_tokens,
                                                       completion_tokens, total_tokens, cached_tokens, cost, upstream_id, created_at)
                             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))
-                        insert into owner_usage_day (owner, day, total_tokens, cost) values (?, ?, ?, ?)
-                        on conflict (owner, day) do update set total_tokens = owner_usage_day.total_tokens + excluded.total_tokens,
-                            cost = owner_usage_day.cost + excluded.cost""",
+                        insert into owner_usage_day (owner, day, prompt_tokens, completion_tokens, total_tokens,
+                                                     cached_tokens, cost, turns, priced_turns)
+                        values (?, ?, ?, ?, ?, ?, ?, 1, ?)
+                        """ + ADD_TO_DAY,
                 id,
                 conversationId,
                 messageId,
@@ -73,8 +88,12 @@ public class UsageLedger implements PanacheRepositoryBase<UsageRecord, UUID> {
                 now,
                 owner,
                 java.time.LocalDate.ofInstant(now, java.time.ZoneOffset.UTC),
+                usage.promptTokens(),
+                usage.completionTokens(),
                 usage.totalTokens(),
-                cost == null ? java.math.BigDecimal.ZERO : cost);
+                usage.cachedTokens(),
+                cost == null ? java.math.BigDecimal.ZERO : cost,
+                cost == null ? 0 : 1);
     }
 
     /** Whether the row {@code id} was written. */

@@ -207,6 +207,28 @@ class CostAndLimitsTest extends StepFunStubbedTest {
                 .then()
                 .statusCode(200)
                 .body("totals.turns", equalTo(1));
+        // ranges that start or end inside a day: whole days and parts of days add up the same
+        given().when()
+                .get("/usage?from=2031-02-28T12:00:00Z&to=2031-03-02T00:01:00Z")
+                .then()
+                .statusCode(200)
+                .body("groups.key", equalTo(List.of("2031-03-01", "2031-03-02")))
+                .body("groups.total_tokens", equalTo(List.of(110, 110)))
+                .body("totals.total_tokens", equalTo(220))
+                .body("totals.cost", equalTo("0.00002600"));
+        given().when()
+                .get("/usage?from=2031-03-01T23:59:40Z&to=2031-03-03T00:00:00Z")
+                .then()
+                .statusCode(200)
+                .body("groups.key", equalTo(List.of("2031-03-02")))
+                .body("totals.turns", equalTo(1));
+        given().when()
+                .get("/usage?from=2031-03-01T23:00:00Z&to=2031-03-02T00:00:00Z")
+                .then()
+                .statusCode(200)
+                .body("groups.key", equalTo(List.of("2031-03-01")))
+                .body("totals.prompt_tokens", equalTo(100))
+                .body("totals.completion_tokens", equalTo(10));
         OpenApiDocument.assertDocumented("GET", "/usage", given().when().get(range));
         OpenApiDocument.assertDocumented("GET", "/usage", given().when().get("/usage?group_by=week"));
         OpenApiDocument.assertDocumented("GET", "/usage", given().when().get("/usage?from=yesterday"));

@@ -21,7 +21,8 @@
 # STEPS ("cpu peak memory").
 #
 # It builds the packaged application and runs it (prod profile, JVM jar) against the machine's
-# PostgreSQL 15 (started if needed; database stepchat_bench, made afresh) and a StepFun simulator
+# PostgreSQL 15 (started if needed; database stepchat_bench, made afresh; the scale scenario's ten
+# million messages in a database of their own, stepchat_scale, so that the others keep it) and a StepFun simulator
 # (WireMock standalone with bench/simulator/mappings: instant, 4 s, or 20 chunks over 2 s, chosen
 # by the model name). Gatling drives open-model loads (constant arrival rates) at the service and,
 # right after, the same load straight at the simulator: the floor. Results: bench/results/summary.md
@@ -56,14 +57,16 @@ psql_admin() { if [ "$(id -u)" = 0 ]; then su postgres -c "psql -q -v ON_ERROR_S
 log "PostgreSQL 15"
 if [ "$(id -u)" = 0 ]; then pg_ctlcluster 15 main start 2>/dev/null || true; else sudo pg_ctlcluster 15 main start 2>/dev/null || true; fi
 psql_admin "-c \"do \\\$\\\$ begin if not exists (select from pg_roles where rolname = 'bench') then create role bench login password 'bench'; end if; end \\\$\\\$\""
+DB=stepchat_bench
+if [ "${1:-}" = scale ]; then DB=stepchat_scale; fi
 if [ "${1:-}" = scale ] && [ -n "${KEEP_DATA:-}" ]; then
-  log "KEEP_DATA: stepchat_bench kept as it is"
+  log "KEEP_DATA: $DB kept as it is"
 else
-  psql_admin "-c 'drop database if exists stepchat_bench'"
-  psql_admin "-c 'create database stepchat_bench owner bench'"
+  psql_admin "-c 'drop database if exists $DB'"
+  psql_admin "-c 'create database $DB owner bench'"
 fi
-DB_URL=jdbc:postgresql://localhost:5432/stepchat_bench
-sql() { PGPASSWORD=bench psql -h localhost -U bench -d stepchat_bench -At -v ON_ERROR_STOP=1 -c "$1"; }
+DB_URL=jdbc:postgresql://localhost:5432/$DB
+sql() { PGPASSWORD=bench psql -h localhost -U bench -d "$DB" -At -v ON_ERROR_STOP=1 -c "$1"; }
 
 # ---------------------------------------------------------------- builds
 log "building the application and the simulations"
@@ -271,12 +274,12 @@ if [ "${1:-}" = scale ]; then
     log "scale: generating 10,000,000 messages (about 15 minutes)"
     t0=$(now_ms)
     chmod o+r bench/scale/generate.sql
-    psql_admin "-d stepchat_bench -f $ROOT/bench/scale/generate.sql" > "$WORK/scale-generate.log" 2>&1
+    psql_admin "-d $DB -f $ROOT/bench/scale/generate.sql" > "$WORK/scale-generate.log" 2>&1
     log "scale: generated in $(( ($(now_ms) - t0) / 1000 )) s"
   fi
   [ -n "${GENERATE_ONLY:-}" ] && { log "GENERATE_ONLY: stopping here"; exit 0; }
   sql "select 'rows', (select count(*) from message), (select count(*) from conversation), (select count(*) from usage_record),
-       pg_size_pretty(pg_total_relation_size('message')), pg_size_pretty(pg_database_size('stepchat_bench'))" > "$WORK/scale-size.txt"
+       pg_size_pretty(pg_total_relation_size('message')), pg_size_pretty(pg_database_size('$DB'))" > "$WORK/scale-size.txt"
   # the plans: auto_explain for the service's role, one pass, the PostgreSQL log read from here on
   PGLOG=/var/log/postgresql/postgresql-15-main.log
   from=$(stat -c %s "$PGLOG")
@@ -317,7 +320,7 @@ if [ "${1:-}" = streams ]; then
   PIDS+=($!)
   until curl -sf -o /dev/null -X POST http://localhost:9091/v1/chat/completions -d '{}'; do sleep 0.2; done
   SIM=http://localhost:9091
-  db_counts() { sql "select xact_commit, tup_inserted, tup_updated from pg_stat_database where datname = 'stepchat_bench'" | tr '|' ' '; }
+  db_counts() { sql "select xact_commit, tup_inserted, tup_updated from pg_stat_database where datname = '$DB'" | tr '|' ' '; }
   for round in $(seq 1 "$ROUNDS"); do
     start_service jvm
     sample_start

@@ -9,8 +9,16 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 
+import dev.stepchat.db.Jdbc;
+
 @ApplicationScoped
 public class ConversationRepository implements PanacheRepositoryBase<Conversation, UUID> {
+
+    private final Jdbc jdbc;
+
+    ConversationRepository(Jdbc jdbc) {
+        this.jdbc = jdbc;
+    }
 
     /** The conversation if it exists and belongs to the owner; anyone else's is as good as absent. */
     public Optional<Conversation> findOwned(UUID id, String owner) {
@@ -64,7 +72,7 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
             //   caller: each conversation is asked instead, newest first, whether one of its
             //   messages has them (offset 0 keeps that question per conversation, so it stops at
             //   the first match and the walk stops at the page).
-            boolean trigrams = words.stream().anyMatch(w -> w.codePointCount(0, w.length()) >= 3);
+            boolean trigrams = Search.hasTrigrams(words);
             String messageHit = trigrams
                     ? "id in (select m.conversationId from Message m where m.owner = :owner and " + inMessage + ")"
                     : "exists (select 1 from Message m where m.conversationId = this.id and m.owner = :owner and "
@@ -73,6 +81,10 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
             // index gives that order, so the planner cannot walk the primary key instead and skip
             // other owners' conversations (it would, for an owner with many, thinking them spread)
             String list = where.toString().replaceFirst("^owner = :owner", "owner between :owner and :owner");
+            // planned for these words each time: a plan cached for the statement (PostgreSQL's
+            // generic plan, after five runs on a connection) knows neither the words nor the page
+            // size, and walks every message the caller has that might match instead of stopping
+            Search.planForTheseWords(jdbc);
             return Paging.fetchSegments(
                     this,
                     list,

@@ -284,25 +284,38 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
         return chain;
     }
 
-    /** The newest message of each conversation that contains every word, by conversation. */
-    public Map<UUID, Message> newestMatches(List<UUID> conversations, List<String> words) {
+    /**
+     * The newest message of each of the owner's conversations that contains every word, by
+     * conversation: one question per conversation, read newest first and stopped at the first
+     * match. With a word of 3 characters or more the owner is named too, so that for a rare word
+     * the trigram index on (owner, content) can answer; with only shorter words it is not, so that
+     * the index (which would list every message of the owner) is never chosen.
+     */
+    public Map<UUID, Message> newestMatches(String owner, List<UUID> conversations, List<String> words) {
         if (conversations.isEmpty() || words.isEmpty()) {
             return Map.of();
         }
-        StringBuilder where = new StringBuilder("conversationId in :conversations");
-        io.quarkus.panache.common.Parameters params =
-                io.quarkus.panache.common.Parameters.with("conversations", conversations);
+        StringBuilder where = new StringBuilder("conversationId = :conversation");
+        io.quarkus.panache.common.Parameters params = new io.quarkus.panache.common.Parameters();
+        if (Search.hasTrigrams(words)) {
+            where.append(" and owner = :owner");
+            params.and("owner", owner);
+        }
         for (int i = 0; i < words.size(); i++) {
             where.append(" and content ilike :w").append(i).append(" escape '\\'");
             params.and("w" + i, Search.pattern(words.get(i)));
         }
+        Search.planForTheseWords(jdbc);
         Map<UUID, Message> newest = new java.util.HashMap<>();
-        for (Message m : find(
-                        where.toString(),
-                        io.quarkus.panache.common.Sort.by("id").descending(),
-                        params)
-                .list()) {
-            newest.putIfAbsent(m.conversationId, m);
+        for (UUID conversation : conversations) {
+            Message hit = find(
+                            where.toString(),
+                            io.quarkus.panache.common.Sort.by("id").descending(),
+                            params.and("conversation", conversation))
+                    .firstResult();
+            if (hit != null) {
+                newest.put(conversation, hit);
+            }
         }
         return newest;
     }

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.stepchat.db.Jdbc;
+
 /**
  * A search query: its words (split at white space; a run of Chinese, Japanese or Korean text is one
  * "word", found as a substring), the LIKE pattern of each, and the snippet shown around a match.
@@ -26,6 +28,23 @@ public final class Search {
                 .distinct()
                 .limit(MAX_WORDS)
                 .toList();
+    }
+
+    /**
+     * Whether a word has 3 characters or more: the trigram index can narrow a search for it. With
+     * only shorter words it could list every message of the caller, and must not be used.
+     */
+    static boolean hasTrigrams(List<String> words) {
+        return words.stream().anyMatch(w -> w.codePointCount(0, w.length()) >= 3);
+    }
+
+    /**
+     * Makes PostgreSQL plan the rest of the transaction's statements for their parameters each time
+     * they run, never with the generic plan it caches for a statement run often on a connection:
+     * what a search should read depends on its words (rare or common, long or short).
+     */
+    static void planForTheseWords(Jdbc jdbc) {
+        jdbc.update("set local plan_cache_mode = force_custom_plan");
     }
 
     /** {@code %word%}, with LIKE's own characters escaped. */

@@ -55,12 +55,17 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
             "tool_call_id",
             "parts");
 
+    /** Columns the database sets on insert (the owner, from the conversation): read, never written. */
+    public static final List<String> SET_BY_THE_DATABASE = List.of("owner");
+
     private static final String INSERT =
             "insert into message (" + String.join(", ", COLUMNS) + ") values (" + "?, ".repeat(COLUMNS.size() - 5)
                     + "cast(? as jsonb), cast(? as jsonb), cast(? as jsonb), ?, cast(? as jsonb))";
 
-    private static final String SELECTED =
-            COLUMNS.stream().map(column -> "m." + column).collect(Collectors.joining(", "));
+    private static final String SELECTED = java.util.stream.Stream.concat(
+                    COLUMNS.stream(), SET_BY_THE_DATABASE.stream())
+            .map(column -> "m." + column)
+            .collect(Collectors.joining(", "));
 
     /**
      * Inserts a message in one statement, in the current transaction, with no entity to manage or
@@ -95,7 +100,10 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
                 m.parts == null ? null : jdbc.json(m.parts, MessagePart[].class));
     }
 
-    /** A message read by plain SQL ({@link #SELECTED}, in the order of {@link #COLUMNS}), detached: read, never changed. */
+    /**
+     * A message read by plain SQL ({@link #SELECTED}, in the order of {@link #COLUMNS} then {@link
+     * #SET_BY_THE_DATABASE}), detached: read, never changed.
+     */
     private Message read(ResultSet row) throws SQLException {
         Message m = new Message();
         m.id = row.getObject(1, UUID.class);
@@ -121,6 +129,7 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
         m.toolCalls = jdbc.fromJson(row.getString(21), ToolCall[].class);
         m.toolCallId = row.getString(22);
         m.parts = jdbc.fromJson(row.getString(23), MessagePart[].class);
+        m.owner = row.getString(24);
         return m;
     }
 

@@ -11,33 +11,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
-
-import dev.stepchat.dev.EmbeddedPostgres;
 
 /**
  * V18 rebuilds the daily totals from the ledger with every token kind: the usage report by day
  * reads them, so they must agree with the ledger, days from before daily totals existed included.
  */
 class DailyUsageMigrationTest {
-
-    private static String database() throws SQLException {
-        String server = EmbeddedPostgres.jdbcUrl("");
-        String name = "migration_" + System.nanoTime();
-        try (Connection admin = DriverManager.getConnection(server, "postgres", "postgres")) {
-            admin.createStatement().execute("create database " + name);
-        }
-        return server.replaceFirst("/postgres(\\?|$)", "/" + name + "$1");
-    }
-
-    private static Flyway flyway(String url, String target) {
-        return Flyway.configure()
-                .dataSource(url, "postgres", "postgres")
-                .locations("classpath:db/migration")
-                .target(target)
-                .load();
-    }
 
     private static void ledger(Statement db, String at, int prompt, int completion, String cost) throws SQLException {
         db.execute("insert into usage_record (id, conversation_id, owner, model, prompt_tokens, completion_tokens,"
@@ -48,8 +28,8 @@ class DailyUsageMigrationTest {
 
     @Test
     void theDailyTotalsAreRebuiltFromTheLedgerWithEveryKind() throws SQLException {
-        String url = database();
-        flyway(url, "17").migrate();
+        String url = MigrationDatabase.create();
+        MigrationDatabase.flyway(url, "17").migrate();
         try (Connection connection = DriverManager.getConnection(url, "postgres", "postgres");
                 Statement db = connection.createStatement()) {
             // two turns late on one UTC day (one unpriced), one on the next; the daily totals knew
@@ -61,7 +41,7 @@ class DailyUsageMigrationTest {
                     "insert into owner_usage_day (owner, day, total_tokens, cost) values ('alice', '2030-01-01', 7, 0)");
         }
 
-        flyway(url, "latest").migrate();
+        MigrationDatabase.flyway(url, "latest").migrate();
 
         try (Connection connection = DriverManager.getConnection(url, "postgres", "postgres");
                 Statement db = connection.createStatement();

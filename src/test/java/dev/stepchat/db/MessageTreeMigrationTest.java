@@ -12,33 +12,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
-
-import dev.stepchat.dev.EmbeddedPostgres;
 
 /**
  * V3 turns every linear conversation written by the previous schema into the equivalent tree:
  * failed and incomplete turns included.
  */
 class MessageTreeMigrationTest {
-
-    private static String database() throws SQLException {
-        String server = EmbeddedPostgres.jdbcUrl("");
-        String name = "migration_" + System.nanoTime();
-        try (Connection admin = DriverManager.getConnection(server, "postgres", "postgres")) {
-            admin.createStatement().execute("create database " + name);
-        }
-        return server.replaceFirst("/postgres(\\?|$)", "/" + name + "$1");
-    }
-
-    private static Flyway flyway(String url, String target) {
-        return Flyway.configure()
-                .dataSource(url, "postgres", "postgres")
-                .locations("classpath:db/migration")
-                .target(target)
-                .load();
-    }
 
     /** Uuid v7-like ids in creation order, as the application made them. */
     private static UUID id(int n) {
@@ -47,8 +27,8 @@ class MessageTreeMigrationTest {
 
     @Test
     void linearConversationsBecomeTheEquivalentTree() throws SQLException {
-        String url = database();
-        flyway(url, "2").migrate();
+        String url = MigrationDatabase.create();
+        MigrationDatabase.flyway(url, "2").migrate();
         UUID conversation = id(1);
         // u1 a1 | u2 failed | u3 a3 (incomplete) | u4 a4 | u5 failed, as version 1 stored them
         String[][] messages = {
@@ -77,7 +57,7 @@ class MessageTreeMigrationTest {
             }
         }
 
-        flyway(url, "latest").migrate();
+        MigrationDatabase.flyway(url, "latest").migrate();
 
         try (Connection db = DriverManager.getConnection(url, "postgres", "postgres")) {
             Map<UUID, UUID> parents = new HashMap<>();

@@ -11,33 +11,13 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
-
-import dev.stepchat.dev.EmbeddedPostgres;
 
 /**
  * V17 gives every message its conversation's owner, the messages already stored and every one
  * written later, whoever writes it: search's index starts with the owner.
  */
 class SearchByOwnerMigrationTest {
-
-    private static String database() throws SQLException {
-        String server = EmbeddedPostgres.jdbcUrl("");
-        String name = "migration_" + System.nanoTime();
-        try (Connection admin = DriverManager.getConnection(server, "postgres", "postgres")) {
-            admin.createStatement().execute("create database " + name);
-        }
-        return server.replaceFirst("/postgres(\\?|$)", "/" + name + "$1");
-    }
-
-    private static Flyway flyway(String url, String target) {
-        return Flyway.configure()
-                .dataSource(url, "postgres", "postgres")
-                .locations("classpath:db/migration")
-                .target(target)
-                .load();
-    }
 
     private static void conversationWithMessage(Statement db, int n, String owner) throws SQLException {
         db.execute("insert into conversation (id, owner, model, created_at, updated_at) values ('"
@@ -64,15 +44,15 @@ class SearchByOwnerMigrationTest {
 
     @Test
     void storedMessagesAndNewOnesCarryTheirConversationsOwner() throws SQLException {
-        String url = database();
-        flyway(url, "16").migrate();
+        String url = MigrationDatabase.create();
+        MigrationDatabase.flyway(url, "16").migrate();
         try (Connection connection = DriverManager.getConnection(url, "postgres", "postgres");
                 Statement db = connection.createStatement()) {
             conversationWithMessage(db, 1, "alice");
             conversationWithMessage(db, 2, "bob");
         }
 
-        flyway(url, "latest").migrate();
+        MigrationDatabase.flyway(url, "latest").migrate();
 
         try (Connection connection = DriverManager.getConnection(url, "postgres", "postgres");
                 Statement db = connection.createStatement()) {

@@ -27,6 +27,7 @@ import io.quarkus.scheduler.Scheduler;
 import dev.stepchat.config.ChatConfig;
 import dev.stepchat.config.StepFunConfig;
 import dev.stepchat.conversation.api.MessageView;
+import dev.stepchat.observability.Gauges;
 import dev.stepchat.observability.TurnMetrics;
 import dev.stepchat.problem.DatabaseFaults;
 import dev.stepchat.problem.Problem;
@@ -81,9 +82,7 @@ public class LiveTurns {
         this.config = config;
         this.stepFun = stepFun;
         this.scheduler = scheduler;
-        // a gauge holds its object: one left by an earlier application in this JVM (tests) is replaced
-        registry.find("stepchat.streams.readers").meters().forEach(registry::remove);
-        registry.find("stepchat.turns.streaming").meters().forEach(registry::remove);
+        Gauges.replacing(registry, "stepchat.streams.readers", "stepchat.turns.streaming");
         Gauge.builder("stepchat.streams.readers", readerCount, AtomicInteger::get)
                 .description("Connections reading a streamed turn (a POST's own stream or a resumed one)")
                 .register(registry);

@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import dev.stepchat.config.ChatConfig;
+import dev.stepchat.observability.Gauges;
 import dev.stepchat.observability.TurnMetrics;
 import dev.stepchat.problem.DatabaseFaults;
 import dev.stepchat.problem.ProblemException;
@@ -63,6 +64,8 @@ public class TurnAdmission {
         this.begins = new Semaphore(firstTransactions, true);
         this.wait = config.admission().maxWait();
         this.metrics = metrics;
+        Gauges.replacing(
+                registry, "stepchat.admission.capacity", "stepchat.admission.in.use", "stepchat.admission.waiting");
         gauges(registry, "turn", inFlight, turns);
         gauges(registry, "begin", begins, firstTransactions);
     }

@@ -41,6 +41,11 @@ print("|---|---|---|")
 print("| added p50, ms | %s | %s |" % (fmt(alone["p50"]), fmt(flood["p50"])))
 print("| added p99, ms | %s | %s |" % (fmt(alone["p99"]), fmt(flood["p99"])))
 print("| added p99 change | | %s |" % fmt(change, " %"))
+onset_alone = [added("onset-flood-false", "p99", r) for r in rounds]
+onset_flood = [added("onset-flood-true", "p99", r) for r in rounds]
+onset_cold = [added("onset-cold", "p99", r) for r in rounds]
+print("| added p99 in the first 10 s, ms | %s | %s (on a just-started replica: %s) |" % (
+    fmt(onset_alone), fmt(onset_flood), fmt(onset_cold)))
 print("| failed turns (not 201) | %s | %s |" % (fmt([row("others-flood-false", r).get("ko") for r in rounds]),
                                             fmt([row("others-flood-true", r).get("ko") for r in rounds])))
 print("| largest RSS, MiB | %s | %s |" % (fmt([row("others-flood-false", r).get("rss_max") for r in rounds]),

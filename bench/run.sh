@@ -359,9 +359,11 @@ fi
 # FLOOD_TURNS/s), stream readers resuming one long answer (FLOOD_READERS/s) and imports of a
 # generated ChatGPT export of IMPORT_MB (FLOOD_IMPORTS/s). Reports the 50 owners' added latency
 # alone and under the flood, what the flooder got, the service's largest RSS, its 500s and
-# whether it restarted. ROUNDS (3), RATE (20), DURATION (60 seconds).
+# whether it restarted. ROUNDS (3), RATE (20), DURATION (60 seconds). Each phase starts with ONSET
+# seconds (10) whose turns are reported apart ("onset"): the flood begins with them, and the
+# DURATION after is its steady state.
 if [ "${1:-}" = noisy ]; then
-  ROUNDS=${ROUNDS:-3}; RATE=${RATE:-20}; SECONDS_=${DURATION:-60}
+  ROUNDS=${ROUNDS:-3}; RATE=${RATE:-20}; SECONDS_=${DURATION:-60}; ONSET=${ONSET:-10}
   FLOOD_TURNS=${FLOOD_TURNS:-20}; FLOOD_READERS=${FLOOD_READERS:-20}; FLOOD_IMPORTS=${FLOOD_IMPORTS:-0.2}
   IMPORT_MB=${IMPORT_MB:-5}
   openssl genrsa -out "$WORK/jwt-private.pem" 2048 2>/dev/null
@@ -405,9 +407,15 @@ PY
     [ -s "$WORK/flooder.csv" ] || printf 'token,conversation,running_conversation,running_answer\nx,x,x,x\n' > "$WORK/flooder.csv"
     floor=$(gatling TurnSimulation simulator "$RATE" "$SECONDS_" bench-instant)
     record J floor "$RATE" "$floor" turn "{\"round\": $round}"
-    for flood in false true; do
+    # warm: the same flood for ONSET seconds only, unrecorded but for its onset ("onset-cold"), so
+    # that both measured phases run on a replica that has seen this mix of requests once (its JIT
+    # has compiled the flood's paths), as a replica in service has
+    for phase in warm false true; do
+      flood=true; seconds=$SECONDS_
+      [ "$phase" = false ] && flood=false
+      [ "$phase" = warm ] && seconds=0
       # one conversation per arrival of the others, owners o0..o49 in turn; the flooder's for its turns
-      rows=$(python3 -c "import math;print(math.ceil($RATE*$SECONDS_)+50)")
+      rows=$(python3 -c "import math;print(math.ceil($RATE*($ONSET+$seconds))+50)")
       { echo token,conversation
         sql "insert into conversation (id, owner, model, metadata, created_at, updated_at)
              select gen_random_uuid(), 'o' || (g % 50), 'bench-instant', '{}'::jsonb, now(), now()
@@ -415,18 +423,26 @@ PY
           | while IFS=, read -r owner id; do
               # psql ends with the command's tag (INSERT 0 n): only the rows are kept
               if [ -n "${TOKENS[$owner]:-}" ]; then echo "${TOKENS[$owner]},$id"; fi; done; } > "$WORK/others.csv"
+      before=$(refusals)
       sample_start
       if [ "$flood" = true ]; then
-        # the flooder's long answer, read by its own stream, resumed by the flood's readers
+        # the flooder's long answer, read by its own stream, resumed by the flood's readers (sent
+        # again while the flooder's streams of the phase before are still closing: 429)
         running=$(curl -s "$APP/conversations" -H "Authorization: Bearer $FLOODER_TOKEN" -H 'Content-Type: application/json' \
           -d '{"model":"bench-long"}' | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
-        curl -sN "$APP/conversations/$running/messages" -H "Authorization: Bearer $FLOODER_TOKEN" \
-          -H 'Content-Type: application/json' -H 'Accept: text/event-stream' -d '{"content":"a long one"}' \
-          > "$WORK/long-stream.txt" 2>&1 &
-        LONG=$!
         answer=""
-        until [ -n "$answer" ]; do answer=$(sed -n 's/.*"message":{"id":"\([^"]*\)".*/\1/p' "$WORK/long-stream.txt" | head -1); sleep 0.2; done
-        flood_rows=$(python3 -c "import math;print(math.ceil($FLOOD_TURNS*$SECONDS_)+10)")
+        for try in $(seq 1 30); do
+          curl -sN "$APP/conversations/$running/messages" -H "Authorization: Bearer $FLOODER_TOKEN" \
+            -H 'Content-Type: application/json' -H 'Accept: text/event-stream' -d '{"content":"a long one"}' \
+            > "$WORK/long-stream.txt" 2>&1 &
+          LONG=$!
+          until [ -n "$answer" ] || grep -q '"status":' "$WORK/long-stream.txt"; do
+            answer=$(sed -n 's/.*"message":{"id":"\([^"]*\)".*/\1/p' "$WORK/long-stream.txt" | head -1); sleep 0.2; done
+          [ -n "$answer" ] && break
+          sleep 1
+        done
+        [ -n "$answer" ] || { log "noisy: the flooder's long answer did not start: $(cat "$WORK/long-stream.txt")"; exit 1; }
+        flood_rows=$(python3 -c "import math;print(math.ceil($FLOOD_TURNS*($ONSET+$seconds))+10)")
         { echo token,conversation,running_conversation,running_answer
           sql "insert into conversation (id, owner, model, metadata, created_at, updated_at)
                select gen_random_uuid(), 'flooder', 'bench-slow', '{}'::jsonb, now(), now()
@@ -434,20 +450,33 @@ PY
             | grep -E '^[0-9a-f-]{36}$' | while read -r id; do echo "$FLOODER_TOKEN,$id,$running,$answer"; done; } \
           > "$WORK/flooder.csv"
       fi
+      if [ "$phase" = warm ]; then
+        # the long answer stopped once the warm-up's arrivals have ended (Gatling starts in a few
+        # seconds), so that its readers end with it
+        ( sleep $((ONSET + 15)); curl -s -o /dev/null -X POST "$APP/conversations/$running/messages/$answer/stop" \
+            -H "Authorization: Bearer $FLOODER_TOKEN" ) &
+      fi
       (cd bench && ../mvnw -q -B gatling:test -Dgatling.simulationClass=bench.NoisySimulation -Dbase="$APP" \
-        -Drate="$RATE" -Dseconds="$SECONDS_" -Dflood="$flood" -DfloodTurns="$FLOOD_TURNS" \
+        -Drate="$RATE" -Dseconds="$seconds" -Donset="$ONSET" -Dflood="$flood" -DfloodTurns="$FLOOD_TURNS" \
         -DfloodReaders="$FLOOD_READERS" -DfloodImports="$FLOOD_IMPORTS" -Dothers="$ROOT/$WORK/others.csv" \
         -Dflooder="$ROOT/$WORK/flooder.csv" -Dimport="$ROOT/$WORK/import.json" > "$ROOT/$WORK/gatling-last.log" 2>&1) || true
       report=$(ls -td "$WORK"/gatling/*/ | sed -n 1p)
       sample=$(sample_stop)
+      if [ "$phase" = warm ]; then
+        record J onset-cold "$RATE" "$report" others-onset "{\"round\": $round}"
+        kill "$LONG" 2>/dev/null || true
+        continue
+      fi
       alive=$(kill -0 "$APP_PID" 2>/dev/null && echo true || echo false)
       extra=$(python3 -c "import json,sys;d=json.loads(sys.argv[1]);d.update(json.loads(sys.argv[2]));d.update(round=$round,flood='$flood'=='true',alive='$alive'=='true');print(json.dumps(d))" "$sample" "$(faults)")
       record J "others-flood-$flood" "$RATE" "$report" others "$extra"
+      record J "onset-flood-$flood" "$RATE" "$report" others-onset "{\"round\": $round}"
       if [ "$flood" = true ]; then
         for request in flood-turn flood-reader flood-import; do
           record J "$request" 0 "$report" "$request" "{\"round\": $round}"
         done
-        record J refusals 0 "$report" others "$(refusals | python3 -c "import json,sys;d=json.load(sys.stdin);d['round']=$round;print(json.dumps(d))")"
+        # this phase's refusals: the counters now less those before it
+        record J refusals 0 "$report" others "$(python3 -c "import json,sys;a=json.loads(sys.argv[1]);b=json.loads(sys.argv[2]);print(json.dumps({k:v-a.get(k,0) for k,v in b.items()}|{'round':$round}))" "$before" "$(refusals)")"
         kill "$LONG" 2>/dev/null || true
       fi
     done

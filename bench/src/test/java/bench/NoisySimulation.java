@@ -8,6 +8,7 @@ import io.gatling.javaapi.http.HttpProtocolBuilder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static io.gatling.javaapi.core.CoreDsl.RawFileBody;
 import static io.gatling.javaapi.core.CoreDsl.StringBody;
@@ -26,12 +27,17 @@ import static io.gatling.javaapi.http.HttpDsl.status;
  * {@code floodReaders}/s, each held until that answer ends) and imports of {@code -Dimport}
  * ("flood-import", {@code floodImports}/s). The flooder's refusals (429, 503) are expected: only the
  * others' requests must succeed.
+ *
+ * <p>The others' first {@code onset} seconds (10) are their own request, "others-onset": the flood
+ * starts with them, and the measured "others" run the {@code seconds} after, the steady state of
+ * the same flood. Both phases, alone and flooded, are cut the same way.
  */
 public class NoisySimulation extends Simulation {
 
     static final String BASE = System.getProperty("base", "http://localhost:8080");
     static final double RATE = Double.parseDouble(System.getProperty("rate", "20"));
     static final int SECONDS = Integer.parseInt(System.getProperty("seconds", "60"));
+    static final int ONSET = Integer.parseInt(System.getProperty("onset", "10"));
     static final boolean FLOOD = Boolean.parseBoolean(System.getProperty("flood", "false"));
     static final double FLOOD_TURNS = Double.parseDouble(System.getProperty("floodTurns", "20"));
     static final double FLOOD_READERS = Double.parseDouble(System.getProperty("floodReaders", "20"));
@@ -45,8 +51,16 @@ public class NoisySimulation extends Simulation {
             .shareConnections()
             .maxConnectionsPerHost(4000);
 
+    /** When the first of the others arrived: their requests in the {@code onset} seconds after are "others-onset". */
+    static final AtomicLong FIRST = new AtomicLong();
+
     ScenarioBuilder others = scenario("others").feed(csv(OTHERS).queue()).exec(
-            http("others").post("/conversations/#{conversation}/messages")
+            http(session -> {
+                        long now = System.nanoTime();
+                        FIRST.compareAndSet(0, now);
+                        return now - FIRST.get() < Duration.ofSeconds(ONSET).toNanos() ? "others-onset" : "others";
+                    })
+                    .post("/conversations/#{conversation}/messages")
                     .header("Authorization", "Bearer #{token}")
                     .body(StringBody("{\"content\":\"Tell me about quarks in one paragraph.\"}"))
                     .check(status().is(201)));
@@ -70,7 +84,7 @@ public class NoisySimulation extends Simulation {
                     .check(status().in(201, 400, 413, 503)));
 
     {
-        Duration during = Duration.ofSeconds(SECONDS);
+        Duration during = Duration.ofSeconds(ONSET + SECONDS);
         List<PopulationBuilder> load = new ArrayList<>();
         load.add(others.injectOpen(constantUsersPerSec(RATE).during(during)));
         if (FLOOD) {

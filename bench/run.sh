@@ -436,9 +436,13 @@ PY
             -H 'Content-Type: application/json' -H 'Accept: text/event-stream' -d '{"content":"a long one"}' \
             > "$WORK/long-stream.txt" 2>&1 &
           LONG=$!
-          until [ -n "$answer" ] || grep -q '"status":' "$WORK/long-stream.txt"; do
-            answer=$(sed -n 's/.*"message":{"id":"\([^"]*\)".*/\1/p' "$WORK/long-stream.txt" | head -1); sleep 0.2; done
-          [ -n "$answer" ] && break
+          while :; do
+            answer=$(sed -n 's/.*"message":{"id":"\([^"]*\)".*/\1/p' "$WORK/long-stream.txt" | head -1)
+            [ -n "$answer" ] && break 2
+            # a problem instead of the stream: refused, try again in a second
+            grep -q '"type":"https://stepchat.dev/problems/' "$WORK/long-stream.txt" && break
+            sleep 0.2
+          done
           sleep 1
         done
         [ -n "$answer" ] || { log "noisy: the flooder's long answer did not start: $(cat "$WORK/long-stream.txt")"; exit 1; }

@@ -99,6 +99,25 @@ class HttpEdgeTest extends StepFunStubbedTest {
     }
 
     @Test
+    void aRequestLineThatIsNoUriIsRefusedBeforeTheService() throws IOException {
+        // Quarkus' HTTP layer parses each request's URI and answers one it cannot parse with a bare
+        // 400, before any of the service's routes: docs/api.md says so
+        for (String query : new String[] {"q=%", "q=100%25%", "q=%zz&limit=5"}) {
+            try (java.net.Socket socket = new java.net.Socket()) {
+                socket.setSoTimeout(60_000);
+                socket.connect(new java.net.InetSocketAddress(base.getHost(), base.getPort()));
+                socket.getOutputStream()
+                        .write(("GET /conversations?" + query + " HTTP/1.1\r\nHost: " + base.getAuthority()
+                                        + "\r\n\r\n")
+                                .getBytes(StandardCharsets.US_ASCII));
+                String head = readHead(new java.io.DataInputStream(socket.getInputStream()));
+                assertThat(head).as(query).startsWith("HTTP/1.1 400 ").containsIgnoringCase("content-length: 0");
+            }
+        }
+        given().when().get("/conversations?q=100%25").then().statusCode(200);
+    }
+
+    @Test
     void aClientThatSendsAnOversizedBodyBeforeReadingStillReadsThe413() throws IOException {
         // the 413 comes from the Content-Length alone, before the body; the service then reads what
         // the client still sends instead of resetting the connection under it, and closes when done

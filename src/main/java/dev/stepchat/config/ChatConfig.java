@@ -285,5 +285,13 @@ public interface ChatConfig {
          */
         @WithDefault("1")
         int importsAtOnce();
+
+        /**
+         * The share of its time an import may spend reading and storing (above 0, at most 1); it
+         * pauses for the rest, so that other owners' turns find the CPU and the database free in
+         * between (STEPCHAT_LIMITS_IMPORT_SHARE). 1 never pauses.
+         */
+        @WithDefault("0.5")
+        double importShare();
     }
 }

@@ -34,6 +34,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.Startup;
 
 import dev.stepchat.config.ChatConfig;
 import dev.stepchat.conversation.Conversation;
@@ -61,8 +62,11 @@ import dev.stepchat.security.CurrentOwner;
  * read. The whole file is one transaction, so any conversation that is wrong leaves nothing
  * stored; the transaction starts only once the upload is complete, so a slow upload holds no
  * database connection. At most {@code stepchat.limits.imports-at-once} imports run at once on a
- * replica (their files share its temporary folder); another is a 503 {@code overloaded}.
+ * replica (their files share its temporary folder); another is a 503 {@code overloaded}. An import
+ * spends at most {@code stepchat.limits.import-share} of its time reading and storing, in bursts of
+ * 20 ms, and pauses for the rest: other owners' turns find the CPU and the database between bursts.
  */
+@Startup
 @ApplicationScoped
 public class ConversationImport {
 
@@ -126,6 +130,8 @@ public class ConversationImport {
         this.json = json;
         this.oneValue = json.readerFor(JsonNode.class).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.running = new Semaphore(config.limits().importsAtOnce());
+        // a share out of range stops the start (this bean is made at start-up), not the first import
+        Pacer.ofShare(config.limits().importShare());
     }
 
     /** Reads the body to its end (spooled), then stores what it holds in one transaction. */
@@ -165,6 +171,7 @@ public class ConversationImport {
     private Result stored(Path file, String caller) {
         int[] skipped = {0};
         List<ConversationView> created = new ArrayList<>();
+        Pacer pacer = Pacer.ofShare(config.limits().importShare());
         try (JsonParser parser = json.getFactory().createParser(file.toFile())) {
             JsonToken first = parser.nextToken();
             if (first == JsonToken.START_OBJECT) {
@@ -185,6 +192,7 @@ public class ConversationImport {
                     }
                     created.add(
                             store(caller, chatGpt(oneValue.readValue(parser), "[" + created.size() + "]", skipped)));
+                    pacer.stepDone();
                 }
                 if (created.isEmpty()) {
                     throw notAnExport();

@@ -23,7 +23,10 @@ import dev.stepchat.problem.ProblemType;
  * own stream and every resume of an answer count. Each open reader is a row in PostgreSQL, leased
  * like a turn (renewed by the replica that serves it, so a dead replica's readers stop counting
  * when the lease expires) and deleted when it closes. Opening one past the limit is a 429
- * {@code owner-rate-limited}. With authentication off there is one owner, and no limit.
+ * {@code owner-rate-limited}. An owner that already has the limit's worth open on this replica
+ * alone is refused at once, without asking the database (the count across replicas can only be
+ * higher): a flood of one owner's opens costs the database nothing once its places are taken.
+ * With authentication off there is one owner, and no limit.
  */
 @ApplicationScoped
 public class StreamReaders {
@@ -45,6 +48,8 @@ public class StreamReaders {
     private final boolean owners;
     /** The readers open on this replica, renewed together. */
     private final Set<UUID> open = ConcurrentHashMap.newKeySet();
+    /** How many of them each owner has; an owner with none has no entry. */
+    private final ConcurrentHashMap<String, Integer> openHere = new ConcurrentHashMap<>();
 
     private final OwnerAdmission admission;
 
@@ -56,12 +61,27 @@ public class StreamReaders {
         this.owners = config.auth().enabled();
     }
 
+    /**
+     * Refuses a reader of {@code owner} at once if the owner has the limit's worth open on this
+     * replica alone; before anything else a resume reads.
+     */
+    public void refuseIfFullHere(String owner) {
+        int limit = config.owners().streamReaders();
+        if (owners && limit > 0) {
+            int here = openHere.getOrDefault(owner, 0);
+            if (here >= limit) {
+                throw refused(owner, here, limit);
+            }
+        }
+    }
+
     /** Opens a reader of {@code owner}, or refuses it; in a short transaction of its own. */
     public Ticket open(String owner) {
         int limit = config.owners().streamReaders();
         if (!owners || limit <= 0) {
             return NONE;
         }
+        refuseIfFullHere(owner);
         UUID id = Jdbc.newId();
         double lease = config.turnLease().toSeconds();
         long count;
@@ -85,19 +105,15 @@ public class StreamReaders {
             });
         }
         if (count >= limit) {
-            metrics.refused(ProblemType.OWNER_RATE_LIMITED.slug());
-            throw new ProblemException(
-                    ProblemType.OWNER_RATE_LIMITED,
-                    owner + " has " + count + " streams open; at most " + limit
-                            + " may be (stepchat.owners.stream-readers): close one, or send again later",
-                    null,
-                    RETRY);
+            throw refused(owner, count, limit);
         }
         open.add(id);
+        openHere.merge(owner, 1, Integer::sum);
         AtomicBoolean closed = new AtomicBoolean();
         return () -> {
             if (closed.compareAndSet(false, true)) {
                 open.remove(id);
+                openHere.computeIfPresent(owner, (key, n) -> n == 1 ? null : n - 1);
                 // a reader is often closed on the event loop (its caller hung up): the delete may not block it
                 Thread.ofVirtual().name("stream-reader-closed").start(() -> {
                     try {
@@ -110,6 +126,16 @@ public class StreamReaders {
                 });
             }
         };
+    }
+
+    private ProblemException refused(String owner, long count, int limit) {
+        metrics.refused(ProblemType.OWNER_RATE_LIMITED.slug());
+        return new ProblemException(
+                ProblemType.OWNER_RATE_LIMITED,
+                owner + " has " + count + " streams open; at most " + limit
+                        + " may be (stepchat.owners.stream-readers): close one, or send again later",
+                null,
+                RETRY);
     }
 
     /** Renews the leases of the readers open here; with the turns' leases, a third of a lease apart. */

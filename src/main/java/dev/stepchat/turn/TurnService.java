@@ -235,6 +235,7 @@ public class TurnService {
     public TurnFeed events(UUID conversationId, UUID messageId, String lastEventId) {
         Cursor from = Cursor.parse(lastEventId);
         String caller = owner.id();
+        readers.refuseIfFullHere(caller);
         StreamStore.Snapshot first = streams.snapshot(conversationId, caller, messageId);
         StreamReaders.Ticket reading = readers.open(caller);
         try {

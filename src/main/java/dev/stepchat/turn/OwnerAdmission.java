@@ -30,6 +30,10 @@ import dev.stepchat.problem.ProblemType;
  * connections) while they queue on the owner's lock, only to be refused. Queued on the owner's line they hold nothing
  * shared; one that cannot start within {@code stepchat.admission.max-wait} is refused with the
  * same 429.
+ *
+ * <p>An owner whose allowed turns in flight all run on this replica is refused at once
+ * ({@link #refuseIfFullHere}), without its line, a connection or the lock: the count across replicas
+ * can only be higher, and a flood of one owner's turns then costs the database nothing.
  */
 @ApplicationScoped
 public class OwnerAdmission {
@@ -47,6 +51,8 @@ public class OwnerAdmission {
 
     private final Duration wait;
     private final ConcurrentHashMap<String, Line> waiting = new ConcurrentHashMap<>();
+    /** How many of each owner's turns run on this replica; an owner with none has no entry. */
+    private final ConcurrentHashMap<String, Integer> runningHere = new ConcurrentHashMap<>();
 
     /** Where an owner's turns wait to start on this replica; dropped when none waits. */
     private static final class Line {
@@ -112,6 +118,32 @@ public class OwnerAdmission {
         };
     }
 
+    /**
+     * Refuses a turn of {@code owner} at once if the owner has the limit's worth running on this
+     * replica alone; before its line.
+     */
+    public void refuseIfFullHere(String owner) {
+        int inFlight = limits.turnsInFlight();
+        if (limited && inFlight > 0) {
+            int here = runningHere.getOrDefault(owner, 0);
+            if (here >= inFlight) {
+                throw refused(inFlightDetail(owner, here, inFlight), IN_FLIGHT_RETRY);
+            }
+        }
+    }
+
+    /**
+     * Counts an admitted turn of {@code owner} as running on this replica until the returned
+     * release runs (once: the turn's hold runs it when the turn ends).
+     */
+    public Runnable runsHere(String owner) {
+        if (!limited) {
+            return () -> {};
+        }
+        runningHere.merge(owner, 1, Integer::sum);
+        return () -> runningHere.computeIfPresent(owner, (key, n) -> n == 1 ? null : n - 1);
+    }
+
     /** Admits a turn of {@code owner}, or refuses it; in the turn's first transaction. */
     public void admit(String owner) {
         int inFlight = limits.turnsInFlight();
@@ -126,10 +158,7 @@ public class OwnerAdmission {
                             select (select count(*) from conversation where owner = ? and turn_lease_until > now())
                                  + (select count(*) from drop_in_call where owner = ? and until > now())""", row -> row.getLong(1), owner, owner).orElse(0L);
             if (running >= inFlight) {
-                throw refused(
-                        owner + " has " + running + " turns running; at most " + inFlight
-                                + " run at once (stepchat.owners.turns-in-flight)",
-                        IN_FLIGHT_RETRY);
+                throw refused(inFlightDetail(owner, running, inFlight), IN_FLIGHT_RETRY);
             }
         }
         if (perMinute > 0) {
@@ -148,6 +177,11 @@ public class OwnerAdmission {
             }
             jdbc.update("insert into owner_turn_start (owner, started_at) values (?, now())", owner);
         }
+    }
+
+    private static String inFlightDetail(String owner, long running, int inFlight) {
+        return owner + " has " + running + " turns running; at most " + inFlight
+                + " run at once (stepchat.owners.turns-in-flight)";
     }
 
     private ProblemException refused(String detail, Duration retryAfter) {

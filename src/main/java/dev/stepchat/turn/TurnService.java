@@ -124,6 +124,7 @@ public class TurnService {
     }
 
     private TurnView answered(java.util.function.Supplier<Started> begin) {
+        owners.refuseIfFullHere(owner.id());
         Begun begun = begin(begin, false);
         Started started = begun.started();
         try (TurnHold hold = begun.hold()) {
@@ -159,6 +160,7 @@ public class TurnService {
             try {
                 Started started = begun(begin, streamed);
                 hold.leased(started.userMessage().id());
+                hold.alsoRelease(owners.runsHere(owner.id()));
                 return new Begun(hold, started);
             } catch (RuntimeException e) {
                 hold.close();
@@ -185,6 +187,7 @@ public class TurnService {
     }
 
     private StreamedTurn streamed(java.util.function.Supplier<Started> begin) {
+        owners.refuseIfFullHere(owner.id());
         // the caller's stream is one of the owner's open streams: refused, if too many, before anything
         StreamReaders.Ticket reading = readers.open(owner.id());
         Begun begun;

@@ -29,6 +29,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 
 import dev.stepchat.support.EmbeddedPostgresResource;
 import dev.stepchat.support.Sse;
@@ -65,6 +66,9 @@ class OwnerLimitsTest extends StepFunStubbedTest {
 
     @TestHTTPResource("/")
     java.net.URI base;
+
+    @Inject
+    CircuitBreakerMaintenance circuitBreakers;
 
     private final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
             .version(java.net.http.HttpClient.Version.HTTP_1_1)
@@ -159,6 +163,10 @@ class OwnerLimitsTest extends StepFunStubbedTest {
         turn(bob, conversation(bob), "quick").then().statusCode(201);
         assertThat(stepFun.findAll(postRequestedFor(urlEqualTo(PATH)))).hasSize(5);
         first.forEach(CompletableFuture::join);
+        // their places are given back when they end, on this replica as in the database (the slow
+        // answers outlived the test's upstream timeout and opened the circuit: closed again here)
+        circuitBreakers.resetAll();
+        turn(alice, conversations.get(4), "quick").then().statusCode(201);
     }
 
     @Test

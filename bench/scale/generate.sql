@@ -78,7 +78,9 @@ insert into usage_record (id, conversation_id, message_id, owner, model, prompt_
 select gen_random_uuid(), pg_temp.cid(i % 10000), null, 'local', 'bench-instant', 100, 50, 150, 0,
        timestamptz '2026-01-01' + (i * interval '157 seconds')
 from generate_series(0, 199999) i;
--- and its daily totals, as the ledger's writer keeps them
+-- and its daily totals, as the ledger's writer keeps them (rebuilt from the whole ledger: the
+-- service's first turn, before this script, already wrote today's)
+delete from owner_usage_day where owner = 'local';
 insert into owner_usage_day (owner, day, prompt_tokens, completion_tokens, total_tokens, cached_tokens, cost, turns,
                              priced_turns)
 select owner, (created_at at time zone 'UTC')::date, sum(prompt_tokens), sum(completion_tokens), sum(total_tokens),

@@ -5,13 +5,14 @@
 -- (a user message, then answers and questions in turn), in English or Chinese. A year of the
 -- heaviest owner's usage in the ledger (200,000 rows). Ids are made to grow along each path, as
 -- UUIDv7 do. Run as a superuser (psql -v ON_ERROR_STOP=1 -f): foreign keys and triggers are off
--- while it writes (so it sets each message's owner itself), the search index is built once at the
--- end. About 15 minutes on 2 cores.
+-- while it writes (so it sets each message's owner itself), the search indexes are built once at
+-- the end. About 15 minutes on 2 cores.
 \timing on
 set session_replication_role = replica;
 set maintenance_work_mem = '1GB';
 set synchronous_commit = off;
 drop index if exists message_owner_content_trgm_idx;
+drop index if exists message_owner_cjk_pairs_idx;
 
 -- conversation c (0..99,999): id 00000000-0000-7000-8000-<c>; 0..9,999 belong to "local",
 -- of which 0..9 are the deep ones
@@ -88,6 +89,7 @@ select owner, (created_at at time zone 'UTC')::date, sum(prompt_tokens), sum(com
 from usage_record where owner = 'local' group by 1, 2;
 
 create index message_owner_content_trgm_idx on message using gin (owner, content gin_trgm_ops);
+create index message_owner_cjk_pairs_idx on message using gin (owner, search_cjk_pairs(content));
 set session_replication_role = origin;
 vacuum analyze;
 select count(*) as messages from message;

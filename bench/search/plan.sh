@@ -2,8 +2,8 @@
 # Search at scale: 1,000,000 messages over 1,000 owners (10 conversations of 100 messages each),
 # in the machine's PostgreSQL 15 (database stepchat_search, made afresh with the project's
 # migrations), then EXPLAIN (ANALYZE, BUFFERS) of one owner's search for messages as the service
-# sends it (the list of conversations found by their messages), with a three-letter word and a
-# two-letter one: every scan it makes is of the caller's rows.
+# sends it (the list of conversations found by their messages), with a three-letter word, a
+# two-letter one and a two-character Chinese one: every scan it makes is of the caller's rows.
 # About 6 minutes. Loopback only; needs root (or the postgres user) for psql.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -40,3 +40,5 @@ explain "3 characters or more: the (owner, content) trigram index" abc \
   "c.id in (select m.conversation_id from message m where m.owner = 'owner-500' and m.content ilike '%abc%')"
 explain "under 3 characters: each of the caller's conversations asked" ab \
   "exists (select 1 from message m where m.conversation_id = c.id and m.owner = 'owner-500' and m.content ilike '%ab%' order by m.id offset 0)"
+explain "two Chinese, Japanese or Korean characters: the (owner, pairs) index" 天气 \
+  "c.id in (select m.conversation_id from message m where m.owner = 'owner-500' and search_may_contain(m.content, '%天气%'))"

@@ -47,19 +47,32 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
             where.append(" and pinned = true");
         }
         if (words != null && !words.isEmpty()) {
+            // without a word of 3 characters or more, a word of two Chinese, Japanese or Korean
+            // characters is asked of the index of such pairs (V19): a message holds the pair
+            // exactly when it holds the word, and PostgreSQL estimates how many do from that
+            // index's statistics (with ILIKE as well it would take a common word for a rare one)
+            boolean trigrams = Search.hasTrigrams(words);
+            boolean pairs = false;
             StringBuilder inTitle = new StringBuilder();
             StringBuilder inMessage = new StringBuilder();
             for (int i = 0; i < words.size(); i++) {
-                params.put("w" + i, Search.pattern(words.get(i)));
+                String word = words.get(i);
+                params.put("w" + i, Search.pattern(word));
                 inTitle.append(i == 0 ? "" : " and ")
                         .append("title ilike :w")
                         .append(i)
                         .append(" escape '\\'");
-                inMessage
-                        .append(i == 0 ? "" : " and ")
-                        .append("m.content ilike :w")
-                        .append(i)
-                        .append(" escape '\\'");
+                inMessage.append(i == 0 ? "" : " and ");
+                if (!trigrams && Search.isCjkPair(word)) {
+                    pairs = true;
+                    // the pattern's pairs are the word's: neither % nor \\ is such a character
+                    inMessage
+                            .append("function('search_may_contain', m.content, :w")
+                            .append(i)
+                            .append(") = true");
+                } else {
+                    inMessage.append("m.content ilike :w").append(i).append(" escape '\\'");
+                }
             }
             String titleHit = inTitle.toString();
             // Two segments, each read in id order and only as far as the page: title hits first,
@@ -68,12 +81,13 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
             // - a word of 3 characters or more has trigrams: the index on (owner, content) finds a
             //   rare one among the caller's messages; for a common one the planner walks the
             //   caller's conversations and stops at the page;
-            // - words all shorter have none, and the index could only list every message of the
-            //   caller: each conversation is asked instead, newest first, whether one of its
-            //   messages has them (offset 0 keeps that question per conversation, so it stops at
-            //   the first match and the walk stops at the page).
-            boolean trigrams = Search.hasTrigrams(words);
-            String messageHit = trigrams
+            // - a word of two Chinese, Japanese or Korean characters has its pairs index (V19), on
+            //   (owner, pairs): the same choice, between that index and the walk;
+            // - other words all under 3 characters have no index that could narrow them: each
+            //   conversation is asked instead, newest first, whether one of its messages has them
+            //   (offset 0 keeps that question per conversation, so it stops at the first match and
+            //   the walk stops at the page).
+            String messageHit = trigrams || pairs
                     ? "id in (select m.conversationId from Message m where m.owner = :owner and " + inMessage + ")"
                     : "exists (select 1 from Message m where m.conversationId = this.id and m.owner = :owner and "
                             + inMessage + " order by m.id offset 0)";

@@ -39,6 +39,19 @@ public final class Search {
     }
 
     /**
+     * A word of two Chinese, Japanese or Korean characters (Han, kana, Hangul syllables: the
+     * characters whose pairs V19's index holds, the same ranges as its regular expression).
+     */
+    static final String CJK_CHARACTER = "[\\u3040-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uac00-\\ud7af\\uf900-\\ufaff]";
+
+    private static final Pattern CJK_PAIR = Pattern.compile(CJK_CHARACTER + "{2}");
+
+    /** Whether a word is two Chinese, Japanese or Korean characters: the index of pairs finds it. */
+    static boolean isCjkPair(String word) {
+        return CJK_PAIR.matcher(word).matches();
+    }
+
+    /**
      * Makes PostgreSQL plan the rest of the transaction's statements for their parameters each time
      * they run, never with the generic plan it caches for a statement run often on a connection:
      * what a search should read depends on its words (rare or common, long or short).

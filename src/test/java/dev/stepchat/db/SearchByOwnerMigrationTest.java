@@ -75,7 +75,8 @@ class SearchByOwnerMigrationTest {
                 }
             }
             assertThat(plan.toString())
-                    .contains("message_owner_content_trgm_idx")
+                    .as("an index that starts with the owner: the trigrams' or, from V19, the pairs'")
+                    .containsPattern("Index Scan on message_owner_\\w+_idx")
                     .containsPattern("Index Cond: .*owner");
         }
     }

@@ -280,7 +280,10 @@ if [ "${1:-}" = scale ]; then
   [ -n "${GENERATE_ONLY:-}" ] && { log "GENERATE_ONLY: stopping here"; exit 0; }
   sql "select 'rows', (select count(*) from message), (select count(*) from conversation), (select count(*) from usage_record),
        pg_size_pretty(pg_total_relation_size('message')), pg_size_pretty(pg_database_size('$DB'))" > "$WORK/scale-size.txt"
-  # the plans: auto_explain for the service's role, one pass, the PostgreSQL log read from here on
+  # the plans: auto_explain for the service's role, one pass, the PostgreSQL log read from here on;
+  # migrations first, without it (each row of an index built on a function would log a plan)
+  start_service jvm
+  stop_service
   PGLOG=/var/log/postgresql/postgresql-15-main.log
   from=$(stat -c %s "$PGLOG")
   psql_admin "-c \"alter role bench set session_preload_libraries = 'auto_explain'\" -c \"alter role bench set auto_explain.log_min_duration = 0\" -c \"alter role bench set auto_explain.log_analyze = on\" -c \"alter role bench set auto_explain.log_buffers = on\""

@@ -33,3 +33,8 @@ create function search_may_contain(t text, w text) returns boolean
 $$;
 
 create index message_owner_cjk_pairs_idx on message using gin (owner, search_cjk_pairs(content));
+
+-- Statistics of the indexed pairs now, not at autovacuum's next analyze (after a tenth of the table
+-- has changed): without them PostgreSQL takes every pair for a rare one and reads all of a common
+-- word's messages (1.3 s for 67,000 of them) instead of walking the conversations to the page.
+analyze message;

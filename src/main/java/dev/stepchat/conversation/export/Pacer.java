@@ -43,16 +43,16 @@ final class Pacer {
     void stepDone() {
         long now = clock.getAsLong();
         busy += now - stepStarted;
-        if (busy >= BURST.toNanos() && share < 1) {
-            long pause = (long) (busy * (1 - share) / share);
+        if (busy >= BURST.toNanos()) {
+            long pause = (long) (busy * (1 - share) / share); // none at a share of 1
             busy = 0;
-            try {
-                sleeper.sleep(pause);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (pause > 0) {
+                try {
+                    sleeper.sleep(pause);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
-        } else if (busy >= BURST.toNanos()) {
-            busy = 0;
         }
         stepStarted = clock.getAsLong();
     }

@@ -2,7 +2,9 @@ package dev.stepchat.db;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 
 import org.flywaydb.core.Flyway;
 
@@ -30,5 +32,16 @@ final class MigrationDatabase {
                 .locations("classpath:db/migration")
                 .target(target)
                 .load();
+    }
+
+    /** PostgreSQL's plan of {@code query}, one line of EXPLAIN after another. */
+    static String plan(Statement db, String query) throws SQLException {
+        StringBuilder plan = new StringBuilder();
+        try (ResultSet rows = db.executeQuery("explain " + query)) {
+            while (rows.next()) {
+                plan.append(rows.getString(1)).append('\n');
+            }
+        }
+        return plan.toString();
     }
 }

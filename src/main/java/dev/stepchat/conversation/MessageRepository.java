@@ -294,45 +294,56 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
     }
 
     /**
+     * Conversations longer than this are asked for a two-character Chinese, Japanese or Korean word
+     * through the index of pairs; shorter ones are read newest first, which for a common word stops
+     * at once and for any word costs at most a millisecond (the index costs about two in planning
+     * and bitmaps, a walk of 10,000 messages 10 to 50).
+     */
+    static final int PAIRS_INDEX_FROM = 1_000;
+
+    /**
      * The newest message of each of the owner's conversations that contains every word, by
      * conversation: one question per conversation, read newest first and stopped at the first
      * match. With a word of 3 characters or more the owner is named too, so that for a rare word
-     * the trigram index on (owner, content) can answer, and so it is with a word of two Chinese,
-     * Japanese or Korean characters and the index of their pairs; with only other shorter words it
-     * is not, so that the trigram index (which would list every message of the owner) is never
-     * chosen.
+     * the trigram index on (owner, content) can answer; with only shorter words it is not, so that
+     * that index (which would list every message of the owner) is never chosen, except that a long
+     * conversation is asked for a word of two Chinese, Japanese or Korean characters through the
+     * index of their pairs, which starts with the owner ({@link #PAIRS_INDEX_FROM}).
      */
-    public Map<UUID, Message> newestMatches(String owner, List<UUID> conversations, List<String> words) {
+    public Map<UUID, Message> newestMatches(String owner, List<Conversation> conversations, List<String> words) {
         if (conversations.isEmpty() || words.isEmpty()) {
             return Map.of();
         }
-        StringBuilder where = new StringBuilder("conversationId = :conversation");
-        io.quarkus.panache.common.Parameters params = new io.quarkus.panache.common.Parameters();
         boolean trigrams = Search.hasTrigrams(words);
-        boolean pairs = !trigrams && words.stream().anyMatch(Search::isCjkPair);
-        if (trigrams || pairs) {
-            where.append(" and owner = :owner");
-            params.and("owner", owner);
+        StringBuilder walk = new StringBuilder("conversationId = :conversation");
+        io.quarkus.panache.common.Parameters walkParams = new io.quarkus.panache.common.Parameters();
+        StringBuilder byPairs = new StringBuilder("conversationId = :conversation and owner = :owner");
+        io.quarkus.panache.common.Parameters pairsParams = io.quarkus.panache.common.Parameters.with("owner", owner);
+        boolean pairs = false;
+        if (trigrams) {
+            walk.append(" and owner = :owner");
+            walkParams.and("owner", owner);
         }
         for (int i = 0; i < words.size(); i++) {
-            // a pair asked as the conversations were found: a rare one in a 10,000-message
-            // conversation is then one index lookup, not a walk of the conversation (50 ms)
-            where.append(
-                    !trigrams && Search.isCjkPair(words.get(i))
-                            ? " and function('search_may_contain', content, :w" + i + ") = true"
-                            : " and content ilike :w" + i + " escape '\\'");
-            params.and("w" + i, Search.pattern(words.get(i)));
+            String like = " and content ilike :w" + i + " escape '\\'";
+            walk.append(like);
+            walkParams.and("w" + i, Search.pattern(words.get(i)));
+            boolean pair = !trigrams && Search.isCjkPair(words.get(i));
+            pairs |= pair;
+            byPairs.append(pair ? " and function('search_may_contain', content, :w" + i + ") = true" : like);
+            pairsParams.and("w" + i, Search.pattern(words.get(i)));
         }
         Search.planForTheseWords(jdbc);
         Map<UUID, Message> newest = new java.util.HashMap<>();
-        for (UUID conversation : conversations) {
+        for (Conversation conversation : conversations) {
+            boolean indexed = pairs && conversation.messageCount > PAIRS_INDEX_FROM;
             Message hit = find(
-                            where.toString(),
+                            (indexed ? byPairs : walk).toString(),
                             io.quarkus.panache.common.Sort.by("id").descending(),
-                            params.and("conversation", conversation))
+                            (indexed ? pairsParams : walkParams).and("conversation", conversation.id))
                     .firstResult();
             if (hit != null) {
-                newest.put(conversation, hit);
+                newest.put(conversation.id, hit);
             }
         }
         return newest;

@@ -144,6 +144,34 @@ class SearchAndKeepTest extends StepFunStubbedTest {
         assertThat(search(word + " ok").getList("data.id", String.class)).containsExactly(second);
     }
 
+    /** A long conversation is asked for a two-character word through the index of pairs. */
+    @Test
+    void aTwoCharacterWordEarlyInALongConversationPointsAtItsMessage() {
+        String word = rareShortWord();
+        String id = conversation("Long", "第一个问题", "回答");
+        UUID early = UUID.randomUUID();
+        int more = MessageRepository.PAIRS_INDEX_FROM + 200;
+        QuarkusTransaction.requiringNew()
+                .run(() -> entityManager
+                        .createNativeQuery("""
+                        insert into message (id, conversation_id, role, content, status, created_at)
+                        values (:early, :id, 'USER', :content, 'COMPLETED', now());
+                        insert into message (id, conversation_id, role, content, status, created_at)
+                        select gen_random_uuid(), :id, 'USER', '后来的消息 ' || n, 'COMPLETED', now()
+                        from generate_series(1, :more) n;
+                        update conversation set message_count = message_count + 1 + :more where id = :id""")
+                        .setParameter("early", early)
+                        .setParameter("id", UUID.fromString(id))
+                        .setParameter("content", "很久以前说过" + word + "这件事")
+                        .setParameter("more", more)
+                        .executeUpdate());
+
+        JsonPath found = search(word);
+        assertThat(found.getList("data.id", String.class)).containsExactly(id);
+        assertThat(found.getString("data[0].match.message_id")).isEqualTo(early.toString());
+        assertThat(found.getString("data[0].match.snippet")).contains(word);
+    }
+
     @Test
     void anotherOwnersConversationsNeverShow() {
         String tag = "zo" + Long.toString(System.nanoTime(), 36);

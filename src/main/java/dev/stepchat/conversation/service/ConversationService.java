@@ -123,8 +123,7 @@ public class ConversationService {
         List<ConversationView> views =
                 slice.rows().stream().map(ConversationMapper::view).toList();
         if (!words.isEmpty()) {
-            Map<UUID, Message> hits = messages.newestMatches(
-                    owner.id(), slice.rows().stream().map(c -> c.id).toList(), words);
+            Map<UUID, Message> hits = messages.newestMatches(owner.id(), slice.rows(), words);
             views = views.stream()
                     .map(v -> {
                         Message hit = hits.get(v.id());

@@ -65,11 +65,7 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
                 inMessage.append(i == 0 ? "" : " and ");
                 if (!trigrams && Search.isCjkPair(word)) {
                     pairs = true;
-                    // the pattern's pairs are the word's: neither % nor \\ is such a character
-                    inMessage
-                            .append("function('search_may_contain', m.content, :w")
-                            .append(i)
-                            .append(") = true");
+                    inMessage.append(Search.holdsPair("m.content", i));
                 } else {
                     inMessage.append("m.content ilike :w").append(i).append(" escape '\\'");
                 }

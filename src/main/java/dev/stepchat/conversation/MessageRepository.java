@@ -330,7 +330,7 @@ public class MessageRepository implements PanacheRepositoryBase<Message, UUID> {
             walkParams.and("w" + i, Search.pattern(words.get(i)));
             boolean pair = !trigrams && Search.isCjkPair(words.get(i));
             pairs |= pair;
-            byPairs.append(pair ? " and function('search_may_contain', content, :w" + i + ") = true" : like);
+            byPairs.append(pair ? " and " + Search.holdsPair("content", i) : like);
             pairsParams.and("w" + i, Search.pattern(words.get(i)));
         }
         Search.planForTheseWords(jdbc);

@@ -46,6 +46,20 @@ public final class Search {
 
     private static final Pattern CJK_PAIR = Pattern.compile(CJK_CHARACTER + "{2}");
 
+    /**
+     * The HQL condition that {@code content} holds word {@code i}, a pair (its LIKE pattern is the
+     * parameter {@code :w<i>}; neither % nor \ is one of those characters, so its pairs are the
+     * word's). Twice: through the pairs index (V19), which PostgreSQL estimates from that index's
+     * statistics, and by the word's position, which a walk of the caller's conversations checks
+     * first (a regular expression per message costs ten times as much) and which PostgreSQL takes
+     * as nearly always true, so that it leaves the estimate alone (ILIKE would shrink it, and a
+     * common word would be read whole through the index).
+     */
+    static String holdsPair(String content, int i) {
+        return "function('search_may_contain', " + content + ", :w" + i + ") = true and locate(trim(both '%' from :w"
+                + i + "), " + content + ") <> 0";
+    }
+
     /** Whether a word is two Chinese, Japanese or Korean characters: the index of pairs finds it. */
     static boolean isCjkPair(String word) {
         return CJK_PAIR.matcher(word).matches();
